@@ -1,0 +1,118 @@
+"""An event-sourced intelligence ledger.
+
+Producers record what sources say as immutable events; the ledger stores them as Avro
+single-object bytes in an append-only, hash-chained PostgreSQL table::
+
+    from ledger import ClaimAsserted, open_ledger
+
+    with open_ledger() as ledger:           # embedded PostgreSQL unless configured
+        ledger.append([claim])              # all or nothing; repeats are no-ops
+        for recorded in ledger.read():
+            print(recorded.position, recorded.event)
+"""
+
+from ledger.chain import GENESIS_HASH, chain_hash
+from ledger.codec import AvroCodec, SchemaRegistry, SchemaVersion
+from ledger.config import Settings
+from ledger.domain import (
+    EVENT_TYPES,
+    ActorKind,
+    ActorRegistered,
+    AttributionMade,
+    AttributionMode,
+    ClaimAsserted,
+    ClaimAssessed,
+    ClaimKind,
+    ClaimRelation,
+    ClaimRetracted,
+    Classification,
+    Credibility,
+    DeploymentActivity,
+    DeploymentReported,
+    DocumentIngested,
+    Envelope,
+    Estimate,
+    EstimateQualifier,
+    Event,
+    Independence,
+    PlaceKind,
+    PlacePrecision,
+    PlaceRef,
+    PlaceRegistered,
+    Reliability,
+    RetractionKind,
+    SourceAccess,
+    SourceKind,
+    SourceRegistered,
+    SourceReliabilityAssessed,
+    TimePrecision,
+    TimeSpan,
+)
+from ledger.errors import (
+    ConflictError,
+    DecodeError,
+    LedgerError,
+    SchemaError,
+    StoreUnavailable,
+    ValidationFailed,
+)
+from ledger.records import Appended, EncodedEvent, Head, KafkaOrigin, RecordedEvent
+from ledger.runtime import open_ledger
+from ledger.store import PostgresLedger
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "EVENT_TYPES",
+    "GENESIS_HASH",
+    "ActorKind",
+    "ActorRegistered",
+    "Appended",
+    "AttributionMade",
+    "AttributionMode",
+    "AvroCodec",
+    "ClaimAsserted",
+    "ClaimAssessed",
+    "ClaimKind",
+    "ClaimRelation",
+    "ClaimRetracted",
+    "Classification",
+    "ConflictError",
+    "Credibility",
+    "DecodeError",
+    "DeploymentActivity",
+    "DeploymentReported",
+    "DocumentIngested",
+    "EncodedEvent",
+    "Envelope",
+    "Estimate",
+    "EstimateQualifier",
+    "Event",
+    "Head",
+    "Independence",
+    "KafkaOrigin",
+    "LedgerError",
+    "PlaceKind",
+    "PlacePrecision",
+    "PlaceRef",
+    "PlaceRegistered",
+    "PostgresLedger",
+    "RecordedEvent",
+    "Reliability",
+    "RetractionKind",
+    "SchemaError",
+    "SchemaRegistry",
+    "SchemaVersion",
+    "Settings",
+    "SourceAccess",
+    "SourceKind",
+    "SourceRegistered",
+    "SourceReliabilityAssessed",
+    "StoreUnavailable",
+    "TimePrecision",
+    "TimeSpan",
+    "ValidationFailed",
+    "__version__",
+    "chain_hash",
+    "open_ledger",
+]

@@ -1,0 +1,108 @@
+"""``ledger append``: validate a JSON Lines file whole, then append it in one batch."""
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from ledger.cli.context import err, options, out, reporting_errors
+from ledger.errors import ConflictError, ValidationFailed
+from ledger.jsonlines import ParsedEvent, parse_lines
+from ledger.runtime import describe_target, open_ledger
+
+
+def _ranges(positions: list[int]) -> str:
+    """Positions as compact ranges: 1-5, 9, 12-13."""
+    parts: list[str] = []
+    start = previous = None
+    for p in sorted(positions):
+        if previous is not None and p == previous + 1:
+            previous = p
+            continue
+        if start is not None:
+            parts.append(f"{start}-{previous}" if start != previous else f"{start}")
+        start = previous = p
+    if start is not None:
+        parts.append(f"{start}-{previous}" if start != previous else f"{start}")
+    return ", ".join(parts)
+
+
+def _read(file: str) -> tuple[list[str], str]:
+    if file == "-":
+        return sys.stdin.read().splitlines(), "<stdin>"
+    path = Path(file)
+    try:
+        return path.read_text(encoding="utf-8").splitlines(), str(path)
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ValidationFailed([f"{path}: cannot read: {exc}"]) from exc
+
+
+def append(
+    ctx: typer.Context,
+    file: Annotated[str, typer.Argument(help="JSON Lines file of events, or - for stdin.")],
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print one JSON line per event with its position.")
+    ] = False,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Validate only; append nothing.")
+    ] = False,
+) -> None:
+    """Append events from a JSON Lines file: all of them, or none.
+
+    Each line is one event: {"type": "ClaimAsserted", "envelope": {"event_id": "<uuid>",
+    "recorded_by": "<producer>"}, ...fields}. envelope.stream_id defaults to the event's
+    subject (e.g. claim:<claim_id>); the record time is set by the ledger. Every line is
+    validated first; if any is invalid, the errors name line, field and reason, and
+    nothing is appended. Re-appending the same events is a no-op that reports their
+    original positions.
+    """
+    settings = options(ctx).settings()
+    with reporting_errors():
+        lines, source = _read(file)
+        parsed = parse_lines(lines, source)
+        if not parsed:
+            raise ValidationFailed([f"{source}: no events found (the input is empty)"])
+        if dry_run:
+            out.print(f"{len(parsed)} events valid; nothing appended (--dry-run)")
+            return
+        with open_ledger(settings) as ledger:
+            try:
+                results = ledger.append([p.event for p in parsed])
+            except ConflictError as exc:
+                raise _located(exc, parsed, source) from None
+    if as_json:
+        for item, result in zip(parsed, results, strict=True):
+            out.print_json(
+                json.dumps(
+                    {
+                        "line": item.line,
+                        "event_id": str(result.event_id),
+                        "position": result.position,
+                        "appended": result.appended,
+                    }
+                ),
+                indent=None,
+            )
+        return
+    new = [r.position for r in results if r.appended]
+    old = [r.position for r in results if not r.appended]
+    out.print(f"direct append to {describe_target(settings)}")
+    if new:
+        out.print(f"appended {len(new)} events at positions {_ranges(new)}")
+    if old:
+        out.print(f"{len(old)} events were already in the ledger at positions {_ranges(old)}")
+    if not new:
+        err.print("nothing new appended")
+
+
+def _located(exc: ConflictError, parsed: list[ParsedEvent], source: str) -> ConflictError:
+    for item in parsed:
+        if item.event.envelope.event_id == exc.event_id:
+            return ConflictError(
+                f"{source} line {item.line}: {exc}; an event id names one event forever, "
+                "so give new content a new id",
+                exc.event_id,
+            )
+    return exc

@@ -1,0 +1,64 @@
+"""What every command shares: settings from the global options, consoles, error exits."""
+
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import typer
+from rich.console import Console
+
+from ledger.config import Settings
+from ledger.errors import LedgerError, StoreUnavailable
+
+out = Console(highlight=False, soft_wrap=True)
+err = Console(stderr=True, highlight=False, soft_wrap=True)
+
+EXIT_INVALID = 1
+"""Input rejected or integrity problem found."""
+EXIT_CANNOT_RUN = 2
+"""The command could not run: database unreachable, bad usage."""
+
+
+@dataclass
+class Options:
+    home: Path | None = None
+    database_url: str | None = None
+
+    def settings(self) -> Settings:
+        overrides: dict[str, object] = {}
+        if self.home is not None:
+            overrides["home"] = self.home
+        if self.database_url is not None:
+            overrides["database_url"] = self.database_url
+        return Settings(**overrides)  # type: ignore[arg-type]
+
+
+def options(ctx: typer.Context) -> Options:
+    obj = ctx.find_root().obj
+    return obj if isinstance(obj, Options) else Options()
+
+
+@contextmanager
+def reporting_errors() -> Iterator[None]:
+    """Turn ledger errors into one line on stderr and the documented exit code."""
+    try:
+        yield
+    except StoreUnavailable as exc:
+        err.print(f"[bold red]error:[/] {exc}", markup=True)
+        raise typer.Exit(EXIT_CANNOT_RUN) from None
+    except LedgerError as exc:
+        err.print(f"[bold red]error:[/] {exc}", markup=True)
+        problems = getattr(exc, "problems", None)
+        if problems and len(problems) > 1:
+            for problem in problems:
+                err.print(f"  - {problem}", markup=False)
+        raise typer.Exit(EXIT_INVALID) from None
+    except KeyboardInterrupt:
+        err.print("interrupted")
+        raise typer.Exit(130) from None
+
+
+def is_terminal() -> bool:
+    return sys.stderr.isatty()

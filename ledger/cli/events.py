@@ -1,0 +1,81 @@
+"""``ledger events``: read the ledger back, decoded, as a table or JSON lines."""
+
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from ledger.cli.context import err, options, out, reporting_errors
+from ledger.cli.render import json_line, summary
+from ledger.domain.events import EVENT_TYPES
+from ledger.errors import ValidationFailed
+from ledger.runtime import open_ledger
+
+
+def events(
+    ctx: typer.Context,
+    start: Annotated[
+        int, typer.Option("--from", min=1, help="First position to show (inclusive).")
+    ] = 1,
+    end: Annotated[
+        int | None, typer.Option("--to", min=1, help="Last position to show (inclusive).")
+    ] = None,
+    types: Annotated[
+        list[str] | None,
+        typer.Option("--type", help="Only this event type; repeat for several."),
+    ] = None,
+    stream: Annotated[
+        str | None, typer.Option("--stream", help="Only this stream, e.g. claim:seed-05.")
+    ] = None,
+    limit: Annotated[
+        int, typer.Option("--limit", min=0, help="Show at most this many events; 0 = all.")
+    ] = 100,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="One JSON object per line, with the full event.")
+    ] = False,
+) -> None:
+    """Show events in position order, decoded from their Avro bytes.
+
+    The table gives position, record time, type, stream and a one-line summary; --json
+    gives each event whole with its position, stream, record time and chain hash.
+    """
+    settings = options(ctx).settings()
+    with reporting_errors():
+        unknown = [t for t in types or [] if t not in EVENT_TYPES]
+        if unknown:
+            raise ValidationFailed(
+                [
+                    f"--type {t!r} is not an event type (known: {', '.join(EVENT_TYPES)})"
+                    for t in unknown
+                ]
+            )
+        with open_ledger(settings) as ledger:
+            rows = ledger.read(
+                after=start - 1, until=end, types=types, stream=stream, limit=limit or None
+            )
+            if as_json:
+                for recorded in rows:
+                    out.print(json_line(recorded), markup=False, highlight=False)
+                return
+            table = Table(show_lines=False, pad_edge=False)
+            table.add_column("pos", justify="right")
+            table.add_column("recorded at (UTC)", no_wrap=True)
+            table.add_column("type", no_wrap=True)
+            table.add_column("stream", no_wrap=True)
+            table.add_column("summary")
+            count = 0
+            for recorded in rows:
+                count += 1
+                table.add_row(
+                    str(recorded.position),
+                    recorded.recorded_at.strftime("%Y-%m-%d %H:%M:%S"),
+                    recorded.event_type,
+                    recorded.stream_id,
+                    summary(recorded.event),
+                )
+    if count == 0:
+        err.print("no events match")
+        return
+    out.print(table)
+    if limit and count == limit:
+        err.print(f"showing {count} events; use --limit 0 for all, or --from to page")

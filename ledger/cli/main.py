@@ -1,0 +1,60 @@
+"""Entry point of the ``ledger`` command: global options and the command list."""
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from ledger.cli import append, demo, events, init, schemas
+from ledger.cli.context import Options
+
+app = typer.Typer(
+    name="ledger",
+    help=(
+        "An event-sourced intelligence ledger: record what sources say as immutable Avro "
+        "events in an append-only, hash-chained PostgreSQL ledger, and read them back.\n\n"
+        "With no LEDGER_DATABASE_URL the ledger runs its own embedded PostgreSQL under "
+        "LEDGER_HOME (default ./.ledger). Exit codes: 0 ok, 1 input rejected or integrity "
+        "problem, 2 could not run."
+    ),
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+
+
+@app.callback()
+def main(
+    ctx: typer.Context,
+    home: Annotated[
+        Path | None,
+        typer.Option(
+            "--home",
+            envvar="LEDGER_HOME",
+            help="Directory of the embedded PostgreSQL (used when no database URL is set).",
+            show_default="./.ledger",
+        ),
+    ] = None,
+    database_url: Annotated[
+        str | None,
+        typer.Option(
+            "--database-url",
+            envvar="LEDGER_DATABASE_URL",
+            help="PostgreSQL URL of an existing server; unset runs the embedded one.",
+        ),
+    ] = None,
+) -> None:
+    ctx.obj = Options(home=home, database_url=database_url)
+
+
+app.command("init")(init.init)
+app.command("append")(append.append)
+app.command("events")(events.events)
+app.add_typer(schemas.app, name="schemas")
+app.command("demo")(demo.demo)
+
+
+def run() -> None:
+    """Console-script entry point."""
+    app()

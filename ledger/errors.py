@@ -1,0 +1,37 @@
+"""Errors of the ledger's interface. Each message is one sentence: where, what, why."""
+
+from uuid import UUID
+
+
+class LedgerError(Exception):
+    """Base of every error the ledger reports to its users."""
+
+
+class ValidationFailed(LedgerError):
+    """Input did not validate; ``problems`` lists one sentence per problem."""
+
+    def __init__(self, problems: list[str]) -> None:
+        self.problems = problems
+        shown = "; ".join(problems[:5])
+        more = f" (and {len(problems) - 5} more)" if len(problems) > 5 else ""
+        super().__init__(f"{len(problems)} invalid input(s), nothing appended: {shown}{more}")
+
+
+class DecodeError(LedgerError):
+    """Bytes that are not a decodable single-object Avro event."""
+
+
+class SchemaError(LedgerError):
+    """A schema file is missing, malformed or incompatible with earlier versions."""
+
+
+class ConflictError(LedgerError):
+    """An event id was appended before (or earlier in the batch) with different bytes."""
+
+    def __init__(self, message: str, event_id: UUID | None = None) -> None:
+        super().__init__(message)
+        self.event_id = event_id
+
+
+class StoreUnavailable(LedgerError):
+    """The PostgreSQL ledger could not be reached or started."""

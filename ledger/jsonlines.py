@@ -1,0 +1,118 @@
+"""Reading events from JSON Lines: one event per line, ``{"type": ..., "envelope": ...}``.
+
+Every line is checked before anything is appended; each problem becomes one sentence
+naming the line, the field and the reason.
+"""
+
+import difflib
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from pydantic import ValidationError
+from pydantic_core import ErrorDetails
+
+from ledger.domain.events import EVENT_TYPES, Event
+from ledger.errors import ValidationFailed
+
+MAX_PROBLEMS = 50
+"""Stop collecting after this many problems: the first ones are what a user fixes first."""
+
+
+@dataclass(frozen=True)
+class ParsedEvent:
+    line: int
+    event: Event
+
+
+def _field(loc: tuple[int | str, ...]) -> str:
+    return ".".join(str(part) for part in loc) or "(event)"
+
+
+def describe_error(error: ErrorDetails, event_type: str) -> str:
+    """One validation error as a phrase a person can act on."""
+    kind = error["type"]
+    loc = error["loc"]
+    given = error.get("input")
+    if kind == "missing":
+        return "is required but missing"
+    if kind == "extra_forbidden":
+        if loc[-1:] == ("recorded_at",):
+            return "cannot be given: the ledger sets the record time itself"
+        return f"is not a field of {event_type}"
+    if kind == "timezone_aware":
+        return (
+            f"{given!r} has no timezone; add one such as Z or +03:00 "
+            "(a naive time would be read as local time)"
+        )
+    if kind == "enum":
+        expected = error.get("ctx", {}).get("expected", "")
+        return f"{given!r} is not allowed; expected {expected}"
+    if kind == "uuid_parsing" or kind == "uuid_type":
+        return f"{given!r} is not a UUID"
+    message = error["msg"]
+    if message.startswith("Value error, "):
+        message = message[len("Value error, ") :]
+    if kind in ("string_pattern_mismatch",) and loc and str(loc[-1]).endswith("_id"):
+        return f"{given!r} is not an id: ids are non-empty and contain no spaces"
+    return message[0].lower() + message[1:] if message else kind
+
+
+def validate_event(data: Any, where: str) -> tuple[Event | None, list[str]]:
+    """The event in one decoded JSON value, or the problems that prevent it."""
+    if not isinstance(data, dict):
+        return None, [f"{where}: expected a JSON object, got {type(data).__name__}"]
+    body = dict(data)
+    event_type = body.pop("type", None)
+    if not isinstance(event_type, str):
+        return None, [f'{where}: missing "type" (one of {", ".join(EVENT_TYPES)})']
+    model = EVENT_TYPES.get(event_type)
+    if model is None:
+        close = difflib.get_close_matches(event_type, list(EVENT_TYPES), n=1)
+        hint = f"; did you mean {close[0]}?" if close else f" (known: {', '.join(EVENT_TYPES)})"
+        return None, [f"{where}: unknown event type {event_type!r}{hint}"]
+    try:
+        return model.model_validate(body), []
+    except ValidationError as exc:
+        errors = exc.errors(include_url=False)
+        if any(e["type"] == "missing" and len(e["loc"]) == 1 for e in errors):
+            # a missing subject field also leaves the derived stream_id missing: say it once
+            errors = [e for e in errors if e["loc"] != ("envelope", "stream_id")]
+        return None, [
+            f"{where}, field {_field(e['loc'])}: {describe_error(e, event_type)}" for e in errors
+        ]
+
+
+def parse_lines(lines: Iterable[str], source: str = "<stdin>") -> list[ParsedEvent]:
+    """Validate every line; raise ``ValidationFailed`` listing the problems if any."""
+    parsed: list[ParsedEvent] = []
+    problems: list[str] = []
+    first_line_of: dict[Any, tuple[int, Event]] = {}
+    for number, text in enumerate(lines, start=1):
+        if len(problems) >= MAX_PROBLEMS:
+            break
+        if not text.strip():
+            continue
+        where = f"{source} line {number}"
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as exc:
+            problems.append(f"{where}: not valid JSON: {exc.msg} at column {exc.colno}")
+            continue
+        event, found = validate_event(data, where)
+        problems += found
+        if event is None:
+            continue
+        earlier = first_line_of.get(event.envelope.event_id)
+        if earlier is not None and earlier[1] != event:
+            problems.append(
+                f"{where}: event_id {event.envelope.event_id} is already used on line "
+                f"{earlier[0]} for different content; each event needs its own id"
+            )
+            continue
+        first_line_of.setdefault(event.envelope.event_id, (number, event))
+        parsed.append(ParsedEvent(number, event))
+    if problems:
+        raise ValidationFailed(problems[:MAX_PROBLEMS])
+    return parsed

@@ -1,0 +1,66 @@
+"""What the ledger hands back: appended positions and recorded events."""
+
+from dataclasses import dataclass
+from datetime import datetime
+from uuid import UUID
+
+from ledger.domain.events import Event
+
+
+@dataclass(frozen=True)
+class KafkaOrigin:
+    """Where on Kafka an event or a rejected input came from."""
+
+    topic: str
+    partition: int
+    offset: int
+
+
+@dataclass(frozen=True)
+class EncodedEvent:
+    """An event ready to append: its single-object Avro bytes and the columns beside them."""
+
+    event_id: UUID
+    event_type: str
+    stream_id: str
+    valid_from: datetime | None
+    valid_to: datetime | None
+    payload: bytes
+    origin: KafkaOrigin | None = None
+
+
+@dataclass(frozen=True)
+class Appended:
+    """The outcome of appending one event; ``appended`` is False for an idempotent repeat."""
+
+    event_id: UUID
+    position: int
+    recorded_at: datetime
+    appended: bool
+
+
+@dataclass(frozen=True)
+class Head:
+    """The last event of the ledger (position 0 and the genesis hash when empty)."""
+
+    position: int
+    hash: bytes
+    recorded_at: datetime | None
+
+
+@dataclass(frozen=True)
+class RecordedEvent:
+    """One row of the ledger, with its payload decoded."""
+
+    position: int
+    event_id: UUID
+    event_type: str
+    stream_id: str
+    recorded_at: datetime
+    valid_from: datetime | None
+    valid_to: datetime | None
+    payload: bytes
+    prev_hash: bytes
+    hash: bytes
+    origin: KafkaOrigin | None
+    event: Event
