@@ -2,6 +2,7 @@
 
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
+from typing import Literal
 
 from psycopg.conninfo import conninfo_to_dict
 from psycopg_pool import ConnectionPool
@@ -26,14 +27,19 @@ def describe_target(settings: Settings) -> str:
     return f"PostgreSQL at {host}:{parts.get('port') or 5432}/{parts.get('dbname') or ''}"
 
 
+Prepare = Literal["auto", "init", "check", "none"]
+
+
 @contextmanager
 def open_ledger(
-    settings: Settings | None = None, *, init: bool | None = None
+    settings: Settings | None = None, *, prepare: Prepare = "auto"
 ) -> Iterator[PostgresLedger]:
     """The configured ledger, ready to use, closed on exit.
 
-    ``init`` runs the migrations first; by default it does so for the embedded database
-    (private to this user) and only checks readiness on an external server.
+    ``prepare`` says what to do with the database first: ``init`` runs the migrations,
+    ``check`` fails clearly if they are due, ``none`` touches nothing. ``auto`` (the
+    default) initialises the embedded database, which is private to this user, and only
+    checks an external server, whose schema is its operator's to change (``ledger init``).
     """
     settings = settings if settings is not None else Settings()
     with ExitStack() as stack:
@@ -56,8 +62,10 @@ def open_ledger(
             raise StoreUnavailable(f"cannot connect to {describe_target(settings)}: {exc}") from exc
         stack.callback(pool.close)
         ledger = PostgresLedger(pool, AvroCodec())
-        if init if init is not None else settings.embedded:
+        if prepare == "auto":
+            prepare = "init" if settings.embedded else "check"
+        if prepare == "init":
             ledger.init()
-        else:
+        elif prepare == "check":
             ledger.ensure_ready()
         yield ledger

@@ -13,7 +13,7 @@ def init(ctx: typer.Context) -> None:
     LEDGER_DATABASE_URL it also starts the embedded PostgreSQL under LEDGER_HOME.
     """
     settings = options(ctx).settings()
-    with reporting_errors(), open_ledger(settings, init=False) as ledger:
+    with reporting_errors(), open_ledger(settings, prepare="none") as ledger:
         applied = ledger.init()
         head = ledger.head()
         versions = len(ledger.codec.registry.all_versions())

@@ -55,8 +55,12 @@ class Event(Value):
 
     @classmethod
     def default_stream(cls, data: dict[str, Any]) -> str | None:
+        """``<prefix>:<subject id>``, or the id itself when it already has the prefix."""
         key = data.get(cls._stream_key)
-        return f"{cls._stream_prefix}:{key}" if isinstance(key, str) and key else None
+        if not isinstance(key, str) or not key:
+            return None
+        prefix = f"{cls._stream_prefix}:"
+        return key if key.startswith(prefix) else prefix + key
 
     @model_validator(mode="before")
     @classmethod
@@ -106,7 +110,7 @@ class SourceReliabilityAssessed(Event):
 class DocumentIngested(Event):
     """An article or report, identified by the SHA-256 of its content."""
 
-    _stream_prefix = "document"
+    _stream_prefix = "doc"
     _stream_key = "document_id"
 
     document_id: Identifier

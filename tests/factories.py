@@ -1,0 +1,124 @@
+"""Valid example events of every type, for tests to vary one field at a time."""
+
+import uuid
+from typing import Any
+
+from ledger.domain.events import EVENT_TYPES, Event
+
+_TEMPLATES: dict[str, dict[str, Any]] = {
+    "SourceRegistered": {
+        "source_id": "source:test-outlet",
+        "kind": "OUTLET",
+        "name": "Test Outlet",
+        "aliases": ["TO"],
+    },
+    "SourceReliabilityAssessed": {
+        "source_id": "source:test-outlet",
+        "reliability": "B",
+        "rationale": "long record of accurate reporting",
+        "effective_at": "2015-09-01T00:00:00Z",
+    },
+    "DocumentIngested": {
+        "document_id": "doc:test",
+        "outlet_source_id": "source:test-outlet",
+        "author_source_ids": ["source:test-author"],
+        "title": "A test report",
+        "published_at": "2015-10-01T08:00:00+03:00",
+        "content_sha256": "ab" * 32,
+        "language": "en",
+        "url": "https://example.org/report",
+    },
+    "ClaimAsserted": {
+        "claim_id": "claim:test-1",
+        "document_id": "doc:test",
+        "kind": "DEPLOYMENT",
+        "statement": "A militia has moved several thousand fighters near a town.",
+        "actor_ids": ["actor:militia"],
+        "place_ids": ["place:town"],
+        "valid_time": {"start": "2015-10-01T00:00:00Z", "precision": "DAY"},
+        "credibility": "POSSIBLY_TRUE",
+    },
+    "AttributionMade": {
+        "attribution_id": "attr:test-1",
+        "claim_id": "claim:test-1",
+        "source_id": "source:anonymous",
+        "via_source_id": "source:test-author",
+        "document_id": "doc:test",
+        "mode": "DIRECT_QUOTE",
+        "access": "NOT_STATED",
+    },
+    "DeploymentReported": {
+        "report_id": "dep:test-1",
+        "claim_id": "claim:test-1",
+        "actor_id": "actor:militia",
+        "place": {
+            "name": "around the town",
+            "place_id": "place:town",
+            "latitude": 35.6,
+            "longitude": 36.37,
+            "precision": "AREA",
+        },
+        "strength": {
+            "low": 4000,
+            "qualifier": "AT_LEAST",
+            "unit": "fighters",
+            "text": "over 4000",
+        },
+        "activity": "PRESENT",
+        "valid_time": {"start": "2015-10-01T00:00:00Z", "precision": "WEEK"},
+        "credibility": "POSSIBLY_TRUE",
+    },
+    "ClaimAssessed": {
+        "assessment_id": "assess:test-1",
+        "claim_id": "claim:test-2",
+        "related_claim_id": "claim:test-1",
+        "relation": "CORROBORATES",
+        "independence": "INDEPENDENT",
+        "rationale": "a second outlet reports the same movement",
+    },
+    "ClaimRetracted": {
+        "claim_id": "claim:test-1",
+        "retracted_by": "ANALYST_REJECTED",
+        "reason": "satellite imagery shows no such movement",
+    },
+    "ActorRegistered": {
+        "actor_id": "actor:militia",
+        "name": "Test Militia",
+        "kind": "MILITIA",
+        "aliases": ["TM"],
+        "member_of": ["actor:coalition"],
+        "country": "IQ",
+    },
+    "PlaceRegistered": {
+        "place_id": "place:town",
+        "name": "Town",
+        "kind": "TOWN",
+        "aliases": ["Al-Town"],
+        "parent_place_id": "place:country",
+        "latitude": 35.6,
+        "longitude": 36.37,
+    },
+}
+
+
+def event_data(event_type: str, **overrides: Any) -> dict[str, Any]:
+    """The JSON form of a valid event (with a fresh id), fields overridden."""
+    data: dict[str, Any] = {
+        "envelope": {"event_id": str(uuid.uuid4()), "recorded_by": "test"},
+        **_TEMPLATES[event_type],
+    }
+    data.update(overrides)
+    return data
+
+
+def make(event_type: str, **overrides: Any) -> Event:
+    """A valid event of ``event_type`` with a fresh id, fields overridden."""
+    return EVENT_TYPES[event_type].model_validate(event_data(event_type, **overrides))
+
+
+def json_line(event_type: str, **overrides: Any) -> dict[str, Any]:
+    """The JSON Lines form accepted by ``ledger append``."""
+    return {"type": event_type, **event_data(event_type, **overrides)}
+
+
+ALL_TYPES = list(EVENT_TYPES)

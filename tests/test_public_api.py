@@ -1,0 +1,33 @@
+"""The package's public surface is what it claims to be."""
+
+import ledger
+import ledger.codec
+import ledger.domain
+
+
+def test_all_names_exist() -> None:
+    for module in (ledger, ledger.domain, ledger.codec):
+        for name in module.__all__:
+            assert hasattr(module, name), f"{module.__name__}.{name}"
+
+
+def test_every_event_type_is_exported() -> None:
+    for name in ledger.EVENT_TYPES:
+        assert name in ledger.__all__
+
+
+def test_typed_package() -> None:
+    from importlib import resources
+
+    assert resources.files("ledger").joinpath("py.typed").is_file()
+
+
+def test_schemas_and_examples_ship_with_the_package() -> None:
+    from importlib import resources
+
+    assert any(resources.files("schemas").joinpath("events").iterdir())
+    assert resources.files("ledger.examples").joinpath("seed-article.jsonl").is_file()
+    assert any(
+        p.name.endswith(".sql")
+        for p in resources.files("ledger.store").joinpath("migrations").iterdir()
+    )
