@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from ledger.cli.context import err, options, out, reporting_errors
+from ledger.cli.context import err, options, out, reporting_errors, status
 from ledger.errors import ConflictError, ValidationFailed
 from ledger.jsonlines import ParsedEvent, parse_lines
 from ledger.runtime import describe_target, open_ledger
@@ -41,7 +41,9 @@ def _read(file: str) -> tuple[list[str], str]:
 
 def append(
     ctx: typer.Context,
-    file: Annotated[str, typer.Argument(help="JSON Lines file of events, or - for stdin.")],
+    file: Annotated[
+        str, typer.Argument(metavar="FILE", help="JSON Lines file of events, or - for stdin.")
+    ],
     as_json: Annotated[
         bool, typer.Option("--json", help="Print one JSON line per event with its position.")
     ] = False,
@@ -61,7 +63,8 @@ def append(
     settings = options(ctx).settings()
     with reporting_errors():
         lines, source = _read(file)
-        parsed = parse_lines(lines, source)
+        with status(f"validating {len(lines)} lines of {source}"):
+            parsed = parse_lines(lines, source)
         if not parsed:
             raise ValidationFailed([f"{source}: no events found (the input is empty)"])
         if dry_run:
@@ -69,7 +72,8 @@ def append(
             return
         with open_ledger(settings) as ledger:
             try:
-                results = ledger.append([p.event for p in parsed])
+                with status(f"appending {len(parsed)} events"):
+                    results = ledger.append([p.event for p in parsed])
             except ConflictError as exc:
                 raise _located(exc, parsed, source) from None
     if as_json:

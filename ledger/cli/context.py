@@ -2,7 +2,7 @@
 
 import sys
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -60,5 +60,6 @@ def reporting_errors() -> Iterator[None]:
         raise typer.Exit(130) from None
 
 
-def is_terminal() -> bool:
-    return sys.stderr.isatty()
+def status(message: str) -> AbstractContextManager[object]:
+    """A spinner on stderr while long work runs on a terminal; silent when piped."""
+    return err.status(message) if sys.stderr.isatty() else nullcontext()

@@ -15,20 +15,26 @@ from ledger.runtime import open_ledger
 def events(
     ctx: typer.Context,
     start: Annotated[
-        int, typer.Option("--from", min=1, help="First position to show (inclusive).")
+        int,
+        typer.Option(
+            "--from", min=1, metavar="POSITION", help="First position to show (inclusive)."
+        ),
     ] = 1,
     end: Annotated[
-        int | None, typer.Option("--to", min=1, help="Last position to show (inclusive).")
+        int | None,
+        typer.Option("--to", min=1, metavar="POSITION", help="Last position to show (inclusive)."),
     ] = None,
     types: Annotated[
         list[str] | None,
-        typer.Option("--type", help="Only this event type; repeat for several."),
+        typer.Option("--type", metavar="TYPE", help="Only this event type; repeat for several."),
     ] = None,
     stream: Annotated[
-        str | None, typer.Option("--stream", help="Only this stream, e.g. claim:seed-05.")
+        str | None,
+        typer.Option("--stream", metavar="STREAM", help="Only this stream, e.g. claim:seed-05."),
     ] = None,
     limit: Annotated[
-        int, typer.Option("--limit", min=0, help="Show at most this many events; 0 = all.")
+        int,
+        typer.Option("--limit", min=0, metavar="N", help="Show at most this many events; 0 = all."),
     ] = 100,
     as_json: Annotated[
         bool, typer.Option("--json", help="One JSON object per line, with the full event.")

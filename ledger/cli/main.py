@@ -31,6 +31,7 @@ def main(
         Path | None,
         typer.Option(
             "--home",
+            metavar="DIR",
             envvar="LEDGER_HOME",
             help="Directory of the embedded PostgreSQL (used when no database URL is set).",
             show_default="./.ledger",
@@ -40,6 +41,7 @@ def main(
         str | None,
         typer.Option(
             "--database-url",
+            metavar="URL",
             envvar="LEDGER_DATABASE_URL",
             help="PostgreSQL URL of an existing server; unset runs the embedded one.",
         ),
