@@ -78,17 +78,13 @@ def append(
                 raise _located(exc, parsed, source) from None
     if as_json:
         for item, result in zip(parsed, results, strict=True):
-            out.print_json(
-                json.dumps(
-                    {
-                        "line": item.line,
-                        "event_id": str(result.event_id),
-                        "position": result.position,
-                        "appended": result.appended,
-                    }
-                ),
-                indent=None,
-            )
+            document = {
+                "line": item.line,
+                "event_id": str(result.event_id),
+                "position": result.position,
+                "appended": result.appended,
+            }
+            sys.stdout.write(json.dumps(document) + "\n")
         return
     new = [r.position for r in results if r.appended]
     old = [r.position for r in results if not r.appended]

@@ -8,12 +8,27 @@ from pathlib import Path
 
 import typer
 from rich.console import Console
+from rich.text import Text
 
 from ledger.config import Settings
 from ledger.errors import LedgerError, StoreUnavailable
 
-out = Console(highlight=False, soft_wrap=True)
-err = Console(stderr=True, highlight=False, soft_wrap=True)
+PIPED_WIDTH = 160
+"""Output width when stdout is not a terminal (rich would otherwise assume 80)."""
+
+out = Console(
+    highlight=False,
+    markup=False,
+    soft_wrap=True,
+    width=None if sys.stdout.isatty() else PIPED_WIDTH,
+)
+err = Console(stderr=True, highlight=False, markup=False, soft_wrap=True)
+
+
+def error_line(message: str) -> Text:
+    """``error: <message>``, the message shown exactly as written."""
+    return Text("error: ", style="bold red") + Text(message)
+
 
 EXIT_INVALID = 1
 """Input rejected or integrity problem found."""
@@ -46,14 +61,14 @@ def reporting_errors() -> Iterator[None]:
     try:
         yield
     except StoreUnavailable as exc:
-        err.print(f"[bold red]error:[/] {exc}", markup=True)
+        err.print(error_line(str(exc)))
         raise typer.Exit(EXIT_CANNOT_RUN) from None
     except LedgerError as exc:
-        err.print(f"[bold red]error:[/] {exc}", markup=True)
+        err.print(error_line(str(exc)))
         problems = getattr(exc, "problems", None)
         if problems and len(problems) > 1:
             for problem in problems:
-                err.print(f"  - {problem}", markup=False)
+                err.print(f"  - {problem}")
         raise typer.Exit(EXIT_INVALID) from None
     except KeyboardInterrupt:
         err.print("interrupted")

@@ -2,6 +2,7 @@
 
 import typer
 from rich.table import Table
+from rich.text import Text
 from rich.tree import Tree
 
 from ledger.cli.context import options, out, reporting_errors
@@ -26,7 +27,7 @@ def demo(ctx: typer.Context) -> None:
         summary = summarize(ledger.read())
         head = ledger.head()
     new = sum(1 for r in results if r.appended)
-    out.print(f"[bold]Intelligence ledger demo[/] ({describe_target(settings)})")
+    out.print(Text("Intelligence ledger demo", style="bold") + f" ({describe_target(settings)})")
     out.print(
         f"seed article: {len(results)} events, {new} newly appended, "
         f"{len(results) - new} already present; head at position {head.position}, "
@@ -82,12 +83,14 @@ def _chain(summary: Summary, claim_id: str) -> None:
     if found is None:
         return
     claim, position = found
-    tree = Tree(f"[bold]{claim_id}[/] (position {position}): {claim.statement}")
+    tree = Tree(Text(f"{claim_id} (position {position})", style="bold"))
     node = tree
     for hop in summary.chain(claim_id):
-        label = f"{hop.source_name} [{hop.reliability or '?'}] {hop.mode.lower()}"
+        mode = hop.mode.lower().replace("_", " ")
+        label = f"{hop.source_name} (reliability {hop.reliability or '?'}): {mode}"
         if hop.position:
             label += f" (position {hop.position})"
         node = node.add(label)
-    out.print("Where the claim comes from (speaker, then who passed it on):")
+    out.print(f"Where {claim_id} comes from (the speaker, then who passed it on):")
+    out.print(Text(f"  {claim.statement}"))
     out.print(tree)

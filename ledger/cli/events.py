@@ -1,5 +1,6 @@
 """``ledger events``: read the ledger back, decoded, as a table or JSON lines."""
 
+import sys
 from typing import Annotated
 
 import typer
@@ -61,7 +62,7 @@ def events(
             )
             if as_json:
                 for recorded in rows:
-                    out.print(json_line(recorded), markup=False, highlight=False)
+                    sys.stdout.write(json_line(recorded) + "\n")
                 return
             table = Table(show_lines=False, pad_edge=False)
             table.add_column("pos", justify="right")

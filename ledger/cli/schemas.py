@@ -2,6 +2,7 @@
 
 import typer
 from rich.table import Table
+from rich.text import Text
 
 from ledger.cli.context import EXIT_INVALID, err, out, reporting_errors
 from ledger.codec.compatibility import check_backward_transitive
@@ -52,7 +53,7 @@ def check() -> None:
     versions = len(registry.all_versions())
     if problems:
         for problem in problems:
-            err.print(f"[red]x[/] {problem}", markup=True)
+            err.print(Text("x ", style="red") + problem)
         err.print(f"{len(problems)} problem(s) in {versions} schema versions")
         raise typer.Exit(EXIT_INVALID)
     out.print(
