@@ -116,3 +116,23 @@ def parse_lines(lines: Iterable[str], source: str = "<stdin>") -> list[ParsedEve
     if problems:
         raise ValidationFailed(problems[:MAX_PROBLEMS])
     return parsed
+
+
+def validate_batch(items: Iterable[Any], source: str = "batch") -> list[Event]:
+    """Events as they are, JSON records (``{"type": ...}``) validated; all or nothing.
+
+    Problems name the item by its place in the batch: ``batch record 3, field kind: ...``.
+    """
+    events: list[Event] = []
+    problems: list[str] = []
+    for number, item in enumerate(items, start=1):
+        if isinstance(item, Event):
+            events.append(item)
+            continue
+        event, found = validate_event(item, f"{source} record {number}")
+        problems += found
+        if event is not None:
+            events.append(event)
+    if problems:
+        raise ValidationFailed(problems[:MAX_PROBLEMS])
+    return events

@@ -9,7 +9,10 @@ from psycopg_pool import ConnectionPool
 
 from ledger.codec.single_object import AvroCodec
 from ledger.config import Settings
-from ledger.errors import StoreUnavailable
+from ledger.errors import LedgerError, StoreUnavailable
+from ledger.kafka.config import KafkaSettings
+from ledger.kafka.producer import KafkaEventProducer
+from ledger.sinks import DirectSink, EventSink, KafkaSink
 from ledger.store.embedded import embedded_database
 from ledger.store.postgres import PostgresLedger
 
@@ -52,7 +55,7 @@ def open_ledger(
             url,
             min_size=1,
             max_size=settings.pool_size,
-            kwargs={"autocommit": True},
+            kwargs={"autocommit": True, "application_name": settings.application_name},
             open=False,
             name="ledger",
         )
@@ -69,3 +72,19 @@ def open_ledger(
         elif prepare == "check":
             ledger.ensure_ready()
         yield ledger
+
+
+Via = Literal["auto", "direct", "kafka"]
+
+
+@contextmanager
+def open_sink(settings: Settings, kafka: KafkaSettings, via: Via = "auto") -> Iterator[EventSink]:
+    """The transport for appends: Kafka when configured (or asked for), else direct."""
+    if via == "kafka" or (via == "auto" and kafka.enabled):
+        if not kafka.enabled:
+            raise LedgerError("--via kafka needs LEDGER_KAFKA_BOOTSTRAP (or --kafka-bootstrap)")
+        with KafkaEventProducer(kafka) as producer:
+            yield KafkaSink(producer)
+        return
+    with open_ledger(settings) as ledger:
+        yield DirectSink(ledger)

@@ -18,8 +18,11 @@ import pytest
 from psycopg.conninfo import make_conninfo
 
 from ledger.config import Settings
+from ledger.kafka.config import KafkaSettings
+from ledger.kafka.topic import ensure_topic
 from ledger.runtime import open_ledger
 from ledger.store.postgres import PostgresLedger
+from tests.broker import Broker
 
 DEFAULT_SERVER = "postgresql://postgres@127.0.0.1:5432/postgres"
 TEMPLATE = f"ledger_test_template_{os.getpid()}"
@@ -102,3 +105,21 @@ def empty_database_url(server_url: str) -> Iterator[str]:
 def ledger(database_url: str) -> Iterator[PostgresLedger]:
     with open_ledger(Settings(database_url=database_url)) as opened:
         yield opened
+
+
+@pytest.fixture(scope="session")
+def broker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Broker]:
+    """A real Kafka-protocol broker (Tansu, in memory) for the whole session."""
+    started = Broker(tmp_path_factory.mktemp("tansu") / "tansu.log")
+    yield started
+    started.stop()
+
+
+@pytest.fixture
+def kafka_settings(broker: Broker) -> KafkaSettings:
+    """Settings for a fresh topic of 3 partitions on the test broker."""
+    settings = KafkaSettings(
+        bootstrap=broker.bootstrap, topic=f"ledger.events.{uuid.uuid4().hex[:10]}", partitions=3
+    )
+    ensure_topic(settings)
+    return settings

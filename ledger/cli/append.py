@@ -10,7 +10,8 @@ import typer
 from ledger.cli.context import err, options, out, reporting_errors, status
 from ledger.errors import ConflictError, ValidationFailed
 from ledger.jsonlines import ParsedEvent, parse_lines
-from ledger.runtime import describe_target, open_ledger
+from ledger.runtime import describe_target, open_sink
+from ledger.sinks import Receipt
 
 
 def _ranges(positions: list[int]) -> str:
@@ -50,6 +51,14 @@ def append(
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="Validate only; append nothing.")
     ] = False,
+    via: Annotated[
+        str,
+        typer.Option(
+            "--via",
+            metavar="auto|direct|kafka",
+            help="Transport: auto is kafka when LEDGER_KAFKA_BOOTSTRAP is set, else direct.",
+        ),
+    ] = "auto",
 ) -> None:
     """Append events from a JSON Lines file: all of them, or none.
 
@@ -59,8 +68,12 @@ def append(
     validated first; if any is invalid, the errors name line, field and reason, and
     nothing is appended. Re-appending the same events is a no-op that reports their
     original positions.
+
+    Via Kafka the batch is sent as one transaction and the output gives partitions and
+    offsets; `ledger archive` then stores the events (re-sending is harmless there too).
     """
-    settings = options(ctx).settings()
+    opts = options(ctx)
+    settings, kafka = opts.settings(), opts.kafka_settings()
     with reporting_errors():
         lines, source = _read(file)
         with status(f"validating {len(lines)} lines of {source}"):
@@ -70,24 +83,28 @@ def append(
         if dry_run:
             out.print(f"{len(parsed)} events valid; nothing appended (--dry-run)")
             return
-        with open_ledger(settings) as ledger:
+        if via not in ("auto", "direct", "kafka"):
+            raise ValidationFailed([f"--via {via!r}: choose auto, direct or kafka"])
+        with open_sink(settings, kafka, via) as sink:  # type: ignore[arg-type]
             try:
                 with status(f"appending {len(parsed)} events"):
-                    results = ledger.append([p.event for p in parsed])
+                    receipts = sink.publish([p.event for p in parsed])
             except ConflictError as exc:
                 raise _located(exc, parsed, source) from None
     if as_json:
-        for item, result in zip(parsed, results, strict=True):
-            document = {
-                "line": item.line,
-                "event_id": str(result.event_id),
-                "position": result.position,
-                "appended": result.appended,
-            }
+        for item, receipt in zip(parsed, receipts, strict=True):
+            document = {"line": item.line, **_receipt_json(receipt)}
             sys.stdout.write(json.dumps(document) + "\n")
         return
-    new = [r.position for r in results if r.appended]
-    old = [r.position for r in results if not r.appended]
+    if sink.name == "kafka":
+        partitions = sorted({r.partition for r in receipts if r.partition is not None})
+        out.print(
+            f"sent {len(receipts)} events to Kafka topic {kafka.topic} as one transaction "
+            f"(partitions {', '.join(map(str, partitions))}); `ledger archive` stores them"
+        )
+        return
+    new = [r.position for r in receipts if r.appended and r.position is not None]
+    old = [r.position for r in receipts if not r.appended and r.position is not None]
     out.print(f"direct append to {describe_target(settings)}")
     if new:
         out.print(f"appended {len(new)} events at positions {_ranges(new)}")
@@ -95,6 +112,21 @@ def append(
         out.print(f"{len(old)} events were already in the ledger at positions {_ranges(old)}")
     if not new:
         err.print("nothing new appended")
+
+
+def _receipt_json(receipt: Receipt) -> dict[str, object]:
+    if receipt.topic is not None:
+        return {
+            "event_id": str(receipt.event_id),
+            "topic": receipt.topic,
+            "partition": receipt.partition,
+            "offset": receipt.offset,
+        }
+    return {
+        "event_id": str(receipt.event_id),
+        "position": receipt.position,
+        "appended": receipt.appended,
+    }
 
 
 def _located(exc: ConflictError, parsed: list[ParsedEvent], source: str) -> ConflictError:

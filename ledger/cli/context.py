@@ -12,6 +12,7 @@ from rich.text import Text
 
 from ledger.config import Settings
 from ledger.errors import LedgerError, StoreUnavailable
+from ledger.kafka.config import KafkaSettings
 
 PIPED_WIDTH = 160
 """Output width when stdout is not a terminal (rich would otherwise assume 80)."""
@@ -40,6 +41,16 @@ EXIT_CANNOT_RUN = 2
 class Options:
     home: Path | None = None
     database_url: str | None = None
+    kafka_bootstrap: str | None = None
+    topic: str | None = None
+
+    def kafka_settings(self) -> KafkaSettings:
+        overrides: dict[str, object] = {}
+        if self.kafka_bootstrap is not None:
+            overrides["bootstrap"] = self.kafka_bootstrap
+        if self.topic is not None:
+            overrides["topic"] = self.topic
+        return KafkaSettings(**overrides)  # type: ignore[arg-type]
 
     def settings(self) -> Settings:
         overrides: dict[str, object] = {}

@@ -5,7 +5,7 @@ from typing import Annotated
 
 import typer
 
-from ledger.cli import append, demo, events, init, schemas
+from ledger.cli import append, archive, demo, events, init, kafka, schemas
 from ledger.cli.context import Options
 
 app = typer.Typer(
@@ -46,13 +46,36 @@ def main(
             help="PostgreSQL URL of an existing server; unset runs the embedded one.",
         ),
     ] = None,
+    kafka_bootstrap: Annotated[
+        str | None,
+        typer.Option(
+            "--kafka-bootstrap",
+            metavar="HOST:PORT",
+            envvar="LEDGER_KAFKA_BOOTSTRAP",
+            help="Kafka bootstrap servers; when set, appends go via Kafka.",
+        ),
+    ] = None,
+    topic: Annotated[
+        str | None,
+        typer.Option(
+            "--topic",
+            metavar="NAME",
+            envvar="LEDGER_KAFKA_TOPIC",
+            help="Kafka topic of the events.",
+            show_default="ledger.events",
+        ),
+    ] = None,
 ) -> None:
-    ctx.obj = Options(home=home, database_url=database_url)
+    ctx.obj = Options(
+        home=home, database_url=database_url, kafka_bootstrap=kafka_bootstrap, topic=topic
+    )
 
 
 app.command("init")(init.init)
 app.command("append")(append.append)
 app.command("events")(events.events)
+app.command("archive")(archive.archive)
+app.add_typer(kafka.app, name="kafka")
 app.add_typer(schemas.app, name="schemas")
 app.command("demo")(demo.demo)
 

@@ -275,6 +275,14 @@ class PostgresLedger:
             event=self.codec.decode(payload),
         )
 
+    def payload_of(self, event_id: UUID) -> bytes | None:
+        """The stored bytes of an event, or None if the ledger does not hold it."""
+        with self.connection() as conn:
+            row = conn.execute(
+                "SELECT payload FROM ledger.events WHERE event_id = %s", (event_id,)
+            ).fetchone()
+        return bytes(row[0]) if row else None
+
     def count_rejected(self) -> int:
         with self.connection() as conn:
             row = conn.execute("SELECT count(*) FROM ledger.rejected").fetchone()

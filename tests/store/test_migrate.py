@@ -33,7 +33,7 @@ def test_init_upgrades_an_older_ledger(
     with open_ledger(settings, prepare="init"):
         pass
     monkeypatch.setattr(migrate_module, "migrations", lambda: everything)
-    with pytest.raises(LedgerError, match="lacks 1 migration"):
+    with pytest.raises(LedgerError, match=f"lacks {len(everything) - 1} migration"):
         with open_ledger(settings):
             pass
     with open_ledger(settings, prepare="none") as ledger:

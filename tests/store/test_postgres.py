@@ -232,7 +232,7 @@ def test_rejected_inputs_are_kept(ledger: PostgresLedger) -> None:
     [
         "UPDATE ledger.events SET stream_id = 'tampered'",
         "DELETE FROM ledger.events",
-        "TRUNCATE ledger.events",
+        "TRUNCATE ledger.events CASCADE",
         "UPDATE ledger.schemas SET version = 9",
         "DELETE FROM ledger.schemas",
         "TRUNCATE ledger.schemas CASCADE",

@@ -1,0 +1,143 @@
+"""The producer SDK: validated, Avro-encoded events sent to Kafka, one transaction a batch.
+
+A batch is validated and encoded whole before anything is sent; then it goes out as one
+Kafka transaction from an idempotent producer with ``acks=all``. If sending fails
+midway, ``SendFailed`` says which events the broker confirmed. Re-sending the whole batch
+is always safe: the archiver stores each event id once.
+"""
+
+import uuid
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from kafka import KafkaProducer
+from kafka.errors import KafkaError
+from kafka.producer.future import FutureRecordMetadata
+
+from ledger.codec.single_object import AvroCodec
+from ledger.domain.events import Event
+from ledger.errors import LedgerError, StoreUnavailable
+from ledger.jsonlines import validate_batch
+from ledger.kafka.config import KafkaSettings
+
+HEADER_EVENT_TYPE = "ledger-event-type"
+HEADER_FINGERPRINT = "ledger-schema-fingerprint"
+
+
+@dataclass(frozen=True)
+class Sent:
+    """Where the broker stored one event."""
+
+    event_id: uuid.UUID
+    topic: str
+    partition: int
+    offset: int
+
+
+class SendFailed(LedgerError):
+    """Sending a batch failed; ``confirmed`` lists what the broker acknowledged first."""
+
+    def __init__(self, message: str, confirmed: list[Sent], unconfirmed: list[uuid.UUID]) -> None:
+        super().__init__(message)
+        self.confirmed = confirmed
+        self.unconfirmed = unconfirmed
+
+
+def headers_for(event: Event, payload: bytes) -> list[tuple[str, bytes]]:
+    """Event type and schema fingerprint, for consumers that route without decoding."""
+    return [
+        (HEADER_EVENT_TYPE, event.event_type().encode()),
+        (HEADER_FINGERPRINT, payload[2:10].hex().encode()),
+    ]
+
+
+class KafkaEventProducer:
+    """Sends batches of events to the events topic, each batch one transaction."""
+
+    def __init__(self, settings: KafkaSettings, codec: AvroCodec | None = None) -> None:
+        self.settings = settings
+        self.codec = codec if codec is not None else AvroCodec()
+        transactional_id = settings.transactional_id or f"ledger-producer-{uuid.uuid4()}"
+        try:
+            self._producer = KafkaProducer(
+                **settings.client_config(),
+                acks="all",
+                enable_idempotence=True,
+                transactional_id=transactional_id,
+                linger_ms=5,
+                batch_size=256 * 1024,
+                max_request_size=8 * 1024 * 1024,
+            )
+            self._producer.init_transactions()
+        except KafkaError as exc:
+            raise StoreUnavailable(f"cannot reach Kafka at {settings.bootstrap}: {exc}") from exc
+
+    def send(self, events: Sequence[Event | Mapping[str, Any]]) -> list[Sent]:
+        """Send the batch as one transaction; returns each event's partition and offset.
+
+        Items may be events or JSON-like records (``{"type": ..., "envelope": ...}``);
+        every item is validated and encoded before anything is sent.
+        """
+        encoded = [(event, self.codec.encode(event)) for event in validate_batch(events)]
+        if not encoded:
+            return []
+        futures: list[tuple[Event, FutureRecordMetadata]] = []
+        producer = self._producer
+        try:
+            producer.begin_transaction()
+            for event, payload in encoded:
+                futures.append(
+                    (
+                        event,
+                        producer.send(
+                            self.settings.topic,
+                            key=event.envelope.stream_id.encode(),
+                            value=payload,
+                            headers=headers_for(event, payload),
+                        ),
+                    )
+                )
+            producer.commit_transaction()
+        except KafkaError as exc:
+            confirmed, unconfirmed = self._settle(futures, [e for e, _ in encoded])
+            try:
+                producer.abort_transaction()
+            except KafkaError:
+                pass  # the broker will time the transaction out; ids dedupe on re-send
+            raise SendFailed(
+                f"sending {len(encoded)} events to {self.settings.topic} failed after "
+                f"{len(confirmed)} were confirmed: {exc}; re-send the whole batch "
+                "(the archiver stores each event id once)",
+                confirmed,
+                unconfirmed,
+            ) from exc
+        return [self._sent(event, future) for event, future in futures]
+
+    def _sent(self, event: Event, future: FutureRecordMetadata) -> Sent:
+        # after a commit every future is resolved; get() would wait on an Event each time
+        metadata: Any = (
+            future.value
+            if future.is_done and future.succeeded()
+            else future.get(timeout=self.settings.request_timeout_ms / 1000)
+        )
+        return Sent(event.envelope.event_id, metadata.topic, metadata.partition, metadata.offset)
+
+    def _settle(
+        self, futures: list[tuple[Event, FutureRecordMetadata]], events: list[Event]
+    ) -> tuple[list[Sent], list[uuid.UUID]]:
+        confirmed = []
+        for event, future in futures:
+            if future.is_done and future.succeeded():
+                confirmed.append(self._sent(event, future))
+        done = {s.event_id for s in confirmed}
+        return confirmed, [e.envelope.event_id for e in events if e.envelope.event_id not in done]
+
+    def close(self) -> None:
+        self._producer.close(timeout=10)
+
+    def __enter__(self) -> "KafkaEventProducer":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

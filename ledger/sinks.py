@@ -1,0 +1,70 @@
+"""Where producers' events go: straight into PostgreSQL, or onto Kafka for the archiver.
+
+Both transports honour one contract (the tests run the same suite against each): a
+batch is validated whole and goes in whole or not at all, re-sending it is harmless,
+and each event ends up in the ledger exactly once.
+"""
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol
+from uuid import UUID
+
+from ledger.domain.events import Event
+from ledger.jsonlines import validate_batch
+from ledger.kafka.producer import KafkaEventProducer
+from ledger.store.postgres import PostgresLedger
+
+
+@dataclass(frozen=True)
+class Receipt:
+    """What a transport says about one event it accepted."""
+
+    event_id: UUID
+    position: int | None = None
+    appended: bool | None = None
+    topic: str | None = None
+    partition: int | None = None
+    offset: int | None = None
+
+
+Publishable = Event | Mapping[str, Any]
+"""An event, or its JSON form ``{"type": ..., "envelope": ..., ...}`` to validate first."""
+
+
+class EventSink(Protocol):
+    """A transport that accepts batches of events (validated whole before anything moves)."""
+
+    name: str
+
+    def publish(self, events: Sequence[Publishable]) -> list[Receipt]: ...
+
+
+class DirectSink:
+    """Appends to the PostgreSQL ledger in the caller's process."""
+
+    name = "direct"
+
+    def __init__(self, ledger: PostgresLedger) -> None:
+        self.ledger = ledger
+
+    def publish(self, events: Sequence[Publishable]) -> list[Receipt]:
+        return [
+            Receipt(r.event_id, position=r.position, appended=r.appended)
+            for r in self.ledger.append(validate_batch(events))
+        ]
+
+
+class KafkaSink:
+    """Sends to the events topic as one transaction; the archiver stores them."""
+
+    name = "kafka"
+
+    def __init__(self, producer: KafkaEventProducer) -> None:
+        self.producer = producer
+
+    def publish(self, events: Sequence[Publishable]) -> list[Receipt]:
+        return [
+            Receipt(s.event_id, topic=s.topic, partition=s.partition, offset=s.offset)
+            for s in self.producer.send(events)
+        ]
