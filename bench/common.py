@@ -93,7 +93,11 @@ def peak_python_mb(run: Callable[[], object]) -> float:
 
 
 def report(
-    name: str, rows: list[Measurement], ratios: dict[str, float], meta: dict[str, Any]
+    name: str,
+    rows: list[Measurement],
+    ratios: dict[str, float],
+    meta: dict[str, Any],
+    figures: dict[str, float] | None = None,
 ) -> Path:
     """Print a table and save the figures as JSON under bench/results/."""
     console = Console()
@@ -114,6 +118,8 @@ def report(
     console.print(table)
     for label, ratio in ratios.items():
         console.print(f"{label}: {ratio:.2f}x")
+    for label, value in (figures or {}).items():
+        console.print(f"{label}: {value:,.1f}")
     RESULTS.mkdir(exist_ok=True)
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     path = RESULTS / f"{name}-{stamp}.json"
@@ -124,6 +130,7 @@ def report(
         **meta,
         "results": [m.summary() for m in rows],
         "ratios": {k: round(v, 3) for k, v in ratios.items()},
+        "figures": {k: round(v, 1) for k, v in (figures or {}).items()},
     }
     path.write_text(json.dumps(document, indent=2) + "\n")
     console.print(

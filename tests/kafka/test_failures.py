@@ -6,6 +6,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import psycopg
 import pytest
@@ -77,6 +78,21 @@ def test_postgres_connections_cut_mid_archive(
 ) -> None:
     events = numbered_events(20_000, "outage")
     process = _archiver(database_url, kafka_settings, "--follow", "--batch-size", "200")
+    try:
+        _cut_connections_while_archiving(database_url, ledger, kafka_settings, process, events)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+
+
+def _cut_connections_while_archiving(
+    database_url: str,
+    ledger: PostgresLedger,
+    kafka_settings: KafkaSettings,
+    process: subprocess.Popen[bytes],
+    events: list[Any],
+) -> None:
     dbname = psycopg.conninfo.conninfo_to_dict(database_url)["dbname"]
     cuts = 0
     with KafkaEventProducer(kafka_settings) as producer:

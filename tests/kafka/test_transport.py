@@ -252,3 +252,24 @@ def test_chain_spans_direct_and_kafka_appends(
         kinds.append("kafka" if r.origin else "direct")
     assert kinds == ["direct", "kafka", "direct"]
     assert json.dumps(kinds)
+
+
+def test_send_failing_midway_says_what_was_confirmed(
+    ledger: PostgresLedger, kafka_settings: KafkaSettings
+) -> None:
+    from ledger.kafka.producer import SendFailed
+
+    small = [make("ClaimAsserted"), make("ClaimAsserted")]
+    huge = make("ClaimAsserted", statement="x" * (9 * 1024 * 1024))  # over max_request_size
+    with KafkaEventProducer(kafka_settings) as producer:
+        with pytest.raises(SendFailed, match="re-send the whole batch") as caught:
+            producer.send([*small, huge])
+        assert huge.envelope.event_id in caught.value.unconfirmed
+        confirmed = {s.event_id for s in caught.value.confirmed}
+        assert confirmed | set(caught.value.unconfirmed) == {
+            e.envelope.event_id for e in [*small, huge]
+        }
+        producer.send(small)  # the retry, without the event that cannot be sent
+    stats = archive_all(ledger, kafka_settings)
+    assert stats.appended == 2
+    assert {r.event_id for r in ledger.read()} == {e.envelope.event_id for e in small}
