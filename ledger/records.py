@@ -28,6 +28,20 @@ class EncodedEvent:
     payload: bytes
     origin: KafkaOrigin | None = None
 
+    @classmethod
+    def of(cls, event: Event, payload: bytes, origin: KafkaOrigin | None = None) -> "EncodedEvent":
+        """The columns of ``event`` beside its exact ``payload`` bytes."""
+        valid_from, valid_to = event.valid_span()
+        return cls(
+            event_id=event.envelope.event_id,
+            event_type=event.event_type(),
+            stream_id=event.envelope.stream_id,
+            valid_from=valid_from,
+            valid_to=valid_to,
+            payload=payload,
+            origin=origin,
+        )
+
 
 @dataclass(frozen=True)
 class Appended:

@@ -156,7 +156,17 @@ class Archiver:
                         for tp in partitions
                     ):
                         break
-                polled = consumer.poll(timeout_ms=500, max_records=self.batch_size)
+                try:
+                    polled = consumer.poll(timeout_ms=500, max_records=self.batch_size)
+                except KafkaError as exc:
+                    if not follow:
+                        raise StoreUnavailable(
+                            f"reading {self.settings.topic} failed: {exc}"
+                        ) from exc
+                    stats.retries += 1
+                    self.report(f"Kafka unavailable ({exc}); retrying in 1s")
+                    time.sleep(1.0)
+                    continue
                 batch = ArchiveBatch(self.settings.topic)
                 for messages in polled.values():
                     for record in messages:

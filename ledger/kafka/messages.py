@@ -35,13 +35,4 @@ def classify(record: Any, codec: AvroCodec) -> EncodedEvent | Rejection:
     claimed = headers.get(HEADER_EVENT_TYPE)
     if claimed is not None and claimed != event.event_type():
         return rejected(f"header says {claimed} but the payload is {event.event_type()}")
-    valid_from, valid_to = event.valid_span()
-    return EncodedEvent(
-        event_id=event.envelope.event_id,
-        event_type=event.event_type(),
-        stream_id=event.envelope.stream_id,
-        valid_from=valid_from,
-        valid_to=valid_to,
-        payload=bytes(payload),
-        origin=origin,
-    )
+    return EncodedEvent.of(event, bytes(payload), origin)

@@ -130,15 +130,7 @@ class PostgresLedger:
 
     def encode(self, event: Event) -> EncodedEvent:
         """The event as single-object Avro bytes plus the columns stored beside them."""
-        valid_from, valid_to = event.valid_span()
-        return EncodedEvent(
-            event_id=event.envelope.event_id,
-            event_type=event.event_type(),
-            stream_id=event.envelope.stream_id,
-            valid_from=valid_from,
-            valid_to=valid_to,
-            payload=self.codec.encode(event),
-        )
+        return EncodedEvent.of(event, self.codec.encode(event))
 
     def append(self, events: Sequence[Event]) -> list[Appended]:
         """Append a batch of events, all or nothing, in order; repeats are no-ops.

@@ -16,8 +16,11 @@ def ledger_cli(
     database_url: str | None = None,
     stdin: str | None = None,
     home: Path | None = None,
+    env_extra: dict[str, str] | None = None,
 ) -> subprocess.CompletedProcess[str]:
+    """Run `python -m ledger ARGS` as a user would, with only the LEDGER_* given here."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("LEDGER_")}
+    env.update(env_extra or {})
     if database_url is not None:
         env["LEDGER_DATABASE_URL"] = database_url
     if home is not None:

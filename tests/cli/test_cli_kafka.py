@@ -10,7 +10,7 @@ from pathlib import Path
 
 from ledger.kafka.config import KafkaSettings
 from tests.broker import Broker
-from tests.cli.test_cli import positions, write_lines
+from tests.cli.test_cli import ledger_cli, positions, write_lines
 from tests.factories import json_line
 from tests.kafka.helpers import ledger_env
 
@@ -18,17 +18,7 @@ REPO = Path(__file__).resolve().parents[2]
 
 
 def run(database_url: str, settings: KafkaSettings, *args: str) -> subprocess.CompletedProcess[str]:
-    env = ledger_env(database_url, settings)
-    env["COLUMNS"] = "200"
-    return subprocess.run(
-        [sys.executable, "-m", "ledger", *args],
-        capture_output=True,
-        text=True,
-        env=env,
-        cwd=REPO,
-        timeout=120,
-        check=False,
-    )
+    return ledger_cli(*args, env_extra=ledger_env(database_url, settings))
 
 
 def test_kafka_round_trip_through_the_cli(
