@@ -5,10 +5,12 @@ naming the line, the field and the reason.
 """
 
 import difflib
+import hashlib
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
+from uuid import UUID
 
 from pydantic import ValidationError
 from pydantic_core import ErrorDetails
@@ -84,38 +86,81 @@ def validate_event(data: Any, where: str) -> tuple[Event | None, list[str]]:
         ]
 
 
-def parse_lines(lines: Iterable[str], source: str = "<stdin>") -> list[ParsedEvent]:
-    """Validate every line; raise ``ValidationFailed`` listing the problems if any."""
-    parsed: list[ParsedEvent] = []
-    problems: list[str] = []
-    first_line_of: dict[Any, tuple[int, Event]] = {}
+def _digest(event: Event) -> bytes:
+    return hashlib.blake2b(event.model_dump_json().encode(), digest_size=16).digest()
+
+
+def _scan(lines: Iterable[str], source: str) -> Iterator[ParsedEvent | str]:
+    """Each line's event, or a sentence per problem; stops after MAX_PROBLEMS problems.
+
+    Keeps only a 16-byte digest per event id (to catch an id re-used in the file with
+    other content), so a file of any size is checked in flat memory.
+    """
+    problems = 0
+    first_line_of: dict[UUID, tuple[int, bytes]] = {}
     for number, text in enumerate(lines, start=1):
-        if len(problems) >= MAX_PROBLEMS:
-            break
+        if problems >= MAX_PROBLEMS:
+            return
         if not text.strip():
             continue
         where = f"{source} line {number}"
         try:
             data = json.loads(text)
         except json.JSONDecodeError as exc:
-            problems.append(f"{where}: not valid JSON: {exc.msg} at column {exc.colno}")
+            problems += 1
+            yield f"{where}: not valid JSON: {exc.msg} at column {exc.colno}"
             continue
         event, found = validate_event(data, where)
-        problems += found
+        problems += len(found)
+        yield from found
         if event is None:
             continue
-        earlier = first_line_of.get(event.envelope.event_id)
-        if earlier is not None and earlier[1] != event:
-            problems.append(
+        digest = _digest(event)
+        earlier = first_line_of.setdefault(event.envelope.event_id, (number, digest))
+        if earlier[1] != digest:
+            problems += 1
+            yield (
                 f"{where}: event_id {event.envelope.event_id} is already used on line "
                 f"{earlier[0]} for different content; each event needs its own id"
             )
             continue
-        first_line_of.setdefault(event.envelope.event_id, (number, event))
-        parsed.append(ParsedEvent(number, event))
+        yield ParsedEvent(number, event)
+
+
+def parse_lines(lines: Iterable[str], source: str = "<stdin>") -> list[ParsedEvent]:
+    """Validate every line; raise ``ValidationFailed`` listing the problems if any."""
+    parsed: list[ParsedEvent] = []
+    problems: list[str] = []
+    for item in _scan(lines, source):
+        if isinstance(item, str):
+            problems.append(item)
+        else:
+            parsed.append(item)
     if problems:
-        raise ValidationFailed(problems[:MAX_PROBLEMS])
+        raise ValidationFailed(problems)
     return parsed
+
+
+def check_lines(lines: Iterable[str], source: str = "<stdin>") -> int:
+    """Validate every line without keeping the events; the number of events found."""
+    count = 0
+    problems: list[str] = []
+    for item in _scan(lines, source):
+        if isinstance(item, str):
+            problems.append(item)
+        else:
+            count += 1
+    if problems:
+        raise ValidationFailed(problems)
+    return count
+
+
+def iter_events(lines: Iterable[str], source: str = "<stdin>") -> Iterator[ParsedEvent]:
+    """The events of lines already checked with ``check_lines``, one at a time."""
+    for item in _scan(lines, source):
+        if isinstance(item, str):
+            raise ValidationFailed([item])
+        yield item
 
 
 def validate_batch(items: Iterable[Any], source: str = "batch") -> list[Event]:

@@ -5,14 +5,14 @@ batch is validated whole and goes in whole or not at all, re-sending it is harml
 and each event ends up in the ledger exactly once.
 """
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 from uuid import UUID
 
 from ledger.domain.events import Event
 from ledger.jsonlines import validate_batch
-from ledger.kafka.producer import KafkaEventProducer
+from ledger.kafka.producer import KafkaEventProducer, Sent
 from ledger.store.postgres import PostgresLedger
 
 
@@ -39,6 +39,10 @@ class EventSink(Protocol):
 
     def publish(self, events: Sequence[Publishable]) -> list[Receipt]: ...
 
+    def publish_stream(self, events: Iterable[Event]) -> list[Receipt]:
+        """Events already validated (by type), consumed one by one: flat memory."""
+        ...
+
 
 class DirectSink:
     """Appends to the PostgreSQL ledger in the caller's process."""
@@ -49,9 +53,12 @@ class DirectSink:
         self.ledger = ledger
 
     def publish(self, events: Sequence[Publishable]) -> list[Receipt]:
+        return self.publish_stream(validate_batch(events))
+
+    def publish_stream(self, events: Iterable[Event]) -> list[Receipt]:
         return [
             Receipt(r.event_id, position=r.position, appended=r.appended)
-            for r in self.ledger.append(validate_batch(events))
+            for r in self.ledger.append(events)
         ]
 
 
@@ -64,7 +71,13 @@ class KafkaSink:
         self.producer = producer
 
     def publish(self, events: Sequence[Publishable]) -> list[Receipt]:
+        return self._receipts(self.producer.send(events))
+
+    def publish_stream(self, events: Iterable[Event]) -> list[Receipt]:
+        return self._receipts(self.producer.send_stream(events))
+
+    @staticmethod
+    def _receipts(sent: list[Sent]) -> list[Receipt]:
         return [
-            Receipt(s.event_id, topic=s.topic, partition=s.partition, offset=s.offset)
-            for s in self.producer.send(events)
+            Receipt(s.event_id, topic=s.topic, partition=s.partition, offset=s.offset) for s in sent
         ]

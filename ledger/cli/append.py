@@ -2,6 +2,7 @@
 
 import json
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated
 
@@ -9,7 +10,7 @@ import typer
 
 from ledger.cli.context import err, options, out, reporting_errors, status
 from ledger.errors import ConflictError, ValidationFailed
-from ledger.jsonlines import ParsedEvent, parse_lines
+from ledger.jsonlines import check_lines, iter_events
 from ledger.runtime import describe_target, open_sink
 from ledger.sinks import Receipt
 
@@ -30,14 +31,30 @@ def _ranges(positions: list[int]) -> str:
     return ", ".join(parts)
 
 
-def _read(file: str) -> tuple[list[str], str]:
-    if file == "-":
-        return sys.stdin.read().splitlines(), "<stdin>"
-    path = Path(file)
-    try:
-        return path.read_text(encoding="utf-8").splitlines(), str(path)
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ValidationFailed([f"{path}: cannot read: {exc}"]) from exc
+class _Input:
+    """The lines of a file (read twice: once to check, once to append) or of stdin."""
+
+    def __init__(self, file: str) -> None:
+        self.source = "<stdin>" if file == "-" else file
+        self._path = None if file == "-" else Path(file)
+        self._stdin: list[str] | None = sys.stdin.read().splitlines() if file == "-" else None
+        if self._path is not None:
+            try:
+                with self._path.open(encoding="utf-8") as handle:
+                    handle.read(1)
+            except OSError as exc:
+                raise ValidationFailed([f"{self._path}: cannot read: {exc.strerror}"]) from exc
+
+    def lines(self) -> Iterator[str]:
+        if self._stdin is not None:
+            yield from self._stdin
+            return
+        assert self._path is not None
+        try:
+            with self._path.open(encoding="utf-8") as handle:
+                yield from handle
+        except UnicodeDecodeError as exc:
+            raise ValidationFailed([f"{self._path}: not UTF-8 text: {exc.reason}"]) from exc
 
 
 def append(
@@ -75,25 +92,29 @@ def append(
     opts = options(ctx)
     settings, kafka = opts.settings(), opts.kafka_settings()
     with reporting_errors():
-        lines, source = _read(file)
-        with status(f"validating {len(lines)} lines of {source}"):
-            parsed = parse_lines(lines, source)
-        if not parsed:
+        given = _Input(file)
+        source = given.source
+        with status(f"validating {source}"):
+            count = check_lines(given.lines(), source)
+        if not count:
             raise ValidationFailed([f"{source}: no events found (the input is empty)"])
         if dry_run:
-            out.print(f"{len(parsed)} events valid; nothing appended (--dry-run)")
+            out.print(f"{count} events valid; nothing appended (--dry-run)")
             return
         if via not in ("auto", "direct", "kafka"):
             raise ValidationFailed([f"--via {via!r}: choose auto, direct or kafka"])
         with open_sink(settings, kafka, via) as sink:  # type: ignore[arg-type]
             try:
-                with status(f"appending {len(parsed)} events"):
-                    receipts = sink.publish([p.event for p in parsed])
+                with status(f"appending {count} events via {sink.name}"):
+                    receipts = sink.publish_stream(
+                        p.event for p in iter_events(given.lines(), source)
+                    )
             except ConflictError as exc:
-                raise _located(exc, parsed, source) from None
+                raise _located(exc, given, source) from None
     if as_json:
-        for item, receipt in zip(parsed, receipts, strict=True):
-            document = {"line": item.line, **_receipt_json(receipt)}
+        numbers = (p.line for p in iter_events(given.lines(), source))
+        for number, receipt in zip(numbers, receipts, strict=True):
+            document = {"line": number, **_receipt_json(receipt)}
             sys.stdout.write(json.dumps(document) + "\n")
         return
     if sink.name == "kafka":
@@ -129,8 +150,8 @@ def _receipt_json(receipt: Receipt) -> dict[str, object]:
     }
 
 
-def _located(exc: ConflictError, parsed: list[ParsedEvent], source: str) -> ConflictError:
-    for item in parsed:
+def _located(exc: ConflictError, given: _Input, source: str) -> ConflictError:
+    for item in iter_events(given.lines(), source):
         if item.event.envelope.event_id == exc.event_id:
             return ConflictError(
                 f"{source} line {item.line}: {exc}; an event id names one event forever, "

@@ -62,6 +62,16 @@ class TimeSpan(Value):
         return self
 
 
+_NEEDS: dict[EstimateQualifier, tuple[str, ...]] = {
+    EstimateQualifier.EXACT: ("best",),
+    EstimateQualifier.AT_LEAST: ("low",),
+    EstimateQualifier.AT_MOST: ("high",),
+    EstimateQualifier.APPROX: ("best",),
+    EstimateQualifier.RANGE: ("low", "high"),
+}
+"""Which bounds each qualifier requires."""
+
+
 class Estimate(Value):
     """A reported quantity; the qualifier says which of low/best/high the text gives."""
 
@@ -77,20 +87,18 @@ class Estimate(Value):
         low, best, high, q = self.low, self.best, self.high, self.qualifier
         if low is None and best is None and high is None:
             raise ValueError("an estimate needs at least one of low, best or high")
-        known = [v for v in (low, best, high) if v is not None]
-        if known != sorted(known):
+        if (
+            (low is not None and best is not None and low > best)
+            or (best is not None and high is not None and best > high)
+            or (low is not None and high is not None and low > high)
+        ):
             raise ValueError("low, best and high must be in increasing order")
-        needs = {
-            EstimateQualifier.EXACT: ("best",),
-            EstimateQualifier.AT_LEAST: ("low",),
-            EstimateQualifier.AT_MOST: ("high",),
-            EstimateQualifier.APPROX: ("best",),
-            EstimateQualifier.RANGE: ("low", "high"),
-        }.get(q, ())
-        missing = [name for name in needs if getattr(self, name) is None]
+        missing = [name for name in _NEEDS.get(q, ()) if getattr(self, name) is None]
         if missing:
             raise ValueError(f"qualifier {q} needs {' and '.join(missing)}")
-        if q is EstimateQualifier.EXACT and any(v != best for v in known):
+        if q is EstimateQualifier.EXACT and (
+            (low is not None and low != best) or (high is not None and high != best)
+        ):
             raise ValueError("an EXACT estimate cannot have low or high different from best")
         if q is EstimateQualifier.AT_LEAST and high is not None:
             raise ValueError("an AT_LEAST estimate has no upper bound (high)")

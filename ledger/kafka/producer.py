@@ -7,7 +7,7 @@ is always safe: the archiver stores each event id once.
 """
 
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -80,39 +80,58 @@ class KafkaEventProducer:
         every item is validated and encoded before anything is sent.
         """
         encoded = [(event, self.codec.encode(event)) for event in validate_batch(events)]
-        if not encoded:
-            return []
+        return self._send(encoded, [event.envelope.event_id for event, _ in encoded])
+
+    def send_stream(self, events: Iterable[Event]) -> list[Sent]:
+        """Send events (already valid by type) as one transaction, encoding as it goes,
+        so a batch of any size is sent in flat memory."""
+        return self._send((event, self.codec.encode(event)) for event in events)
+
+    def _send(
+        self, encoded: Iterable[tuple[Event, bytes]], batch: list[uuid.UUID] | None = None
+    ) -> list[Sent]:
         futures: list[tuple[Event, FutureRecordMetadata]] = []
+        attempted: list[uuid.UUID] = []
         producer = self._producer
+        started = False
         try:
-            producer.begin_transaction()
             for event, payload in encoded:
-                futures.append(
-                    (
-                        event,
-                        producer.send(
-                            self.settings.topic,
-                            key=event.envelope.stream_id.encode(),
-                            value=payload,
-                            headers=headers_for(event, payload),
-                        ),
-                    )
+                attempted.append(event.envelope.event_id)
+                if not started:
+                    producer.begin_transaction()
+                    started = True
+                future = producer.send(
+                    self.settings.topic,
+                    key=event.envelope.stream_id.encode(),
+                    value=payload,
+                    headers=headers_for(event, payload),
                 )
-            producer.commit_transaction()
+                futures.append((event, future))
+            if started:
+                producer.commit_transaction()
         except KafkaError as exc:
-            confirmed, unconfirmed = self._settle(futures, [e for e, _ in encoded])
-            try:
-                producer.abort_transaction()
-            except KafkaError:
-                pass  # the broker will time the transaction out; ids dedupe on re-send
+            confirmed = self._confirmed(futures)
+            done = {s.event_id for s in confirmed}
+            unconfirmed = [i for i in (batch or attempted) if i not in done]
+            self._abort()
             raise SendFailed(
-                f"sending {len(encoded)} events to {self.settings.topic} failed after "
-                f"{len(confirmed)} were confirmed: {exc}; re-send the whole batch "
+                f"sending to {self.settings.topic} failed after {len(confirmed)} of "
+                f"{len(batch or attempted)} events were confirmed: {exc}; re-send the whole batch "
                 "(the archiver stores each event id once)",
                 confirmed,
                 unconfirmed,
             ) from exc
+        except BaseException:
+            if started:
+                self._abort()
+            raise
         return [self._sent(event, future) for event, future in futures]
+
+    def _abort(self) -> None:
+        try:
+            self._producer.abort_transaction()
+        except KafkaError:
+            pass  # the broker times the transaction out; event ids dedupe on re-send
 
     def _sent(self, event: Event, future: FutureRecordMetadata) -> Sent:
         # after a commit every future is resolved; get() would wait on an Event each time
@@ -123,15 +142,13 @@ class KafkaEventProducer:
         )
         return Sent(event.envelope.event_id, metadata.topic, metadata.partition, metadata.offset)
 
-    def _settle(
-        self, futures: list[tuple[Event, FutureRecordMetadata]], events: list[Event]
-    ) -> tuple[list[Sent], list[uuid.UUID]]:
-        confirmed = []
-        for event, future in futures:
-            if future.is_done and future.succeeded():
-                confirmed.append(self._sent(event, future))
-        done = {s.event_id for s in confirmed}
-        return confirmed, [e.envelope.event_id for e in events if e.envelope.event_id not in done]
+    def _confirmed(self, futures: list[tuple[Event, FutureRecordMetadata]]) -> list[Sent]:
+        """The events the broker acknowledged before a failure."""
+        return [
+            self._sent(event, future)
+            for event, future in futures
+            if future.is_done and future.succeeded()
+        ]
 
     def close(self) -> None:
         self._producer.close(timeout=10)

@@ -5,9 +5,10 @@ lock, assigns contiguous positions, extends the hash chain and inserts the batch
 statement: all or nothing, safe with any number of concurrent writers.
 """
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
+from itertools import islice
 from typing import Any
 from uuid import UUID
 
@@ -132,18 +133,19 @@ class PostgresLedger:
         """The event as single-object Avro bytes plus the columns stored beside them."""
         return EncodedEvent.of(event, self.codec.encode(event))
 
-    def append(self, events: Sequence[Event]) -> list[Appended]:
+    def append(self, events: Iterable[Event]) -> list[Appended]:
         """Append a batch of events, all or nothing, in order; repeats are no-ops.
 
         A large batch goes to the database in chunks, pipelined in one transaction: the
-        database stores one chunk while the next is being encoded.
+        database stores one chunk while the next is being encoded. A generator is
+        consumed chunk by chunk, so a batch of any size appends in flat memory.
         """
-        if len(events) <= PIPELINE_CHUNK:
+        if isinstance(events, Sequence) and len(events) <= PIPELINE_CHUNK:
             return self.append_encoded([self.encode(e) for e in events])
         with self.connection() as conn, conn.transaction(), conn.pipeline():
             cursors = []
-            for start in range(0, len(events), PIPELINE_CHUNK):
-                chunk = [self.encode(e) for e in events[start : start + PIPELINE_CHUNK]]
+            iterator = iter(events)
+            while chunk := [self.encode(e) for e in islice(iterator, PIPELINE_CHUNK)]:
                 cursor = conn.cursor()
                 cursor.execute(_APPEND, _append_params(chunk))
                 cursors.append(cursor)

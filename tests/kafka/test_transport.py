@@ -273,3 +273,13 @@ def test_send_failing_midway_says_what_was_confirmed(
     stats = archive_all(ledger, kafka_settings)
     assert stats.appended == 2
     assert {r.event_id for r in ledger.read()} == {e.envelope.event_id for e in small}
+
+
+def test_streamed_send_is_one_transaction(
+    ledger: PostgresLedger, kafka_settings: KafkaSettings
+) -> None:
+    events = [make("ClaimAsserted") for _ in range(3000)]
+    with KafkaEventProducer(kafka_settings) as producer:
+        sent = producer.send_stream(iter(events))
+    assert [s.event_id for s in sent] == [e.envelope.event_id for e in events]
+    assert archive_all(ledger, kafka_settings).appended == 3000

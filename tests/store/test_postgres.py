@@ -1,6 +1,7 @@
 """The PostgreSQL ledger against a real server: appends, reads, guarantees."""
 
 import io
+from collections.abc import Iterator
 from datetime import timedelta
 from uuid import uuid4
 
@@ -264,3 +265,25 @@ def test_reader_role_cannot_append(database_url: str) -> None:
         conn.execute("SET ROLE ledger_reader")
         with pytest.raises(psycopg.errors.InsufficientPrivilege):
             conn.execute("INSERT INTO ledger.rejected (origin, reason) VALUES ('x', 'y')")
+
+
+def test_generator_batch_is_consumed_lazily_and_all_or_nothing(ledger: PostgresLedger) -> None:
+    original = make("ClaimAsserted")
+    ledger.append([original])
+    drawn = 0
+
+    def events(conflict: bool) -> Iterator[Event]:
+        nonlocal drawn
+        for _ in range(PIPELINE_CHUNK * 3):
+            drawn += 1
+            yield make("ClaimAsserted")
+        if conflict:
+            yield original.model_copy(update={"statement": "changed"})
+
+    with pytest.raises(ConflictError):
+        ledger.append(events(conflict=True))
+    assert drawn == PIPELINE_CHUNK * 3
+    assert ledger.head().position == 1
+    results = ledger.append(events(conflict=False))
+    assert len(results) == PIPELINE_CHUNK * 3
+    assert assert_chain_valid(ledger) == PIPELINE_CHUNK * 3 + 1
