@@ -5,7 +5,7 @@ from typing import Annotated
 
 import typer
 
-from ledger.cli import append, archive, demo, events, init, kafka, schemas
+from ledger.cli import append, archive, demo, events, init, kafka, posture, project, schemas
 from ledger.cli.context import Options
 
 app = typer.Typer(
@@ -75,6 +75,9 @@ app.command("init")(init.init)
 app.command("append")(append.append)
 app.command("events")(events.events)
 app.command("archive")(archive.archive)
+app.command("project")(project.project)
+app.command("posture")(posture.posture)
+app.command("history")(posture.history)
 app.add_typer(kafka.app, name="kafka")
 app.add_typer(schemas.app, name="schemas")
 app.command("demo")(demo.demo)

@@ -210,14 +210,15 @@ def test_demo_on_a_fresh_embedded_home(tmp_path: Path) -> None:
     out = first.stdout
     assert "138 newly appended" in out
     for expected in (
-        "Hezbollah",
+        "actor:hezbollah",
         "around Sahel al-Ghab",
-        "over 4000 (>= 4000 fighters)",
+        "over 4000 (>= 4000)",
         "around Idlib",
         "around Aleppo",
-        "thousands (>= 2000 fighters)",
+        "thousands (>= 2000)",
         "a high ranking source in Damascus",
-        "claim:seed-05",
+        "claim:seed-05: ASSERTED",
+        "said by: source:anon-damascus-senior [F] (direct_quote) <- source:elijah-magnier [B]",
     ):
         assert expected in out, expected
     second = ledger_cli("demo", home=home)

@@ -1,0 +1,83 @@
+"""The assets: thin wrappers around the folds in ``ledger.projection``."""
+
+from dagster import AssetExecutionContext, Config, MaterializeResult, MetadataValue, asset
+
+from ledger.kafka.archiver import Archiver
+from ledger.projection.fold import FoldResult, fold, shadow_schema, swap_in
+from ledger.projection.tables import SCHEMA
+from projections.resources import KafkaResource, LedgerResource
+
+
+class FoldConfig(Config):
+    """``rebuild: true`` folds every projection from scratch into a shadow schema and
+    swaps it in when the last one is done; queries keep reading the old tables meanwhile."""
+
+    rebuild: bool = False
+
+
+def _schema(context: AssetExecutionContext, config: FoldConfig) -> str:
+    return shadow_schema(context.run_id) if config.rebuild else SCHEMA
+
+
+def _result(result: FoldResult) -> MaterializeResult[None]:
+    return MaterializeResult(
+        metadata={
+            "events_folded": result.folded,
+            "cursor": result.cursor,
+            "from_position": result.start,
+            "rows_added": MetadataValue.json(result.rows),
+            "digest": result.digest,
+        }
+    )
+
+
+@asset(group_name="ledger")
+def ledger_events(ledger: LedgerResource, kafka: KafkaResource) -> MaterializeResult[None]:
+    """The archived ledger. In Kafka mode, materializing it runs the archiver's catch-up."""
+    with ledger.open() as opened:
+        archived = None
+        if kafka.bootstrap:
+            archived = Archiver(opened, kafka.settings()).run()
+        head = opened.head()
+    return MaterializeResult(
+        metadata={
+            "head_position": head.position,
+            "head_hash": head.hash.hex(),
+            "archived_from_kafka": archived.appended if archived else 0,
+            "rejected_from_kafka": archived.rejected if archived else 0,
+        }
+    )
+
+
+@asset(deps=[ledger_events], group_name="projections")
+def sources(
+    context: AssetExecutionContext, config: FoldConfig, ledger: LedgerResource
+) -> MaterializeResult[None]:
+    """Source register (with reliability history), actors, places and documents."""
+    with ledger.open() as opened:
+        return _result(fold(opened, "sources", schema=_schema(context, config)))
+
+
+@asset(deps=[ledger_events], group_name="projections")
+def claim_history(
+    context: AssetExecutionContext, config: FoldConfig, ledger: LedgerResource
+) -> MaterializeResult[None]:
+    """Claims, their attribution hops, assessments and retractions."""
+    with ledger.open() as opened:
+        return _result(fold(opened, "claim_history", schema=_schema(context, config)))
+
+
+@asset(deps=[sources, claim_history], group_name="projections")
+def force_posture(
+    context: AssetExecutionContext, config: FoldConfig, ledger: LedgerResource
+) -> MaterializeResult[None]:
+    """Deployment reports and the current posture per actor and place."""
+    schema = _schema(context, config)
+    with ledger.open() as opened:
+        result = fold(opened, "force_posture", schema=schema)
+        if config.rebuild:
+            swap_in(opened, schema)
+    return _result(result)
+
+
+ALL_ASSETS = [ledger_events, sources, claim_history, force_posture]
