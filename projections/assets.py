@@ -16,7 +16,7 @@ class FoldConfig(Config):
 
 
 def _schema(context: AssetExecutionContext, config: FoldConfig) -> str:
-    return shadow_schema(context.run_id) if config.rebuild else SCHEMA
+    return shadow_schema(context.run.run_id) if config.rebuild else SCHEMA
 
 
 def _result(result: FoldResult) -> MaterializeResult[None]:
