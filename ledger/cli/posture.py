@@ -87,6 +87,10 @@ def posture(
         str | None,
         typer.Option("--actor", metavar="ACTOR_ID", help="One actor, e.g. actor:hezbollah."),
     ] = None,
+    timeline: Annotated[
+        bool,
+        typer.Option("--timeline", help="With --actor: its posture after each of its reports."),
+    ] = False,
     include_retracted: Annotated[
         bool,
         typer.Option(
@@ -118,6 +122,12 @@ def posture(
                 if record_time is None
                 else min(cursor, queries.position_at(conn, record_time))
             )
+            if timeline:
+                if actor is None:
+                    raise LedgerError("--timeline needs --actor: whose timeline?")
+                steps = queries.posture_timeline(conn, actor, position)
+                _print_timeline(steps, fmt)
+                return
             rows = queries.posture(conn, position, valid_at=world_time, actor=actor)
     if not include_retracted:
         rows = [r for r in rows if r.status is not PostureStatus.RETRACTED]
@@ -143,6 +153,27 @@ def posture(
             )
         return
     print_posture(rows, position, valid_at)
+
+
+def _print_timeline(steps: list[tuple[int, list[PostureRow]]], fmt: str) -> None:
+    if fmt == "json":
+        document = [{"position": p, "rows": [_as_dict(r) for r in rows]} for p, rows in steps]
+        sys.stdout.write(json.dumps(document, indent=2) + "\n")
+        return
+    table = Table(title="Posture timeline", pad_edge=False)
+    for column in ("after position", "place", "activity", "strength", "grade", "status"):
+        table.add_column(column)
+    for position, rows in steps:
+        for r in rows:
+            table.add_row(
+                str(position),
+                r.place_name,
+                r.winner.activity.value,
+                _strength(r),
+                r.winner.grade,
+                r.status.value,
+            )
+    out.print(table)
 
 
 def print_posture(rows: list[PostureRow], position: int, valid_at: str | None = None) -> None:

@@ -62,6 +62,9 @@ PROJECTIONS: dict[str, Projection] = {
 
 _ORDER = {"current_posture": "actor_id, place_key"}
 
+FLUSH_ROWS = 20_000
+"""Fact rows buffered per table before they are copied into PostgreSQL."""
+
 
 @dataclass
 class FoldResult:
@@ -78,9 +81,18 @@ def _lock(conn: Conn, schema: str, name: str) -> None:
 
 
 def fold(
-    ledger: PostgresLedger, name: str, *, upto: int | None = None, schema: str = SCHEMA
+    ledger: PostgresLedger,
+    name: str,
+    *,
+    upto: int | None = None,
+    schema: str = SCHEMA,
+    with_digest: bool = True,
 ) -> FoldResult:
-    """Fold the events after the projection's cursor (up to ``upto``, default the head)."""
+    """Fold the events after the projection's cursor (up to ``upto``, default the head).
+
+    The digest reads every row of the projection, so it costs time in proportion to its
+    size; ``with_digest=False`` skips it where only the fold matters.
+    """
     projection = PROJECTIONS[name]
     with ledger.connection() as conn:
         tables.create(conn, schema)
@@ -92,17 +104,22 @@ def fold(
                 target = min(target, queries.cursor(conn, upstream, schema))
             target = max(target, start)
             rows: dict[str, list[tuple[Any, ...]]] = defaultdict(list)
+            added: dict[str, int] = defaultdict(int)
             folded = 0
             if target > start:
                 for recorded in ledger.read(
                     after=start, until=target, types=list(projection.event_types)
                 ):
                     found = fact_row(recorded)
-                    if found is not None:
-                        rows[found[0]].append(found[1])
-                        folded += 1
+                    if found is None:
+                        continue
+                    table, row = found
+                    rows[table].append(row)
+                    folded += 1
+                    if len(rows[table]) >= FLUSH_ROWS:  # keep memory flat on big folds
+                        added[table] += _copy(conn, schema, table, rows.pop(table))
                 for table, table_rows in rows.items():
-                    _copy(conn, schema, table, table_rows)
+                    added[table] += _copy(conn, schema, table, table_rows)
                 if name == "force_posture":
                     _refresh_current(conn, schema, start, target)
             conn.execute(
@@ -114,8 +131,9 @@ def fold(
                 ),
                 (name, target),
             )
-        result = FoldResult(name, start, target, folded, {t: len(r) for t, r in rows.items()})
-        result.digest = digest(conn, name, schema)
+        result = FoldResult(name, start, target, folded, dict(added))
+        if with_digest:
+            result.digest = digest(conn, name, schema)
     return result
 
 
@@ -123,7 +141,7 @@ def _q(text: str, schema: str) -> sql.Composed:
     return sql.SQL(text).format(s=sql.Identifier(schema))
 
 
-def _copy(conn: Conn, schema: str, table: str, rows: list[tuple[Any, ...]]) -> None:
+def _copy(conn: Conn, schema: str, table: str, rows: list[tuple[Any, ...]]) -> int:
     columns = sql.SQL(", ").join(sql.Identifier(c) for c in COLUMNS[table])
     statement = sql.SQL("COPY {}.{} ({}) FROM STDIN").format(
         sql.Identifier(schema), sql.Identifier(table), columns
@@ -131,6 +149,7 @@ def _copy(conn: Conn, schema: str, table: str, rows: list[tuple[Any, ...]]) -> N
     with conn.cursor().copy(statement) as copy:
         for row in rows:
             copy.write_row(row)
+    return len(rows)
 
 
 def _refresh_current(conn: Conn, schema: str, start: int, target: int) -> None:

@@ -34,9 +34,7 @@ def _q(text: str, schema: str) -> sql.Composed:
 
 def position_at(conn: Conn, moment: datetime) -> int:
     """The last ledger position recorded at or before ``moment`` (0 if none)."""
-    row = conn.execute(
-        "SELECT max(position) FROM ledger.events WHERE recorded_at <= %s", (moment,)
-    ).fetchone()
+    row = conn.execute("SELECT ledger.position_at(%s)", (moment,)).fetchone()
     return int(row[0]) if row and row[0] is not None else 0
 
 

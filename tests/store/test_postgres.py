@@ -287,3 +287,16 @@ def test_generator_batch_is_consumed_lazily_and_all_or_nothing(ledger: PostgresL
     results = ledger.append(events(conflict=False))
     assert len(results) == PIPELINE_CHUNK * 3
     assert assert_chain_valid(ledger) == PIPELINE_CHUNK * 3 + 1
+
+
+def test_position_at_finds_what_was_known_then(ledger: PostgresLedger) -> None:
+    from ledger.projection.queries import position_at
+
+    first = ledger.append([make("ClaimAsserted"), make("ClaimAsserted")])
+    second = ledger.append([make("ClaimAsserted")])
+    third = ledger.append([make("ClaimAsserted"), make("ClaimAsserted")])
+    with ledger.connection() as conn:
+        assert position_at(conn, first[0].recorded_at - timedelta(seconds=1)) == 0
+        assert position_at(conn, first[0].recorded_at) == 2
+        assert position_at(conn, second[0].recorded_at) == 3
+        assert position_at(conn, third[0].recorded_at + timedelta(days=1)) == 5
