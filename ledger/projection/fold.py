@@ -154,24 +154,48 @@ def _copy(conn: Conn, schema: str, table: str, rows: list[tuple[Any, ...]]) -> i
 
 def _refresh_current(conn: Conn, schema: str, start: int, target: int) -> None:
     """Recompute the current rows of every (actor, place) the new facts can change."""
+
+    def column(query: str, *args: Any) -> list[Any]:
+        return [row[0] for row in conn.execute(_q(query, schema), args)]
+
+    # Driven from the few new facts, each step an index lookup, so the cost follows the
+    # size of the increment rather than the size of the tables.
+    touched_claims = set(
+        column(
+            "SELECT claim_id FROM {s}.retractions WHERE position > %s AND position <= %s",
+            start,
+            target,
+        )
+    )
+    touched_claims |= set(
+        column(
+            "SELECT claim_id FROM {s}.attributions WHERE position > %s AND position <= %s",
+            start,
+            target,
+        )
+    )
+    regraded = column(
+        "SELECT DISTINCT source_id FROM {s}.reliability WHERE position > %s AND position <= %s",
+        start,
+        target,
+    )
+    if regraded:
+        touched_claims |= set(
+            column(
+                "SELECT DISTINCT claim_id FROM {s}.attributions"
+                " WHERE source_id = ANY(%s) AND position <= %s",
+                regraded,
+                target,
+            )
+        )
     dirty = conn.execute(
         _q(
-            """
-            SELECT actor_id, place_key FROM {s}.reports WHERE position > %(a)s AND position <= %(b)s
-            UNION SELECT r.actor_id, r.place_key FROM {s}.reports r
-              JOIN {s}.retractions x ON x.claim_id = r.claim_id
-             WHERE x.position > %(a)s AND x.position <= %(b)s AND r.position <= %(b)s
-            UNION SELECT r.actor_id, r.place_key FROM {s}.reports r
-              JOIN {s}.attributions t ON t.claim_id = r.claim_id
-             WHERE t.position > %(a)s AND t.position <= %(b)s AND r.position <= %(b)s
-            UNION SELECT r.actor_id, r.place_key FROM {s}.reports r
-              JOIN {s}.attributions t ON t.claim_id = r.claim_id
-              JOIN {s}.reliability l ON l.source_id = t.source_id
-             WHERE l.position > %(a)s AND l.position <= %(b)s AND r.position <= %(b)s
-            """,
+            "SELECT actor_id, place_key FROM {s}.reports WHERE position > %s AND position <= %s"
+            " UNION SELECT actor_id, place_key FROM {s}.reports"
+            " WHERE claim_id = ANY(%s) AND position <= %s",
             schema,
         ),
-        {"a": start, "b": target},
+        (start, target, sorted(touched_claims), target),
     ).fetchall()
     keys = sorted((str(a), str(p)) for a, p in dirty)
     for begin in range(0, len(keys), 5000):
