@@ -31,6 +31,17 @@ def _moment(text: str | None, flag: str) -> datetime | None:
     return moment
 
 
+def known_position(conn: Any, projection: str, record_time: datetime | None) -> int:
+    """The ledger position to answer at: the projection's cursor, or what was known at
+    ``record_time`` if that is earlier."""
+    if not tables.exists(conn):
+        raise LedgerError("no projections yet: run `ledger project` first")
+    cursor = queries.cursor(conn, projection)
+    if record_time is None:
+        return cursor
+    return min(cursor, queries.position_at(conn, record_time))
+
+
 def _strength(row: PostureRow) -> str:
     """The strength as written, with its numeric reading: 'over 4000 (>= 4000)'."""
     w = row.winner
@@ -114,14 +125,7 @@ def posture(
         record_time = _moment(as_of, "--as-of")
         world_time = _moment(valid_at, "--valid-at")
         with open_ledger(options(ctx).settings()) as ledger, ledger.connection() as conn:
-            if not tables.exists(conn):
-                raise LedgerError("no projections yet: run `ledger project` first")
-            cursor = queries.cursor(conn, "force_posture")
-            position = (
-                cursor
-                if record_time is None
-                else min(cursor, queries.position_at(conn, record_time))
-            )
+            position = known_position(conn, "force_posture", record_time)
             if timeline:
                 if actor is None:
                     raise LedgerError("--timeline needs --actor: whose timeline?")
@@ -223,14 +227,7 @@ def history(
     with reporting_errors():
         record_time = _moment(as_of, "--as-of")
         with open_ledger(options(ctx).settings()) as ledger, ledger.connection() as conn:
-            if not tables.exists(conn):
-                raise LedgerError("no projections yet: run `ledger project` first")
-            cursor = queries.cursor(conn, "claim_history")
-            position = (
-                cursor
-                if record_time is None
-                else min(cursor, queries.position_at(conn, record_time))
-            )
+            position = known_position(conn, "claim_history", record_time)
             found = queries.claim_history(conn, claim_id, position)
         if found is None:
             raise LedgerError(f"no events name {claim_id} (as known at position {position})")
