@@ -69,9 +69,12 @@ class Credibility(StrEnum):
     @property
     def number(self) -> int | None:
         """1 (confirmed) to 6 (cannot be judged); None when unknown."""
-        order = list(Credibility)
-        index = order.index(self)
-        return None if index == 0 else index
+        return _CREDIBILITY_NUMBER[self]
+
+
+_CREDIBILITY_NUMBER: dict[Credibility, int | None] = {
+    member: (index or None) for index, member in enumerate(Credibility)
+}
 
 
 class SourceKind(StrEnum):

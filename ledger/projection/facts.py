@@ -1,120 +1,130 @@
-"""Which fact row each event contributes to the projection tables."""
+"""Which fact row each event contributes to the projection tables.
+
+Facts are taken from the Avro records as stored (resolved to the newest schema): the
+ledger validated every event on the way in, and a whole-ledger fold is faster without
+building models again.
+"""
 
 from typing import Any
 
-from ledger.domain.events import (
-    ActorRegistered,
-    AttributionMade,
-    ClaimAsserted,
-    ClaimAssessed,
-    ClaimRetracted,
-    DeploymentReported,
-    DocumentIngested,
-    PlaceRegistered,
-    SourceRegistered,
-    SourceReliabilityAssessed,
-)
 from ledger.domain.values import PlaceRef
-from ledger.records import RecordedEvent
 
 
-def place_key(place: PlaceRef) -> str:
+def place_key(place: PlaceRef | dict[str, Any]) -> str:
     """The gazetteer id when the report resolved its place, else the name as written."""
-    return place.place_id if place.place_id else f"name:{place.name.strip().lower()}"
+    if isinstance(place, dict):
+        place_id, name = place.get("place_id"), str(place["name"])
+    else:
+        place_id, name = place.place_id, place.name
+    return place_id if place_id else f"name:{name.strip().lower()}"
 
 
-def fact_row(recorded: RecordedEvent) -> tuple[str, tuple[Any, ...]] | None:
-    """(table, row) for the event, or None if no projection keeps it."""
-    e, p = recorded.event, recorded.position
-    match e:
-        case SourceRegistered():
-            return "sources", (
-                p,
-                e.source_id,
-                e.kind.value,
-                e.name,
-                e.aliases,
-                e.affiliated_source_id,
-            )
-        case SourceReliabilityAssessed():
-            return "reliability", (p, e.source_id, e.reliability.value, e.effective_at, e.rationale)
-        case ActorRegistered():
-            return "actors", (
-                p,
-                e.actor_id,
-                e.name,
-                e.kind.value,
-                e.aliases,
-                e.parent_actor_id,
-                e.member_of,
-            )
-        case PlaceRegistered():
-            return "places", (
-                p,
-                e.place_id,
-                e.name,
-                e.kind.value,
-                e.aliases,
-                e.latitude,
-                e.longitude,
-            )
-        case DocumentIngested():
-            return "documents", (p, e.document_id, e.title, e.outlet_source_id, e.published_at)
-        case ClaimAsserted():
-            return "claims", (
-                p,
-                e.claim_id,
-                e.document_id,
-                e.kind.value,
-                e.statement,
-                e.valid_time.start,
-                e.valid_time.end,
-                e.credibility.value,
-            )
-        case AttributionMade():
-            return "attributions", (
-                p,
-                e.claim_id,
-                e.source_id,
-                e.via_source_id,
-                e.mode.value,
-                e.access.value,
-            )
-        case ClaimAssessed():
-            return "assessments", (
-                p,
-                e.claim_id,
-                e.related_claim_id,
-                e.relation.value,
-                e.independence.value,
-                e.rationale,
-            )
-        case ClaimRetracted():
-            return "retractions", (
-                p,
-                e.claim_id,
-                e.retracted_by.value,
-                e.reason,
-                e.superseded_by_claim_id,
-            )
-        case DeploymentReported():
-            s = e.strength
-            return "reports", (
-                p,
-                e.report_id,
-                e.actor_id,
-                place_key(e.place),
-                e.place.name,
-                e.activity.value,
-                e.valid_time.start,
-                e.valid_time.end,
-                e.credibility.value,
-                s.low if s else None,
-                s.best if s else None,
-                s.high if s else None,
-                s.text if s else None,
-                e.claim_id,
-            )
+def fact_row(
+    position: int, event_type: str, r: dict[str, Any]
+) -> tuple[str, tuple[Any, ...]] | None:
+    """(table, row) for an event given as its Avro record, or None if no projection
+    keeps it."""
+    if event_type == "SourceRegistered":
+        return "sources", (
+            position,
+            r["source_id"],
+            r["kind"],
+            r["name"],
+            r["aliases"],
+            r["affiliated_source_id"],
+        )
+    if event_type == "SourceReliabilityAssessed":
+        return "reliability", (
+            position,
+            r["source_id"],
+            r["reliability"],
+            r["effective_at"],
+            r["rationale"],
+        )
+    if event_type == "ActorRegistered":
+        return "actors", (
+            position,
+            r["actor_id"],
+            r["name"],
+            r["kind"],
+            r["aliases"],
+            r["parent_actor_id"],
+            r["member_of"],
+        )
+    if event_type == "PlaceRegistered":
+        return "places", (
+            position,
+            r["place_id"],
+            r["name"],
+            r["kind"],
+            r["aliases"],
+            r["latitude"],
+            r["longitude"],
+        )
+    if event_type == "DocumentIngested":
+        return "documents", (
+            position,
+            r["document_id"],
+            r["title"],
+            r["outlet_source_id"],
+            r["published_at"],
+        )
+    if event_type == "ClaimAsserted":
+        span = r["valid_time"]
+        return "claims", (
+            position,
+            r["claim_id"],
+            r["document_id"],
+            r["kind"],
+            r["statement"],
+            span["start"],
+            span["end"],
+            r["credibility"],
+        )
+    if event_type == "AttributionMade":
+        return "attributions", (
+            position,
+            r["claim_id"],
+            r["source_id"],
+            r["via_source_id"],
+            r["mode"],
+            r["access"],
+        )
+    if event_type == "ClaimAssessed":
+        return "assessments", (
+            position,
+            r["claim_id"],
+            r["related_claim_id"],
+            r["relation"],
+            r["independence"],
+            r["rationale"],
+        )
+    if event_type == "ClaimRetracted":
+        return "retractions", (
+            position,
+            r["claim_id"],
+            r["retracted_by"],
+            r["reason"],
+            r["superseded_by_claim_id"],
+        )
+    if event_type == "DeploymentReported":
+        s, span = r["strength"], r["valid_time"]
+        return "reports", (
+            position,
+            r["report_id"],
+            r["actor_id"],
+            place_key(r["place"]),
+            r["place"]["name"],
+            r["activity"],
+            span["start"],
+            span["end"],
+            r["credibility"],
+            s["low"] if s else None,
+            s["best"] if s else None,
+            s["high"] if s else None,
+            s["text"] if s else None,
+            r["claim_id"],
+        )
     return None
 
 

@@ -107,10 +107,10 @@ def fold(
             added: dict[str, int] = defaultdict(int)
             folded = 0
             if target > start:
-                for recorded in ledger.read(
+                for position, event_type, record in ledger.read_records(
                     after=start, until=target, types=list(projection.event_types)
                 ):
-                    found = fact_row(recorded)
+                    found = fact_row(position, event_type, record)
                     if found is None:
                         continue
                     table, row = found
