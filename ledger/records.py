@@ -15,6 +15,9 @@ class KafkaOrigin:
     partition: int
     offset: int
 
+    def __str__(self) -> str:
+        return f"{self.topic}[{self.partition}]@{self.offset}"
+
 
 @dataclass(frozen=True)
 class EncodedEvent:

@@ -7,7 +7,7 @@ from rich.text import Text
 from ledger.cli.context import options, out, reporting_errors
 from ledger.cli.posture import print_history, print_posture
 from ledger.cli.project import run_projections
-from ledger.demo import Summary, load_seed, summarize
+from ledger.demo import load_seed
 from ledger.domain.posture import PostureStatus
 from ledger.projection import queries
 from ledger.runtime import describe_target, open_ledger
@@ -27,14 +27,16 @@ def demo(ctx: typer.Context) -> None:
     """
     opts = options(ctx)
     settings = opts.settings()
-    with reporting_errors():
-        with open_ledger(settings) as ledger:
-            results = load_seed(ledger)
-            summary = summarize(ledger.read())
-            head = ledger.head()
-        run_projections(opts)
-        with open_ledger(settings) as ledger, ledger.connection() as conn:
+    with reporting_errors(), open_ledger(settings) as ledger:
+        results = load_seed(ledger)
+        head = ledger.head()
+        run_projections(opts)  # shares this process's embedded server
+        with ledger.connection() as conn:
             position = queries.cursor(conn, "force_posture")
+            counts = conn.execute(
+                "SELECT event_type, count(*) FROM ledger.events GROUP BY 1 ORDER BY 1"
+            ).fetchall()
+            registered = queries.sources(conn, position)
             rows = queries.posture(conn, position)
             history = queries.claim_history(conn, SHOWN_CLAIM, position)
     new = sum(1 for r in results if r.appended)
@@ -45,8 +47,8 @@ def demo(ctx: typer.Context) -> None:
         f"hash {head.hash.hex()[:16]}..."
     )
     out.print()
-    _counts(summary)
-    _sources(summary)
+    _counts(counts)
+    _sources(registered)
     print_posture([r for r in rows if r.status is not PostureStatus.RETRACTED], position)
     if history is not None:
         print_history(history, position)
@@ -57,20 +59,20 @@ def demo(ctx: typer.Context) -> None:
     )
 
 
-def _counts(summary: Summary) -> None:
+def _counts(counts: list[tuple[str, int]]) -> None:
     table = Table(title="Events by type", pad_edge=False)
     table.add_column("type")
     table.add_column("count", justify="right")
-    for event_type, count in sorted(summary.counts.items()):
+    for event_type, count in counts:
         table.add_row(event_type, str(count))
     out.print(table)
 
 
-def _sources(summary: Summary) -> None:
+def _sources(registered: list[queries.SourceView]) -> None:
     table = Table(title="Sources", pad_edge=False)
     for column in ("source", "kind", "name", "reliability"):
         table.add_column(column)
-    for source_id, source in summary.sources.items():
-        reliability = summary.reliability.get(source_id)
-        table.add_row(source_id, str(source.kind), source.name, str(reliability or "-"))
+    for source in registered:
+        reliability = source.reliability.value if source.reliability else "-"
+        table.add_row(source.source_id, source.kind, source.name, reliability)
     out.print(table)

@@ -11,7 +11,8 @@ from rich.table import Table
 from rich.text import Text
 
 from ledger.cli.context import options, out, reporting_errors
-from ledger.domain.posture import PostureRow, PostureStatus
+from ledger.cli.render import reading
+from ledger.domain.posture import PostureRow, PostureStatus, bounds
 from ledger.errors import LedgerError
 from ledger.projection import queries, tables
 from ledger.runtime import open_ledger
@@ -47,15 +48,7 @@ def _strength(row: PostureRow) -> str:
     w = row.winner
     if w.strength_text is None:
         return "-"
-    low = w.low if w.low is not None else w.best
-    high = w.high if w.high is not None else w.best
-    if low is not None and high is not None:
-        reading = f"{low}" if low == high else f"{low}-{high}"
-    elif low is not None:
-        reading = f">= {low}"
-    else:
-        reading = f"<= {high}"
-    return f"{w.strength_text} ({reading})"
+    return f"{w.strength_text} ({reading(*bounds(w))})"
 
 
 def _as_dict(row: PostureRow) -> dict[str, Any]:

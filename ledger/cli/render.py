@@ -21,20 +21,22 @@ from ledger.domain.values import Estimate
 from ledger.records import RecordedEvent
 
 
+def reading(low: int | None, high: int | None) -> str:
+    """Bounds as a person reads them: '4000', '200-300', '>= 4000', '<= 500'."""
+    if low is not None and high is not None:
+        return f"{low}" if low == high else f"{low}-{high}"
+    if low is not None:
+        return f">= {low}"
+    if high is not None:
+        return f"<= {high}"
+    return "?"
+
+
 def strength(estimate: Estimate | None) -> str:
     """An estimate as written, with its numeric reading: 'over 4000 (>= 4000 fighters)'."""
     if estimate is None:
         return "-"
-    low, high = estimate.bounds
-    if low is not None and high is not None:
-        reading = f"{low}" if low == high else f"{low}-{high}"
-    elif low is not None:
-        reading = f">= {low}"
-    elif high is not None:
-        reading = f"<= {high}"
-    else:
-        reading = "?"
-    return f"{estimate.text} ({reading} {estimate.unit})"
+    return f"{estimate.text} ({reading(*estimate.bounds)} {estimate.unit})"
 
 
 def summary(event: Event) -> str:

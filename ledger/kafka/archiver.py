@@ -225,11 +225,10 @@ class Archiver:
         keep: list[EncodedEvent] = []
         for item in batch.events:
             if item.event_id == exc.event_id and item.payload != reference and item.origin:
-                where = f"{item.origin.topic}[{item.origin.partition}]@{item.origin.offset}"
                 batch.rejections.append(
                     Rejection(
                         item.origin,
-                        f"{where}: event {item.event_id} was already recorded with different "
+                        f"{item.origin}: event {item.event_id} was already recorded with different "
                         "content; an event id names one event forever",
                         item.payload,
                         item.stream_id.encode(),

@@ -19,12 +19,10 @@ def _headers(record: Any) -> dict[str, str]:
 def classify(record: Any, codec: AvroCodec) -> EncodedEvent | Rejection:
     """Decode and validate a consumer record; the payload is archived byte for byte."""
     origin = KafkaOrigin(record.topic, record.partition, record.offset)
-    headers = _headers(record)
     payload: bytes | None = record.value
 
     def rejected(reason: str) -> Rejection:
-        where = f"{origin.topic}[{origin.partition}]@{origin.offset}"
-        return Rejection(origin, f"{where}: {reason}", payload, record.key, headers)
+        return Rejection(origin, f"{origin}: {reason}", payload, record.key, _headers(record))
 
     if payload is None:
         return rejected("message has no value (a tombstone); events are never deleted")
@@ -32,7 +30,10 @@ def classify(record: Any, codec: AvroCodec) -> EncodedEvent | Rejection:
         event = codec.decode(payload)
     except DecodeError as exc:
         return rejected(str(exc))
-    claimed = headers.get(HEADER_EVENT_TYPE)
+    claimed = next(
+        (v.decode("utf-8", "replace") for k, v in record.headers or [] if k == HEADER_EVENT_TYPE),
+        None,
+    )
     if claimed is not None and claimed != event.event_type():
         return rejected(f"header says {claimed} but the payload is {event.event_type()}")
     return EncodedEvent.of(event, bytes(payload), origin)

@@ -17,7 +17,7 @@ from psycopg import sql
 
 from ledger.projection import queries, tables
 from ledger.projection.facts import COLUMNS, fact_row
-from ledger.projection.tables import SCHEMA
+from ledger.projection.tables import SCHEMA, qualified
 from ledger.store.postgres import PostgresLedger
 
 Conn = psycopg.Connection[Any]
@@ -123,7 +123,7 @@ def fold(
                 if name == "force_posture":
                     _refresh_current(conn, schema, start, target)
             conn.execute(
-                _q(
+                qualified(
                     "INSERT INTO {s}.cursors (name, position, updated_at)"
                     " VALUES (%s, %s, clock_timestamp()) ON CONFLICT (name) DO UPDATE"
                     " SET position = EXCLUDED.position, updated_at = EXCLUDED.updated_at",
@@ -135,10 +135,6 @@ def fold(
         if with_digest:
             result.digest = digest(conn, name, schema)
     return result
-
-
-def _q(text: str, schema: str) -> sql.Composed:
-    return sql.SQL(text).format(s=sql.Identifier(schema))
 
 
 def _copy(conn: Conn, schema: str, table: str, rows: list[tuple[Any, ...]]) -> int:
@@ -156,7 +152,7 @@ def _refresh_current(conn: Conn, schema: str, start: int, target: int) -> None:
     """Recompute the current rows of every (actor, place) the new facts can change."""
 
     def column(query: str, *args: Any) -> list[Any]:
-        return [row[0] for row in conn.execute(_q(query, schema), args)]
+        return [row[0] for row in conn.execute(qualified(query, schema), args)]
 
     # Driven from the few new facts, each step an index lookup, so the cost follows the
     # size of the increment rather than the size of the tables.
@@ -189,7 +185,7 @@ def _refresh_current(conn: Conn, schema: str, start: int, target: int) -> None:
             )
         )
     dirty = conn.execute(
-        _q(
+        qualified(
             "SELECT actor_id, place_key FROM {s}.reports WHERE position > %s AND position <= %s"
             " UNION SELECT actor_id, place_key FROM {s}.reports"
             " WHERE claim_id = ANY(%s) AND position <= %s",
@@ -201,7 +197,7 @@ def _refresh_current(conn: Conn, schema: str, start: int, target: int) -> None:
     for begin in range(0, len(keys), 5000):
         chunk = keys[begin : begin + 5000]
         conn.execute(
-            _q(
+            qualified(
                 "DELETE FROM {s}.current_posture WHERE (actor_id, place_key) IN"
                 " (SELECT * FROM unnest(%s::text[], %s::text[]))",
                 schema,
@@ -210,7 +206,7 @@ def _refresh_current(conn: Conn, schema: str, start: int, target: int) -> None:
         )
         rows = queries.posture(conn, target, keys=chunk, schema=schema)
         with conn.cursor().copy(
-            _q(
+            qualified(
                 "COPY {s}.current_posture (actor_id, place_key, place_name, status, activity,"
                 " low, best, high, strength_text, valid_from, valid_to, grade, report_position,"
                 " supporting, contradicting, positions) FROM STDIN",

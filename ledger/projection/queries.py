@@ -23,13 +23,9 @@ from ledger.domain.enums import (
     Reliability,
 )
 from ledger.domain.posture import PostureRow, Report, posture_row
-from ledger.projection.tables import SCHEMA
+from ledger.projection.tables import SCHEMA, qualified
 
 Conn = psycopg.Connection[Any]
-
-
-def _q(text: str, schema: str) -> sql.Composed:
-    return sql.SQL(text).format(s=sql.Identifier(schema))
 
 
 def position_at(conn: Conn, moment: datetime) -> int:
@@ -40,7 +36,7 @@ def position_at(conn: Conn, moment: datetime) -> int:
 
 def cursor(conn: Conn, name: str, schema: str = SCHEMA) -> int:
     row = conn.execute(
-        _q("SELECT position FROM {s}.cursors WHERE name = %s", schema), (name,)
+        qualified("SELECT position FROM {s}.cursors WHERE name = %s", schema), (name,)
     ).fetchone()
     return int(row[0]) if row else 0
 
@@ -51,7 +47,7 @@ def origins(
     """The original speaker of each claim, from its attributions known at ``position``."""
     hops: dict[str, list[tuple[str, str | None]]] = defaultdict(list)
     for claim_id, source_id, via in conn.execute(
-        _q(
+        qualified(
             "SELECT claim_id, source_id, via_source_id FROM {s}.attributions"
             " WHERE position <= %s AND claim_id = ANY(%s) ORDER BY position",
             schema,
@@ -68,7 +64,7 @@ def reliabilities(
 ) -> dict[str, Reliability]:
     """Each source's reliability as last assessed at or before ``position``."""
     rows = conn.execute(
-        _q(
+        qualified(
             "SELECT DISTINCT ON (source_id) source_id, reliability FROM {s}.reliability"
             " WHERE position <= %s AND source_id = ANY(%s) ORDER BY source_id, position DESC",
             schema,
@@ -110,7 +106,7 @@ def posture(
     retracted = {
         r[0]
         for r in conn.execute(
-            _q(
+            qualified(
                 "SELECT DISTINCT claim_id FROM {s}.retractions"
                 " WHERE position <= %s AND claim_id = ANY(%s)",
                 schema,
@@ -154,7 +150,7 @@ def posture_timeline(
     cuts = [
         int(r[0])
         for r in conn.execute(
-            _q(
+            qualified(
                 "SELECT position FROM {s}.reports WHERE actor_id = %s AND position <= %s"
                 " ORDER BY position",
                 schema,
@@ -198,7 +194,7 @@ def claim_history(
     """One claim's events, chain of reported speech and status, as known at ``position``."""
 
     def rows(text: str, *args: Any) -> list[tuple[Any, ...]]:
-        return conn.execute(_q(text, schema), args).fetchall()
+        return conn.execute(qualified(text, schema), args).fetchall()
 
     asserted = rows(
         "SELECT position, statement FROM {s}.claims WHERE claim_id = %s"
@@ -307,7 +303,7 @@ def sources(conn: Conn, position: int, schema: str = SCHEMA) -> list[SourceView]
     """Every registered source with its reliability and its grading history."""
     history: dict[str, list[tuple[int, str, datetime, str]]] = defaultdict(list)
     for p, source, grade, effective, rationale in conn.execute(
-        _q(
+        qualified(
             "SELECT position, source_id, reliability, effective_at, rationale"
             " FROM {s}.reliability WHERE position <= %s ORDER BY position",
             schema,
@@ -317,7 +313,7 @@ def sources(conn: Conn, position: int, schema: str = SCHEMA) -> list[SourceView]
         history[source].append((p, grade, effective, rationale))
     views = []
     for p, source, name, kind in conn.execute(
-        _q(
+        qualified(
             "SELECT DISTINCT ON (source_id) position, source_id, name, kind FROM {s}.sources"
             " WHERE position <= %s ORDER BY source_id, position",
             schema,
@@ -351,4 +347,6 @@ def unresolved_references(
         SELECT 1 FROM {s}.claims c WHERE c.claim_id = r.claim_id AND c.position <= %s)
      ORDER BY r.position, r.claim_id
     """
-    return [(int(p), k, c) for p, k, c in conn.execute(_q(query, schema), (position, position))]
+    return [
+        (int(p), k, c) for p, k, c in conn.execute(qualified(query, schema), (position, position))
+    ]

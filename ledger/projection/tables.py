@@ -88,10 +88,15 @@ FACT_TABLES = (
 )
 
 
+def qualified(text: str, schema: str) -> sql.Composed:
+    """SQL with ``{s}`` standing for the (quoted) projection schema."""
+    return sql.SQL(text).format(s=sql.Identifier(schema))
+
+
 def create(conn: psycopg.Connection[Any], schema: str = SCHEMA) -> None:
     """Create the schema and its tables if missing (idempotent)."""
     conn.execute(sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(sql.Identifier(schema)))
-    conn.execute(sql.SQL(_DDL).format(s=sql.Identifier(schema)))
+    conn.execute(qualified(_DDL, schema))
 
 
 def exists(conn: psycopg.Connection[Any], schema: str = SCHEMA) -> bool:

@@ -5,6 +5,7 @@ second), is shared by processes using the same home at once, and stops when the 
 them exits. Its socket is in the data directory; it listens on no TCP port.
 """
 
+import threading
 import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -15,6 +16,11 @@ import psycopg
 from ledger.errors import StoreUnavailable
 
 DATABASE = "ledger"
+
+_users: dict[Path, int] = {}
+"""Open uses per data directory in this process: the server stops with the last one, so
+nested uses (a Dagster run inside a command) share one server instead of stopping it."""
+_users_lock = threading.Lock()
 
 
 @contextmanager
@@ -35,6 +41,8 @@ def embedded_database(home: Path) -> Iterator[str]:
             raise StoreUnavailable(
                 f"could not start the embedded PostgreSQL under {home / 'pgdata'}: {exc}"
             ) from exc
+    with _users_lock:
+        _users[home] = _users.get(home, 0) + 1
     try:
         with psycopg.connect(server.get_uri(), autocommit=True) as conn:
             exists = conn.execute(
@@ -44,4 +52,8 @@ def embedded_database(home: Path) -> Iterator[str]:
                 conn.execute(f"CREATE DATABASE {DATABASE}")
         yield server.get_uri(DATABASE)
     finally:
-        server.cleanup()
+        with _users_lock:
+            _users[home] -= 1
+            last = _users[home] == 0
+        if last:
+            server.cleanup()

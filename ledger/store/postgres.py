@@ -57,6 +57,26 @@ def _append_params(items: Sequence[EncodedEvent]) -> tuple[list[Any] | None, ...
     )
 
 
+def _where(
+    after: int,
+    until: int | None,
+    types: Sequence[str] | None,
+    stream: str | None = None,
+    recorded_before: datetime | None = None,
+) -> sql.Composable:
+    """The filter of a ledger read, in position terms."""
+    conditions = [sql.SQL("position > {}").format(after)]
+    if until is not None:
+        conditions.append(sql.SQL("position <= {}").format(until))
+    if types:
+        conditions.append(sql.SQL("event_type = ANY({})").format(list(types)))
+    if stream is not None:
+        conditions.append(sql.SQL("stream_id = {}").format(stream))
+    if recorded_before is not None:
+        conditions.append(sql.SQL("recorded_at <= {}").format(recorded_before))
+    return sql.SQL(" AND ").join(conditions)
+
+
 def _translate(exc: psycopg.Error) -> LedgerError:
     state = exc.sqlstate or ""
     message = exc.diag.message_primary or str(exc)
@@ -228,17 +248,9 @@ class PostgresLedger:
         batch_size: int = 2000,
     ) -> Iterator[RecordedEvent]:
         """Stream events in position order, decoded; memory stays flat however many."""
-        conditions = [sql.SQL("position > {}").format(after)]
-        if until is not None:
-            conditions.append(sql.SQL("position <= {}").format(until))
-        if types:
-            conditions.append(sql.SQL("event_type = ANY({})").format(list(types)))
-        if stream is not None:
-            conditions.append(sql.SQL("stream_id = {}").format(stream))
-        if recorded_before is not None:
-            conditions.append(sql.SQL("recorded_at <= {}").format(recorded_before))
+        where = _where(after, until, types, stream, recorded_before)
         query = sql.SQL("SELECT {} FROM ledger.events WHERE {} ORDER BY position").format(
-            sql.SQL(_COLUMNS), sql.SQL(" AND ").join(conditions)
+            sql.SQL(_COLUMNS), where
         )
         if limit is not None:
             query = sql.SQL("{} LIMIT {}").format(query, limit)
@@ -257,14 +269,9 @@ class PostgresLedger:
         Skips pydantic: every stored event was validated on its way in. For folds that
         read the whole ledger, where building models would cost more than the fold.
         """
-        conditions = [sql.SQL("position > {}").format(after)]
-        if until is not None:
-            conditions.append(sql.SQL("position <= {}").format(until))
-        if types:
-            conditions.append(sql.SQL("event_type = ANY({})").format(list(types)))
         query = sql.SQL(
             "SELECT position, event_type, payload FROM ledger.events WHERE {} ORDER BY position"
-        ).format(sql.SQL(" AND ").join(conditions))
+        ).format(_where(after, until, types))
         with self.connection() as conn, conn.transaction():
             with conn.cursor(name="ledger_read_records") as cur:
                 cur.itersize = 5000

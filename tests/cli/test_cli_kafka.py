@@ -83,18 +83,7 @@ def test_follow_stops_cleanly_on_sigterm(database_url: str, broker: Broker, tmp_
 
 
 def test_archive_without_kafka_is_a_clear_error(database_url: str) -> None:
-    settings = KafkaSettings(bootstrap=None)
-    env = ledger_env(database_url, settings.model_copy(update={"bootstrap": "x"}))
-    del env["LEDGER_KAFKA_BOOTSTRAP"]
-    result = subprocess.run(
-        [sys.executable, "-m", "ledger", "archive"],
-        env=env,
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    result = ledger_cli("archive", database_url=database_url)
     assert result.returncode == 1
     assert "set LEDGER_KAFKA_BOOTSTRAP" in result.stderr
 
@@ -102,20 +91,9 @@ def test_archive_without_kafka_is_a_clear_error(database_url: str) -> None:
 def test_unreachable_broker_exits_2(database_url: str, tmp_path: Path) -> None:
     from tests.broker import free_port
 
-    settings = KafkaSettings(
-        bootstrap=f"127.0.0.1:{free_port()}", topic="nowhere", request_timeout_ms=2000
-    )
+    settings = KafkaSettings(bootstrap=f"127.0.0.1:{free_port()}", topic="nowhere")
     file = write_lines(tmp_path / "e.jsonl", json_line("PlaceRegistered"))
-    env = ledger_env(database_url, settings)
-    env["LEDGER_KAFKA_REQUEST_TIMEOUT_MS"] = "2000"
-    result = subprocess.run(
-        [sys.executable, "-m", "ledger", "append", str(file)],
-        env=env,
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    env = {**ledger_env(database_url, settings), "LEDGER_KAFKA_REQUEST_TIMEOUT_MS": "2000"}
+    result = ledger_cli("append", str(file), env_extra=env)
     assert result.returncode == 2, result.stderr
     assert "cannot reach Kafka" in result.stderr

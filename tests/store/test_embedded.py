@@ -29,3 +29,15 @@ def test_describe_target_hides_passwords() -> None:
     settings = Settings(database_url="postgresql://me:secret@db.example:6543/ledger")
     assert describe_target(settings) == "PostgreSQL at db.example:6543/ledger"
     assert "embedded PostgreSQL under" in describe_target(Settings(database_url=None))
+
+
+@pytest.mark.slow
+def test_nested_use_shares_one_server(tmp_path: Path) -> None:
+    settings = Settings(home=tmp_path / "home")
+    pid_file = tmp_path / "home" / "pgdata" / "postmaster.pid"
+    with open_ledger(settings) as outer:
+        with open_ledger(settings) as inner:
+            inner.append([make("ClaimAsserted")])
+        assert pid_file.exists(), "the inner use must not stop the outer one's server"
+        assert outer.head().position == 1
+    assert not pid_file.exists()
