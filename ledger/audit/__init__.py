@@ -1,0 +1,1 @@
+"""Audit tooling: prove integrity, replay past moments, trace answers to their sources."""
