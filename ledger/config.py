@@ -24,6 +24,9 @@ class Settings(BaseSettings):
         description="Directory of the embedded PostgreSQL's data (used when no database URL).",
     )
     pool_size: int = Field(default=4, ge=1, description="Most connections held open at once.")
+    pool_timeout: float = Field(
+        default=10.0, gt=0, description="Seconds to wait for a free or new connection."
+    )
     application_name: str = Field(
         default="ledger", description="Shown in pg_stat_activity for this process's sessions."
     )

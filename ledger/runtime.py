@@ -55,6 +55,7 @@ def open_ledger(
             url,
             min_size=1,
             max_size=settings.pool_size,
+            timeout=settings.pool_timeout,
             kwargs={"autocommit": True, "application_name": settings.application_name},
             open=False,
             name="ledger",

@@ -80,6 +80,7 @@ def posture(
     *,
     valid_at: datetime | None = None,
     actor: str | None = None,
+    place: str | None = None,
     keys: list[tuple[str, str]] | None = None,
     schema: str = SCHEMA,
 ) -> list[PostureRow]:
@@ -87,6 +88,8 @@ def posture(
     conditions = [sql.SQL("position <= {}").format(position)]
     if actor is not None:
         conditions.append(sql.SQL("actor_id = {}").format(actor))
+    if place is not None:
+        conditions.append(sql.SQL("place_key = {}").format(place))
     if valid_at is not None:
         conditions.append(
             sql.SQL("valid_from <= {t} AND (valid_to IS NULL OR valid_to > {t})").format(t=valid_at)

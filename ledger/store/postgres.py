@@ -300,6 +300,15 @@ class PostgresLedger:
             event=self.codec.decode(payload),
         )
 
+    def find(self, event_id: UUID) -> RecordedEvent | None:
+        """One event by its id, decoded, or None if the ledger does not hold it."""
+        query = sql.SQL("SELECT {} FROM ledger.events WHERE event_id = %s").format(
+            sql.SQL(_COLUMNS)
+        )
+        with self.connection() as conn, conn.cursor(row_factory=dict_row) as cur:
+            row = cur.execute(query, (event_id,)).fetchone()
+        return self._recorded(row) if row else None
+
     def payload_of(self, event_id: UUID) -> bytes | None:
         """The stored bytes of an event, or None if the ledger does not hold it."""
         with self.connection() as conn:

@@ -1,0 +1,95 @@
+"""The FastAPI application: routes, problem answers, and the adapters it opens at start.
+
+``create_app`` builds it for given settings (tests, ``ledger serve``); ``from_environment``
+is the factory uvicorn workers call, configured by ``LEDGER_*`` variables.
+"""
+
+import os
+from collections.abc import AsyncIterator
+from contextlib import ExitStack, asynccontextmanager
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.openapi.utils import get_openapi
+from fastapi.responses import RedirectResponse
+from pydantic.json_schema import models_json_schema
+
+from ledger.api import problems
+from ledger.api.deps import Services
+from ledger.api.event_schema import REF, event_components
+from ledger.api.models import Problem
+from ledger.api.routes import claims, events, health, posture, sources
+from ledger.config import Settings
+from ledger.kafka.config import KafkaSettings
+from ledger.kafka.producer import KafkaEventProducer
+from ledger.runtime import open_ledger
+from ledger.sinks import DirectSink, EventSink, KafkaSink
+
+NO_AUTH_VARIABLE = "LEDGER_API_INSECURE_NO_AUTH"
+"""Set only by ``ledger serve --insecure-no-auth`` to pass that flag on to its workers."""
+
+DESCRIPTION = """\
+The HTTP interface of the intelligence ledger: force posture, claims with their chains of
+reported speech, sources, documents and the raw event stream, each answer readable as of
+any past record time (`as_of`) and carrying the ledger positions it rests on; and appends
+for producers, validated by the same models as the command line.
+
+Authenticate with `Authorization: Bearer <key>`; keys are made with
+`ledger keys create --role ROLE --name NAME`. Roles: **analyst** and **auditor** read,
+**producer** appends, **admin** does both. Errors are `application/problem+json`.
+"""
+
+
+def create_app(
+    settings: Settings | None = None, kafka: KafkaSettings | None = None, *, auth: bool = True
+) -> FastAPI:
+    """The API over the configured ledger; with ``auth=False`` every call is admitted."""
+    settings = settings if settings is not None else Settings()
+    kafka = kafka if kafka is not None else KafkaSettings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        with ExitStack() as stack:
+            ledger = stack.enter_context(open_ledger(settings))
+            sink: EventSink = DirectSink(ledger)
+            if kafka.enabled:
+                sink = KafkaSink(stack.enter_context(KafkaEventProducer(kafka)))
+            app.state.services = Services(ledger=ledger, sink=sink, auth=auth)
+            yield
+
+    app = FastAPI(
+        title="ledger",
+        version="0.1.0",
+        description=DESCRIPTION,
+        lifespan=lifespan,
+    )
+    problems.install(app)
+    for module in (health, posture, claims, sources, events):
+        app.include_router(module.router)
+
+    @app.get("/", include_in_schema=False)
+    def root() -> RedirectResponse:
+        return RedirectResponse("/docs")
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            schema = get_openapi(
+                title=app.title,
+                version=app.version,
+                description=app.description,
+                routes=app.routes,
+            )
+            found = schema.setdefault("components", {}).setdefault("schemas", {})
+            _, problem = models_json_schema([(Problem, "serialization")], ref_template=REF)
+            for name, component in {**event_components(), **problem["$defs"]}.items():
+                found.setdefault(name, component)
+            app.openapi_schema = schema
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
+    return app
+
+
+def from_environment() -> FastAPI:
+    """The app as configured by ``LEDGER_*`` variables (the factory for uvicorn workers)."""
+    return create_app(auth=os.environ.get(NO_AUTH_VARIABLE) != "1")

@@ -1,0 +1,68 @@
+"""The OpenAPI description of an event as producers post it, built from the domain models.
+
+A posted event is the JSON form the CLI reads: ``{"type": "<EventType>", "envelope":
+{...}, ...fields}``. Validation itself is done by the same pydantic models (through
+``ledger.jsonlines``), so the CLI and the API accept and refuse exactly the same events.
+"""
+
+from typing import Any
+
+from pydantic.json_schema import models_json_schema
+
+from ledger.domain.events import EVENT_TYPES
+
+REF = "#/components/schemas/{model}"
+
+
+def event_components() -> dict[str, Any]:
+    """Component schemas: one per event type (with its ``type`` tag), ``Event`` (any of
+    them, told apart by ``type``), and the value types they share."""
+    _, top = models_json_schema(
+        [(model, "validation") for model in EVENT_TYPES.values()], ref_template=REF
+    )
+    components: dict[str, Any] = dict(top.get("$defs", {}))
+    envelope = components["Envelope"]
+    envelope["required"] = [f for f in envelope["required"] if f != "stream_id"]
+    envelope["properties"]["stream_id"]["description"] = (
+        "Defaults to the event's subject, e.g. claim:<claim_id>."
+    )
+    for name in EVENT_TYPES:
+        schema = components[name]
+        schema["properties"] = {
+            "type": {"const": name, "type": "string", "description": "The event type."},
+            **schema["properties"],
+        }
+        schema["required"] = ["type", *schema.get("required", [])]
+    components["Event"] = {
+        "description": "One event, as written by its producer; `type` says which kind.",
+        "oneOf": [{"$ref": REF.format(model=name)} for name in EVENT_TYPES],
+        "discriminator": {
+            "propertyName": "type",
+            "mapping": {name: REF.format(model=name) for name in EVENT_TYPES},
+        },
+    }
+    components["EventBatch"] = {
+        "description": "Events appended together: all of them, or none.",
+        "type": "object",
+        "properties": {
+            "events": {
+                "type": "array",
+                "items": {"$ref": REF.format(model="Event")},
+                "minItems": 1,
+                "maxItems": 10_000,
+            }
+        },
+        "required": ["events"],
+        "additionalProperties": False,
+    }
+    return components
+
+
+def request_body(component: str) -> dict[str, Any]:
+    """An ``openapi_extra`` entry declaring a JSON body of the named component."""
+    return {
+        "requestBody": {
+            "required": True,
+            "content": {"application/json": {"schema": {"$ref": REF.format(model=component)}}},
+        }
+    }

@@ -1,0 +1,109 @@
+"""Bearer API keys: created once and shown once, stored as a SHA-256, revocable at once.
+
+A key reads ``ldg_<key id>_<secret>``. The key id finds the row; the hash of the whole
+key is compared in constant time. Every request looks its key up again, so a revoked key
+stops working on the next request, in every worker.
+"""
+
+import hashlib
+import hmac
+import re
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+import psycopg
+
+from ledger.errors import LedgerError
+
+Conn = psycopg.Connection[Any]
+
+_KEY = re.compile(r"^ldg_(?P<key_id>[0-9a-f]{12})_[A-Za-z0-9_-]{43}$")
+
+
+class Role(StrEnum):
+    """What a key may do: producers append, analysts and auditors read, admins do both."""
+
+    PRODUCER = "producer"
+    ANALYST = "analyst"
+    AUDITOR = "auditor"
+    ADMIN = "admin"
+
+
+READERS = frozenset({Role.ANALYST, Role.AUDITOR, Role.ADMIN})
+WRITERS = frozenset({Role.PRODUCER, Role.ADMIN})
+
+
+@dataclass(frozen=True)
+class ApiKey:
+    key_id: str
+    name: str
+    role: Role
+    created_at: datetime
+    revoked_at: datetime | None
+
+    @property
+    def active(self) -> bool:
+        return self.revoked_at is None
+
+
+def _hash(key: str) -> bytes:
+    return hashlib.sha256(key.encode()).digest()
+
+
+def create(conn: Conn, role: Role, name: str) -> tuple[ApiKey, str]:
+    """A new key for ``role``: its record and the key itself (shown once, never stored)."""
+    if not name.strip():
+        raise LedgerError("key name is empty: name each key for who or what uses it")
+    key_id = secrets.token_hex(6)
+    key = f"ldg_{key_id}_{secrets.token_urlsafe(32)}"
+    row = conn.execute(
+        "INSERT INTO ledger.api_keys (key_id, name, role, key_hash) VALUES (%s, %s, %s, %s)"
+        " RETURNING created_at",
+        (key_id, name.strip(), role.value, _hash(key)),
+    ).fetchone()
+    assert row is not None
+    return ApiKey(key_id, name.strip(), role, row[0], None), key
+
+
+def listing(conn: Conn, include_revoked: bool = True) -> list[ApiKey]:
+    """Every key (without secrets), oldest first."""
+    where = "" if include_revoked else " WHERE revoked_at IS NULL"
+    rows = conn.execute(
+        "SELECT key_id, name, role, created_at, revoked_at FROM ledger.api_keys"
+        f"{where} ORDER BY created_at, key_id"
+    )
+    return [ApiKey(r[0], r[1], Role(r[2]), r[3], r[4]) for r in rows]
+
+
+def revoke(conn: Conn, key_id: str) -> ApiKey:
+    """Revoke a key by its id (or by the whole key); revoking twice keeps the first time."""
+    match = _KEY.match(key_id)
+    wanted = match["key_id"] if match else key_id
+    row = conn.execute(
+        "UPDATE ledger.api_keys SET revoked_at = coalesce(revoked_at, clock_timestamp())"
+        " WHERE key_id = %s RETURNING key_id, name, role, created_at, revoked_at",
+        (wanted,),
+    ).fetchone()
+    if row is None:
+        raise LedgerError(f"no API key has the id {wanted!r}; `ledger keys list` shows them")
+    return ApiKey(row[0], row[1], Role(row[2]), row[3], row[4])
+
+
+def authenticate(conn: Conn, key: str) -> ApiKey | None:
+    """The active key record for a presented key, or None (unknown, wrong or revoked)."""
+    match = _KEY.match(key)
+    if match is None:
+        return None
+    row = conn.execute(
+        "SELECT key_id, name, role, created_at, revoked_at, key_hash FROM ledger.api_keys"
+        " WHERE key_id = %s",
+        (match["key_id"],),
+    ).fetchone()
+    if row is None or row[4] is not None:
+        return None
+    if not hmac.compare_digest(bytes(row[5]), _hash(key)):
+        return None
+    return ApiKey(row[0], row[1], Role(row[2]), row[3], row[4])

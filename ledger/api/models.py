@@ -1,0 +1,235 @@
+"""The shapes of the HTTP answers, as the OpenAPI document describes them.
+
+Every read answer carries ``read_at``: the ledger position it was read at and the cursor
+of the projection it came from, so any answer can be replayed (``as_of``) and traced.
+"""
+
+from datetime import datetime
+from typing import Any, Literal
+from uuid import UUID
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from ledger.domain.claim_status import ClaimStatus
+from ledger.domain.enums import Reliability
+from ledger.domain.posture import PostureStatus
+
+
+class Model(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+
+class ReadAt(Model):
+    """Where in the ledger an answer was read."""
+
+    position: int = Field(description="Ledger position the answer rests on: events 1..position.")
+    projection_cursor: int = Field(
+        description="How far the projections read had folded the ledger (the least of them)."
+    )
+    projections: dict[str, int] = Field(description="The cursor of each projection read.")
+    as_of: datetime | None = Field(description="Record time asked for, if any.")
+    valid_at: datetime | None = Field(default=None, description="World time asked for, if any.")
+
+
+class PostureItem(Model):
+    actor_id: str
+    place_key: str = Field(description="Gazetteer id of the place, or name:<as written>.")
+    place: str
+    status: PostureStatus
+    activity: str
+    strength: str | None = Field(description="The strength as the source wrote it.")
+    low: int | None
+    best: int | None
+    high: int | None
+    valid_from: datetime
+    valid_to: datetime | None
+    grade: str = Field(description="Source reliability letter and information credibility digit.")
+    report_position: int = Field(description="Ledger position of the report that sets the row.")
+    supporting: list[int]
+    contradicting: list[int]
+    positions: list[int] = Field(description="Every report position the row rests on.")
+
+
+class PosturePage(Model):
+    read_at: ReadAt
+    items: list[PostureItem]
+    next_cursor: str | None = Field(description="Pass as `cursor` for the next page; null at end.")
+
+
+class TimelineStep(Model):
+    position: int = Field(description="The report after which this posture held.")
+    rows: list[PostureItem]
+
+
+class Timeline(Model):
+    read_at: ReadAt
+    actor_id: str | None
+    place_key: str | None
+    steps: list[TimelineStep]
+    next_cursor: str | None
+
+
+class ClaimItem(Model):
+    claim_id: str
+    position: int = Field(description="Ledger position of the claim's assertion.")
+    document_id: str
+    kind: str
+    statement: str
+    valid_from: datetime
+    valid_to: datetime | None
+    credibility: str
+    status: ClaimStatus
+    origin: str | None = Field(description="The original speaker: innermost source of the chain.")
+
+
+class ClaimsPage(Model):
+    read_at: ReadAt
+    items: list[ClaimItem]
+    next_cursor: str | None
+
+
+class Hop(Model):
+    position: int
+    source_id: str
+    via_source_id: str | None
+    mode: str
+    access: str
+    reliability: Reliability | None = Field(description="The source's grade at the position read.")
+
+
+class ClaimEvent(Model):
+    position: int
+    event_type: str
+    summary: str
+
+
+class ClaimDetail(Model):
+    read_at: ReadAt
+    claim_id: str
+    position: int | None = Field(description="Assertion position; null if only referenced.")
+    statement: str | None
+    status: ClaimStatus | None
+    origin: str | None
+    chain: list[Hop] = Field(description="Attribution hops from the original speaker outwards.")
+    events: list[ClaimEvent]
+    independent_corroborations: int
+    positions: list[int] = Field(description="Every ledger position this answer rests on.")
+
+
+class Grading(Model):
+    position: int
+    reliability: Reliability
+    effective_at: datetime
+    rationale: str
+
+
+class SourceItem(Model):
+    source_id: str
+    position: int
+    name: str
+    kind: str
+    aliases: list[str]
+    affiliated_source_id: str | None
+    reliability: Reliability | None
+    history: list[Grading]
+
+
+class SourcesPage(Model):
+    read_at: ReadAt
+    items: list[SourceItem]
+    next_cursor: str | None
+
+
+class SourceDetail(Model):
+    read_at: ReadAt
+    source: SourceItem
+
+
+class DocumentItem(Model):
+    document_id: str
+    position: int
+    title: str
+    outlet_source_id: str
+    published_at: datetime | None
+    claim_ids: list[str]
+
+
+class DocumentsPage(Model):
+    read_at: ReadAt
+    items: list[DocumentItem]
+    next_cursor: str | None
+
+
+class DocumentDetail(Model):
+    read_at: ReadAt
+    document: DocumentItem
+    claims: list[ClaimItem]
+
+
+class KafkaOrigin(Model):
+    topic: str
+    partition: int
+    offset: int
+
+
+class EventItem(Model):
+    position: int
+    event_id: UUID
+    event_type: str
+    stream_id: str
+    recorded_at: datetime
+    valid_from: datetime | None
+    valid_to: datetime | None
+    hash: str = Field(description="Hex SHA-256 chaining this event to the one before.")
+    prev_hash: str
+    kafka: KafkaOrigin | None
+    body: dict[str, Any] = Field(description="The event as written, decoded to JSON.")
+
+
+class EventsPage(Model):
+    head: int = Field(description="The ledger's last position when the page was read.")
+    items: list[EventItem]
+    next_after: int | None = Field(description="Pass as `after` for more; null when caught up.")
+
+
+class Receipt(Model):
+    event_id: UUID
+    position: int | None = Field(description="Ledger position (direct appends).")
+    appended: bool | None = Field(description="False when the same event was already held.")
+    topic: str | None = Field(description="Kafka topic (appends via Kafka).")
+    partition: int | None
+    offset: int | None
+
+
+class AppendResult(Model):
+    transport: Literal["direct", "kafka"]
+    receipts: list[Receipt]
+
+
+class ProjectionState(Model):
+    name: str
+    cursor: int
+    lag: int = Field(description="Events in the ledger not yet folded into this projection.")
+
+
+class Health(Model):
+    status: Literal["ok"]
+    head: int
+    head_hash: str
+    head_recorded_at: datetime | None
+    projections: list[ProjectionState]
+
+
+class FieldProblem(Model):
+    field: str | None = Field(description="Where: e.g. query.limit or events[2].envelope.")
+    message: str
+
+
+class Problem(Model):
+    """An RFC 9457 problem detail; the body of every error answer."""
+
+    type: str = "about:blank"
+    title: str
+    status: int
+    detail: str
+    errors: list[FieldProblem] | None = None

@@ -1,0 +1,153 @@
+"""Every error as ``application/problem+json`` (RFC 9457): a title, a detail that says
+which field and why, and never a stack trace."""
+
+import logging
+from http import HTTPStatus
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from psycopg import OperationalError
+from starlette.exceptions import HTTPException
+
+from ledger.api.models import FieldProblem, Problem
+from ledger.errors import ConflictError, LedgerError, StoreUnavailable, ValidationFailed
+
+log = logging.getLogger("ledger.api")
+
+MEDIA_TYPE = "application/problem+json"
+
+_DESCRIPTIONS = {
+    400: "The request cannot be read.",
+    401: "No API key, or one that is unknown, wrong or revoked.",
+    403: "The API key's role may not do this.",
+    404: "No such thing in the ledger (at the position read).",
+    409: "An event id is already in the ledger with different content.",
+    422: "A parameter or the body is invalid; `errors` names each field and why.",
+    503: "The database cannot be reached.",
+}
+
+
+def responses(*codes: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI entries for the error answers a route can give."""
+    ref = {"$ref": "#/components/schemas/Problem"}
+    return {
+        code: {"description": _DESCRIPTIONS[code], "content": {MEDIA_TYPE: {"schema": ref}}}
+        for code in codes
+    }
+
+
+class ProblemError(Exception):
+    """Raised by routes to answer with a problem."""
+
+    def __init__(
+        self,
+        status: int,
+        detail: str,
+        errors: list[FieldProblem] | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> None:
+        super().__init__(detail)
+        self.status = status
+        self.detail = detail
+        self.errors = errors
+        self.headers = headers
+
+
+def problem(
+    status: int,
+    detail: str,
+    errors: list[FieldProblem] | None = None,
+    headers: dict[str, str] | None = None,
+) -> JSONResponse:
+    body = Problem(title=HTTPStatus(status).phrase, status=status, detail=detail, errors=errors)
+    return JSONResponse(
+        body.model_dump(mode="json", exclude_none=True),
+        status_code=status,
+        media_type=MEDIA_TYPE,
+        headers=headers,
+    )
+
+
+def field_name(loc: tuple[int | str, ...]) -> str:
+    """``("query", "limit")`` -> ``query.limit``; list indexes as ``events[2]``."""
+    name = ""
+    for part in loc:
+        name += f"[{part}]" if isinstance(part, int) else (f".{part}" if name else str(part))
+    return name
+
+
+def _validation_message(error: dict[str, Any]) -> str:
+    message = str(error.get("msg", "is invalid"))
+    if message.startswith("Value error, "):
+        message = message[len("Value error, ") :]
+    given = error.get("input")
+    if error.get("type") == "missing":
+        return "is required but missing"
+    if isinstance(given, str | int | float | bool) and error.get("type") != "json_invalid":
+        return f"{given!r}: {message[0].lower() + message[1:]}"
+    return message[0].lower() + message[1:]
+
+
+async def _on_http(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, HTTPException)
+    detail = exc.detail if isinstance(exc.detail, str) else HTTPStatus(exc.status_code).description
+    if exc.status_code == 404 and detail == "Not Found":
+        detail = f"there is no route {request.url.path}; /docs lists them"
+    elif exc.status_code == 405:
+        detail = f"{request.method} is not allowed on {request.url.path}"
+    return problem(exc.status_code, detail, headers=getattr(exc, "headers", None))
+
+
+async def _on_request_validation(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    errors = [
+        FieldProblem(field=field_name(tuple(e["loc"])), message=_validation_message(e))
+        for e in exc.errors()
+    ]
+    first = errors[0] if errors else None
+    detail = f"{first.field}: {first.message}" if first else "the request is invalid"
+    if len(errors) > 1:
+        detail += f" (and {len(errors) - 1} more)"
+    return problem(422, detail, errors)
+
+
+async def _on_problem(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, ProblemError)
+    return problem(exc.status, exc.detail, exc.errors, exc.headers)
+
+
+async def _on_ledger_error(request: Request, exc: Exception) -> JSONResponse:
+    if isinstance(exc, ValidationFailed):
+        errors = [FieldProblem(field=None, message=p) for p in exc.problems]
+        return problem(422, str(exc), errors)
+    if isinstance(exc, ConflictError):
+        return problem(409, str(exc))
+    if isinstance(exc, StoreUnavailable):
+        return _unavailable(exc)
+    return problem(400, str(exc))
+
+
+def _unavailable(exc: Exception) -> JSONResponse:
+    log.warning("database unavailable: %s", exc)
+    return problem(503, "the ledger's database cannot be reached; try again shortly")
+
+
+async def _on_database_down(request: Request, exc: Exception) -> JSONResponse:
+    return _unavailable(exc)
+
+
+async def _on_unexpected(request: Request, exc: Exception) -> JSONResponse:
+    log.exception("unexpected error on %s %s", request.method, request.url.path)
+    return problem(500, "the server failed on this request; it is logged for the operators")
+
+
+def install(app: FastAPI) -> None:
+    """Answer every error, expected or not, as a problem."""
+    app.add_exception_handler(HTTPException, _on_http)
+    app.add_exception_handler(RequestValidationError, _on_request_validation)
+    app.add_exception_handler(ProblemError, _on_problem)
+    app.add_exception_handler(LedgerError, _on_ledger_error)
+    app.add_exception_handler(OperationalError, _on_database_down)
+    app.add_exception_handler(Exception, _on_unexpected)

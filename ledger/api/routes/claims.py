@@ -1,0 +1,122 @@
+"""Claims: filtered lists, and one claim with its history and chain of reported speech."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Query, Request
+
+from ledger.api import deps
+from ledger.api.deps import Reader, decode_cursor, encode_cursor, read_at
+from ledger.api.models import ClaimDetail, ClaimEvent, ClaimItem, ClaimsPage, Hop
+from ledger.api.problems import ProblemError, responses
+from ledger.api.routes.params import AsOf, Cursor, Identifier, Limit
+from ledger.domain.claim_status import ClaimStatus
+from ledger.projection import listing, queries
+from ledger.projection.listing import ClaimView
+
+router = APIRouter(tags=["claims"], dependencies=[Reader])
+
+PROJECTIONS = ("claim_history", "sources", "force_posture")
+
+ClaimId = Annotated[
+    str, Path(min_length=1, max_length=200, description="A claim id, e.g. claim:seed-05.")
+]
+
+
+def item(view: ClaimView) -> ClaimItem:
+    return ClaimItem(
+        claim_id=view.claim_id,
+        position=view.position,
+        document_id=view.document_id,
+        kind=view.kind,
+        statement=view.statement,
+        valid_from=view.valid_from,
+        valid_to=view.valid_to,
+        credibility=view.credibility,
+        status=view.status,
+        origin=view.origin,
+    )
+
+
+@router.get(
+    "/claims",
+    response_model=ClaimsPage,
+    responses=responses(401, 403, 422, 503),
+    summary="Claims, filtered by status, actor, source or document",
+)
+def claims(
+    request: Request,
+    status: Annotated[
+        list[ClaimStatus] | None,
+        Query(description="Only claims with these statuses (repeat for more)."),
+    ] = None,
+    actor: Annotated[
+        str | None,
+        Query(min_length=1, max_length=200, description="Claims a report on this actor rests on."),
+    ] = None,
+    source: Annotated[
+        str | None,
+        Query(min_length=1, max_length=200, description="Claims with this source in their chain."),
+    ] = None,
+    document: Identifier = None,
+    as_of: AsOf = None,
+    limit: Limit = 100,
+    cursor: Cursor = None,
+) -> ClaimsPage:
+    """Claims in id order, each with its status and original speaker as known then."""
+    pinned, after = decode_cursor(cursor, str) if cursor else (None, None)
+    with deps.connection(request) as conn:
+        at = read_at(conn, PROJECTIONS, as_of=as_of, pinned=pinned)
+        views, last = listing.claims(
+            conn,
+            at.position,
+            statuses=frozenset(status) if status else None,
+            actor=actor,
+            source=source,
+            document=document,
+            after=after,
+            limit=limit,
+        )
+    return ClaimsPage(
+        read_at=at,
+        items=[item(v) for v in views],
+        next_cursor=encode_cursor(at.position, last) if last else None,
+    )
+
+
+@router.get(
+    "/claims/{claim_id}",
+    response_model=ClaimDetail,
+    responses=responses(401, 403, 404, 422, 503),
+    summary="One claim: its history, status and attribution chain",
+)
+def claim(request: Request, claim_id: ClaimId, as_of: AsOf = None) -> ClaimDetail:
+    """Every event on the claim in ledger order, the hops of reported speech from the
+    original speaker outwards (each source with its grade then), and the status."""
+    with deps.connection(request) as conn:
+        at = read_at(conn, PROJECTIONS, as_of=as_of)
+        found = queries.claim_history(conn, claim_id, at.position)
+    if found is None:
+        known = f" as of {as_of.isoformat()}" if as_of else ""
+        raise ProblemError(404, f"no event in the ledger names the claim {claim_id!r}{known}")
+    return ClaimDetail(
+        read_at=at,
+        claim_id=found.claim_id,
+        position=found.position,
+        statement=found.statement,
+        status=found.status,
+        origin=found.origin,
+        chain=[
+            Hop(
+                position=h.position,
+                source_id=h.source_id,
+                via_source_id=h.via_source_id,
+                mode=h.mode,
+                access=h.access,
+                reliability=h.reliability,
+            )
+            for h in found.chain
+        ],
+        events=[ClaimEvent(position=p, event_type=t, summary=s) for p, t, s in found.events],
+        independent_corroborations=found.independent_corroborations,
+        positions=sorted({p for p, _, _ in found.events}),
+    )

@@ -1,0 +1,187 @@
+"""The raw event stream, one event by id, and appends (one event or a batch)."""
+
+import json
+from contextlib import nullcontext
+from typing import Annotated, Any
+from uuid import UUID
+
+from fastapi import APIRouter, Path, Query, Request, Response
+from starlette.concurrency import run_in_threadpool
+
+from ledger.api import deps
+from ledger.api.deps import Reader, Writer
+from ledger.api.event_schema import request_body
+from ledger.api.models import AppendResult, EventItem, EventsPage, FieldProblem, KafkaOrigin
+from ledger.api.models import Receipt as ReceiptModel
+from ledger.api.problems import ProblemError, responses
+from ledger.domain.events import EVENT_TYPES
+from ledger.jsonlines import validate_batch
+from ledger.records import RecordedEvent
+from ledger.sinks import Receipt
+
+router = APIRouter(tags=["events"])
+
+MAX_BATCH = 10_000
+
+
+def item(recorded: RecordedEvent) -> EventItem:
+    origin = recorded.origin
+    return EventItem(
+        position=recorded.position,
+        event_id=recorded.event_id,
+        event_type=recorded.event_type,
+        stream_id=recorded.stream_id,
+        recorded_at=recorded.recorded_at,
+        valid_from=recorded.valid_from,
+        valid_to=recorded.valid_to,
+        hash=recorded.hash.hex(),
+        prev_hash=recorded.prev_hash.hex(),
+        kafka=KafkaOrigin(topic=origin.topic, partition=origin.partition, offset=origin.offset)
+        if origin
+        else None,
+        body={"type": recorded.event_type, **recorded.event.model_dump(mode="json")},
+    )
+
+
+@router.get(
+    "/events",
+    response_model=EventsPage,
+    responses=responses(401, 403, 422, 503),
+    dependencies=[Reader],
+    summary="The ledger's events in order, decoded",
+)
+def events(
+    request: Request,
+    after: Annotated[int, Query(ge=0, description="Only events after this position.")] = 0,
+    limit: Annotated[int, Query(ge=1, le=1000, description="Most events in one page.")] = 100,
+    type: Annotated[
+        list[str] | None,
+        Query(description="Only these event types (repeat for more)."),
+    ] = None,
+) -> EventsPage:
+    """Events after a position, oldest first, each with its hash and decoded body. Walk
+    the whole ledger by passing `next_after` back as `after`."""
+    if type:
+        unknown = sorted(set(type) - set(EVENT_TYPES))
+        if unknown:
+            message = f"{unknown[0]!r} is not an event type; known: {', '.join(EVENT_TYPES)}"
+            raise ProblemError(
+                422, f"query.type: {message}", [FieldProblem(field="query.type", message=message)]
+            )
+    ledger = deps.services(request).ledger
+    head = ledger.head().position
+    found = [item(e) for e in ledger.read(after=after, until=head, types=type, limit=limit)]
+    more = len(found) == limit and found[-1].position < head
+    return EventsPage(head=head, items=found, next_after=found[-1].position if more else None)
+
+
+@router.get(
+    "/events/{event_id}",
+    response_model=EventItem,
+    responses=responses(401, 403, 404, 422, 503),
+    dependencies=[Reader],
+    summary="One event by its id",
+)
+def event(request: Request, event_id: Annotated[UUID, Path()]) -> EventItem:
+    found = deps.services(request).ledger.find(event_id)
+    if found is None:
+        raise ProblemError(404, f"the ledger holds no event with id {event_id}")
+    return item(found)
+
+
+async def _json_body(request: Request) -> Any:
+    body = await request.body()
+    try:
+        return json.loads(body)
+    except json.JSONDecodeError as exc:
+        message = f"not valid JSON at line {exc.lineno} column {exc.colno}: {exc.msg}"
+    except UnicodeDecodeError:
+        message = "not valid JSON: the body is not UTF-8 text"
+    raise ProblemError(422, f"body: {message}", [FieldProblem(field="body", message=message)])
+
+
+def _receipts(receipts: list[Receipt], transport: str, response: Response) -> AppendResult:
+    if transport == "kafka":
+        response.status_code = 202
+    elif any(r.appended for r in receipts):
+        response.status_code = 201
+    return AppendResult(
+        transport="kafka" if transport == "kafka" else "direct",
+        receipts=[
+            ReceiptModel(
+                event_id=r.event_id,
+                position=r.position,
+                appended=r.appended,
+                topic=r.topic,
+                partition=r.partition,
+                offset=r.offset,
+            )
+            for r in receipts
+        ],
+    )
+
+
+async def _publish(
+    request: Request, items: list[Any], source: str, response: Response
+) -> AppendResult:
+    found = deps.services(request)
+    events = validate_batch(items, source)
+
+    def publish() -> list[Receipt]:
+        # one Kafka transaction at a time per producer; PostgreSQL appends run in parallel
+        with found.publishing if found.sink.name == "kafka" else nullcontext():
+            return found.sink.publish(events)
+
+    receipts = await run_in_threadpool(publish)
+    return _receipts(receipts, found.sink.name, response)
+
+
+_APPEND_RESPONSES: dict[int | str, dict[str, Any]] = {
+    200: {"description": "Every event was already in the ledger, unchanged: nothing new."},
+    201: {"description": "Appended to the ledger (direct transport)."},
+    202: {"description": "Accepted by Kafka; the archiver will store them (Kafka transport)."},
+    **responses(401, 403, 409, 422, 503),
+}
+
+
+@router.post(
+    "/events",
+    response_model=AppendResult,
+    responses=_APPEND_RESPONSES,
+    dependencies=[Writer],
+    openapi_extra=request_body("Event"),
+    summary="Append one event",
+)
+async def append(request: Request, response: Response) -> AppendResult:
+    """Validate one event with the ledger's models and append it. Posting the same event
+    again (same id, same content) is harmless: the receipt shows `appended: false`."""
+    body = await _json_body(request)
+    return await _publish(request, [body], "event", response)
+
+
+@router.post(
+    "/events/batch",
+    response_model=AppendResult,
+    responses=_APPEND_RESPONSES,
+    dependencies=[Writer],
+    openapi_extra=request_body("EventBatch"),
+    summary="Append a batch of events, all or nothing",
+)
+async def append_batch(request: Request, response: Response) -> AppendResult:
+    """Validate every event first; if any is invalid nothing is appended and the problem
+    names each bad one (`batch record N` counts from 1). Receipts follow the batch order."""
+    body = await _json_body(request)
+    events = body.get("events") if isinstance(body, dict) else None
+    if not isinstance(events, list) or not events:
+        message = 'expected {"events": [<event>, ...]} with at least one event'
+        raise ProblemError(422, f"body: {message}", [FieldProblem(field="body", message=message)])
+    if len(events) > MAX_BATCH:
+        message = f"{len(events)} events; a batch holds at most {MAX_BATCH}, split it"
+        raise ProblemError(
+            422, f"body.events: {message}", [FieldProblem(field="body.events", message=message)]
+        )
+    extra = sorted(set(body) - {"events"})
+    if extra:
+        message = f"{extra[0]!r} is not a field of a batch; only events"
+        raise ProblemError(422, f"body: {message}", [FieldProblem(field="body", message=message)])
+    return await _publish(request, events, "batch", response)

@@ -1,0 +1,132 @@
+"""Force posture: now, as known at any past record time, valid at any world time."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
+
+from ledger.api import deps
+from ledger.api.deps import Reader, decode_cursor, encode_cursor, read_at
+from ledger.api.models import PostureItem, PosturePage, Timeline, TimelineStep
+from ledger.api.problems import ProblemError, responses
+from ledger.api.routes.params import AsOf, Cursor, Identifier, Limit, ValidAt
+from ledger.domain.posture import PostureStatus
+from ledger.projection import listing, queries
+from ledger.projection.listing import PostureView
+
+router = APIRouter(tags=["posture"], dependencies=[Reader])
+
+PROJECTIONS = ("force_posture", "claim_history", "sources")
+
+
+def item(view: PostureView) -> PostureItem:
+    return PostureItem(
+        actor_id=view.actor_id,
+        place_key=view.place_key,
+        place=view.place_name,
+        status=view.status,
+        activity=view.activity,
+        strength=view.strength_text,
+        low=view.low,
+        best=view.best,
+        high=view.high,
+        valid_from=view.valid_from,
+        valid_to=view.valid_to,
+        grade=view.grade,
+        report_position=view.report_position,
+        supporting=list(view.supporting),
+        contradicting=list(view.contradicting),
+        positions=list(view.positions),
+    )
+
+
+@router.get(
+    "/posture",
+    response_model=PosturePage,
+    responses=responses(401, 403, 422, 503),
+    summary="Force posture, current or as of a past moment",
+)
+def posture(
+    request: Request,
+    as_of: AsOf = None,
+    valid_at: ValidAt = None,
+    actor: Identifier = None,
+    place: Annotated[
+        str | None, Query(min_length=1, max_length=200, description="A place key.")
+    ] = None,
+    status: Annotated[
+        list[PostureStatus] | None,
+        Query(description="Only rows with these statuses (repeat the parameter for more)."),
+    ] = None,
+    include_retracted: Annotated[
+        bool, Query(description="Keep rows whose every report was retracted.")
+    ] = False,
+    limit: Limit = 100,
+    cursor: Cursor = None,
+) -> PosturePage:
+    """One row per (actor, place): the strength and activity the ledger holds, the grade
+    of the source behind it, and every report position it rests on. Rows whose reports
+    were all retracted are left out unless `include_retracted` or `status=RETRACTED`."""
+    pinned, after = decode_cursor(cursor, tuple) if cursor else (None, None)
+    wanted = frozenset(status) if status else None
+    if wanted is None and not include_retracted:
+        wanted = frozenset(PostureStatus) - {PostureStatus.RETRACTED}
+    with deps.connection(request) as conn:
+        at = read_at(conn, PROJECTIONS, as_of=as_of, valid_at=valid_at, pinned=pinned)
+        if at.position == at.projections["force_posture"] and valid_at is None:
+            views = listing.current_posture(
+                conn, actor=actor, place=place, statuses=wanted, after=after, limit=limit
+            )
+            last = (views[-1].actor_id, views[-1].place_key) if len(views) == limit else None
+        else:
+            views, last = listing.posture_at(
+                conn,
+                at.position,
+                valid_at=valid_at,
+                actor=actor,
+                place=place,
+                statuses=wanted,
+                after=after,
+                limit=limit,
+            )
+    return PosturePage(
+        read_at=at,
+        items=[item(v) for v in views],
+        next_cursor=encode_cursor(at.position, last) if last else None,
+    )
+
+
+@router.get(
+    "/posture/timeline",
+    response_model=Timeline,
+    responses=responses(401, 403, 422, 503),
+    summary="How the posture of an actor or at a place changed, report by report",
+)
+def timeline(
+    request: Request,
+    actor: Identifier = None,
+    place: Identifier = None,
+    as_of: AsOf = None,
+    limit: Annotated[int, Query(ge=1, le=200, description="Most steps in one page.")] = 50,
+    cursor: Cursor = None,
+) -> Timeline:
+    """After each deployment report on the actor (or at the place), the posture rows it
+    touched, oldest first. Give `actor` or `place` (or both)."""
+    if actor is None and place is None:
+        raise ProblemError(422, "query: give actor or place (or both) for a timeline")
+    pinned, after = decode_cursor(cursor, int) if cursor else (None, 0)
+    with deps.connection(request) as conn:
+        at = read_at(conn, PROJECTIONS, as_of=as_of, pinned=pinned)
+        cuts = listing.timeline_positions(
+            conn, at.position, actor=actor, place=place, after=after, limit=limit
+        )
+        steps = []
+        for cut in cuts:
+            rows = queries.posture(conn, cut, actor=actor, place=place)
+            steps.append(TimelineStep(position=cut, rows=[item(PostureView.of(r)) for r in rows]))
+    return Timeline(
+        read_at=at,
+        actor_id=actor,
+        place_key=place,
+        steps=steps,
+        next_cursor=encode_cursor(at.position, cuts[-1]) if len(cuts) == limit else None,
+    )
