@@ -1,12 +1,17 @@
 """``ledger demo``: load the seed article's events and show what the ledger holds."""
 
+from typing import Annotated
+
 import typer
 from rich.table import Table
 from rich.text import Text
 
+from ledger.api import keys
+from ledger.api.keys import Role
 from ledger.cli.context import options, out, reporting_errors
 from ledger.cli.posture import print_history, print_posture
 from ledger.cli.project import run_projections
+from ledger.cli.serve import Host, Port, announce, run_server, serving_environment
 from ledger.demo import load_seed
 from ledger.domain.posture import PostureStatus
 from ledger.projection import queries
@@ -15,7 +20,18 @@ from ledger.runtime import describe_target, open_ledger
 SHOWN_CLAIM = "claim:seed-05"
 
 
-def demo(ctx: typer.Context) -> None:
+def demo(
+    ctx: typer.Context,
+    serve: Annotated[
+        bool,
+        typer.Option(
+            "--serve",
+            help="Then serve the HTTP API on it, printing an analyst key and a curl line.",
+        ),
+    ] = False,
+    host: Host = "127.0.0.1",
+    port: Port = 8000,
+) -> None:
     """Load the example events of the seed article, project them, and show the posture.
 
     The example is a 2015 article on joint Russian, Iranian, Hezbollah and Iraqi
@@ -23,7 +39,8 @@ def demo(ctx: typer.Context) -> None:
     Sahel al-Ghab, encoded as sources, a document, claims, attributions and deployment
     reports. The demo then materializes the projections (as `ledger project` does) and
     ends with the force posture and the history of one attributed claim. Loading twice
-    appends nothing the second time.
+    appends nothing the second time. With --serve it goes on to serve the HTTP API
+    over the example (Ctrl-C stops it).
     """
     opts = options(ctx)
     settings = opts.settings()
@@ -53,10 +70,21 @@ def demo(ctx: typer.Context) -> None:
     if history is not None:
         print_history(history, position)
     out.print()
-    out.print(
-        f"next: ledger posture --actor actor:hezbollah    ledger history {SHOWN_CLAIM}    "
-        "ledger posture --valid-at 2015-09-20T00:00:00Z"
-    )
+    if not serve:
+        out.print(
+            f"next: ledger posture --actor actor:hezbollah    ledger history {SHOWN_CLAIM}    "
+            "ledger posture --valid-at 2015-09-20T00:00:00Z    ledger demo --serve"
+        )
+        return
+    with reporting_errors(), open_ledger(settings) as ledger, ledger.connection() as conn:
+        made, key = keys.create(conn, Role.ANALYST, "demo analyst")
+    base = f"http://{host}:{port}"
+    out.print(f"analyst key {made.key_id} (revoke with `ledger keys revoke {made.key_id}`):")
+    out.print(key)
+    out.print(f'try: curl -s -H "Authorization: Bearer {key}" "{base}/posture?actor=actor:hezbollah"')
+    with serving_environment(opts, auth=True) as active:
+        announce(host, port, True, active)
+        run_server(host, port, workers=1, log_level="warning")
 
 
 def _counts(counts: list[tuple[str, int]]) -> None:

@@ -5,7 +5,19 @@ from typing import Annotated
 
 import typer
 
-from ledger.cli import append, archive, demo, events, init, kafka, posture, project, schemas
+from ledger.cli import (
+    append,
+    archive,
+    demo,
+    events,
+    init,
+    kafka,
+    keys,
+    posture,
+    project,
+    schemas,
+    serve,
+)
 from ledger.cli.context import Options
 
 app = typer.Typer(
@@ -78,6 +90,8 @@ app.command("archive")(archive.archive)
 app.command("project")(project.project)
 app.command("posture")(posture.posture)
 app.command("history")(posture.history)
+app.command("serve")(serve.serve)
+app.add_typer(keys.app, name="keys")
 app.add_typer(kafka.app, name="kafka")
 app.add_typer(schemas.app, name="schemas")
 app.command("demo")(demo.demo)

@@ -1,0 +1,85 @@
+"""``ledger keys``: create, list and revoke the HTTP API's bearer keys."""
+
+import json
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from ledger.api import keys
+from ledger.api.keys import Role
+from ledger.cli.context import err, options, out, reporting_errors
+from ledger.runtime import open_ledger
+
+app = typer.Typer(
+    help="API keys for `ledger serve`: each has a role (producer, analyst, auditor, admin).",
+    no_args_is_help=True,
+)
+
+
+@app.command("create")
+def create(
+    ctx: typer.Context,
+    role: Annotated[
+        Role,
+        typer.Option(
+            "--role",
+            case_sensitive=False,
+            help="producer appends; analyst and auditor read; admin does both.",
+        ),
+    ],
+    name: Annotated[str, typer.Option("--name", help="Who or what uses the key.")],
+) -> None:
+    """Make a key and print it once on stdout; only its SHA-256 is stored.
+
+    Keep the key: it cannot be shown again. `KEY=$(ledger keys create ...)` captures it.
+    """
+    with reporting_errors(), open_ledger(options(ctx).settings()) as ledger:
+        with ledger.connection() as conn:
+            made, key = keys.create(conn, role, name)
+    err.print(f"created {made.role.value} key {made.key_id} for {made.name!r}; shown once:")
+    out.print(key)
+
+
+@app.command("list")
+def listing(
+    ctx: typer.Context,
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON object per line.")] = False,
+) -> None:
+    """Every key (never the secret): id, name, role, when made, when revoked."""
+    with reporting_errors(), open_ledger(options(ctx).settings()) as ledger:
+        with ledger.connection() as conn:
+            found = keys.listing(conn)
+    if as_json:
+        for k in found:
+            record = {
+                "key_id": k.key_id,
+                "name": k.name,
+                "role": k.role.value,
+                "created_at": k.created_at.isoformat(),
+                "revoked_at": k.revoked_at.isoformat() if k.revoked_at else None,
+            }
+            out.print(json.dumps(record))
+        return
+    table = Table(pad_edge=False)
+    for column in ("key id", "name", "role", "created", "revoked"):
+        table.add_column(column)
+    for k in found:
+        revoked = k.revoked_at.isoformat(timespec="seconds") if k.revoked_at else "-"
+        table.add_row(
+            k.key_id, k.name, k.role.value, k.created_at.isoformat(timespec="seconds"), revoked
+        )
+    out.print(table)
+
+
+@app.command("revoke")
+def revoke(
+    ctx: typer.Context,
+    key_id: Annotated[str, typer.Argument(metavar="KEY_ID", help="From `ledger keys list`.")],
+) -> None:
+    """Revoke a key: the next request with it gets 401, in every server process."""
+    with reporting_errors(), open_ledger(options(ctx).settings()) as ledger:
+        with ledger.connection() as conn:
+            done = keys.revoke(conn, key_id)
+    assert done.revoked_at is not None
+    out.print(f"revoked {done.key_id} ({done.name}, {done.role.value}) at {done.revoked_at}")
