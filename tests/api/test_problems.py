@@ -1,0 +1,81 @@
+"""Every error is application/problem+json with a title and a detail naming the field."""
+
+import psycopg
+
+from ledger.api.keys import Role
+from tests.api.conftest import Api, serving
+from tests.conftest import _create_database, database_url_for
+
+PROBLEM = "application/problem+json"
+
+
+def test_unknown_route_and_method(api: Api) -> None:
+    missing = api.client.get("/nowhere", headers=api.headers())
+    assert missing.status_code == 404 and missing.headers["content-type"] == PROBLEM
+    assert missing.json()["title"] == "Not Found"
+    assert "/nowhere" in missing.json()["detail"]
+    wrong = api.client.delete("/events", headers=api.headers())
+    assert wrong.status_code == 405 and wrong.headers["content-type"] == PROBLEM
+    assert "DELETE" in wrong.json()["detail"]
+
+
+def test_bad_query_parameters_name_the_field_and_why(api: Api) -> None:
+    cases = {
+        "/posture?limit=0": ("query.limit", "greater than or equal to 1"),
+        "/posture?limit=5000": ("query.limit", "less than or equal to 1000"),
+        "/posture?as_of=2015-10-01T00:00:00": ("query.as_of", "timezone"),
+        "/posture?as_of=yesterday": ("query.as_of", "datetime"),
+        "/posture?status=BOGUS": ("query.status[0]", "ACTIVE"),
+        "/claims?status=MAYBE": ("query.status[0]", "CORROBORATED"),
+        "/events?after=-1": ("query.after", "greater than or equal to 0"),
+        "/events/not-a-uuid": ("path.event_id", "UUID"),
+        "/posture?cursor=garbage": ("query.cursor", "page token"),
+    }
+    for path, (field, words) in cases.items():
+        response = api.client.get(path, headers=api.headers())
+        assert response.status_code == 422, path
+        assert response.headers["content-type"] == PROBLEM
+        problem = response.json()
+        assert problem["title"] == "Unprocessable Entity"
+        assert problem["errors"][0]["field"] == field, (path, problem)
+        assert words in problem["detail"], (path, problem)
+
+
+def test_a_page_token_from_another_list_is_refused(api: Api) -> None:
+    token = api.get("/claims", limit=1)["next_cursor"]
+    response = api.client.get("/posture", params={"cursor": token}, headers=api.headers())
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["field"] == "query.cursor"
+
+
+def test_unexpected_failures_are_500_problems_without_traces(database_url: str) -> None:
+    with serving(database_url) as api:
+
+        def explode() -> None:
+            raise RuntimeError("secret internals")
+
+        api.client.app.add_api_route("/explode", explode)  # type: ignore[attr-defined]
+        response = api.client.get("/explode", headers=api.headers(Role.ADMIN))
+        assert response.status_code == 500
+        assert response.headers["content-type"] == PROBLEM
+        assert "secret" not in response.text and "Traceback" not in response.text
+
+
+def test_no_projections_yet_is_a_503_that_says_what_to_run(database_url: str) -> None:
+    with serving(database_url) as api:
+        response = api.client.get("/posture", headers=api.headers())
+        assert response.status_code == 503
+        assert "ledger project" in response.json()["detail"]
+
+
+def test_health_is_503_while_the_database_is_unreachable(server_url: str, template_db: str) -> None:
+    name = _create_database(server_url, template_db)
+    with serving(database_url_for(server_url, name), pool_timeout=1) as api:
+        assert api.client.get("/health").status_code == 200
+        with psycopg.connect(server_url, autocommit=True) as admin:
+            admin.execute(f"DROP DATABASE {name} WITH (FORCE)")
+        response = api.client.get("/health")
+        assert response.status_code == 503
+        assert response.headers["content-type"] == PROBLEM
+        assert "cannot be reached" in response.json()["detail"]
+        assert api.client.get("/posture", headers=api.headers()).status_code == 503
