@@ -8,6 +8,7 @@ import typer
 from ledger.cli import (
     append,
     archive,
+    audit,
     demo,
     events,
     init,
@@ -94,6 +95,7 @@ app.command("serve")(serve.serve)
 app.add_typer(keys.app, name="keys")
 app.add_typer(kafka.app, name="kafka")
 app.add_typer(schemas.app, name="schemas")
+app.add_typer(audit.app, name="audit")
 app.command("demo")(demo.demo)
 
 

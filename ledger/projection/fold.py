@@ -9,6 +9,7 @@ no further than the two projections it reads from.
 import hashlib
 import uuid
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -65,6 +66,9 @@ _ORDER = {"current_posture": "actor_id, place_key"}
 FLUSH_ROWS = 20_000
 """Fact rows buffered per table before they are copied into PostgreSQL."""
 
+PROGRESS_EVERY = 10_000
+"""Events read between two calls of a fold's ``progress`` callback."""
+
 
 @dataclass
 class FoldResult:
@@ -87,11 +91,13 @@ def fold(
     upto: int | None = None,
     schema: str = SCHEMA,
     with_digest: bool = True,
+    progress: Callable[[int], None] | None = None,
 ) -> FoldResult:
     """Fold the events after the projection's cursor (up to ``upto``, default the head).
 
     The digest reads every row of the projection, so it costs time in proportion to its
-    size; ``with_digest=False`` skips it where only the fold matters.
+    size; ``with_digest=False`` skips it where only the fold matters. ``progress`` is
+    told the ledger position reached every ``PROGRESS_EVERY`` events read.
     """
     projection = PROJECTIONS[name]
     with ledger.connection() as conn:
@@ -107,9 +113,13 @@ def fold(
             added: dict[str, int] = defaultdict(int)
             folded = 0
             if target > start:
+                read = 0
                 for position, event_type, record in ledger.read_records(
                     after=start, until=target, types=list(projection.event_types)
                 ):
+                    read += 1
+                    if progress is not None and read % PROGRESS_EVERY == 0:
+                        progress(position)
                     found = fact_row(position, event_type, record)
                     if found is None:
                         continue
