@@ -54,6 +54,32 @@ _bearer = HTTPBearer(
 _CHALLENGE = {"WWW-Authenticate": 'Bearer realm="ledger"'}
 
 
+def _query_names(dependant: Any) -> set[str]:
+    """The query parameters a route and its dependencies declare."""
+    names = {param.alias for param in dependant.query_params}
+    for sub in dependant.dependencies:
+        names |= _query_names(sub)
+    return names
+
+
+def known_parameters(request: Request) -> None:
+    """422 for a query parameter the route does not take (a typo would else be ignored)."""
+    route = request.scope.get("route")
+    dependant = getattr(route, "dependant", None)
+    if dependant is None:
+        return
+    declared = _query_names(dependant)
+    unknown = sorted(set(request.query_params) - declared)
+    if unknown:
+        known = ", ".join(sorted(declared)) or "none"
+        message = f"{unknown[0]!r} is not a parameter of this route (it takes: {known})"
+        raise ProblemError(
+            422,
+            f"query.{unknown[0]}: {message}",
+            [FieldProblem(field=f"query.{name}", message=message) for name in unknown],
+        )
+
+
 def require(roles: frozenset[Role], action: str) -> Callable[..., ApiKey | None]:
     """A dependency admitting keys of ``roles`` (401 without a valid key, 403 wrong role)."""
 
@@ -63,6 +89,7 @@ def require(roles: frozenset[Role], action: str) -> Callable[..., ApiKey | None]
     ) -> ApiKey | None:
         found = services(request)
         if not found.auth:
+            known_parameters(request)
             return None
         if credentials is None:
             raise ProblemError(
@@ -81,6 +108,7 @@ def require(roles: frozenset[Role], action: str) -> Callable[..., ApiKey | None]
             raise ProblemError(
                 403, f"a {key.role.value} key cannot {action}; that needs a {needed} key"
             )
+        known_parameters(request)
         return key
 
     return check

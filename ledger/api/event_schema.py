@@ -23,9 +23,12 @@ def event_components() -> dict[str, Any]:
     components: dict[str, Any] = dict(top.get("$defs", {}))
     envelope = components["Envelope"]
     envelope["required"] = [f for f in envelope["required"] if f != "stream_id"]
-    envelope["properties"]["stream_id"]["description"] = (
-        "Defaults to the event's subject, e.g. claim:<claim_id>."
-    )
+    given = envelope["properties"]["stream_id"]
+    envelope["properties"]["stream_id"] = {
+        "anyOf": [given, {"type": "null"}],
+        "title": given.get("title", "Stream Id"),
+        "description": "Left out or null: the event's subject, e.g. claim:<claim_id>.",
+    }
     for name in EVENT_TYPES:
         schema = components[name]
         schema["properties"] = {

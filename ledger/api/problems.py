@@ -63,7 +63,7 @@ def problem(
 ) -> JSONResponse:
     body = Problem(title=HTTPStatus(status).phrase, status=status, detail=detail, errors=errors)
     return JSONResponse(
-        body.model_dump(mode="json", exclude_none=True),
+        body.model_dump(mode="json"),
         status_code=status,
         media_type=MEDIA_TYPE,
         headers=headers,

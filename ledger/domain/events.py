@@ -28,6 +28,8 @@ from ledger.domain.values import (
     Envelope,
     Estimate,
     Identifier,
+    Latitude,
+    Longitude,
     PlaceRef,
     Text,
     TimeSpan,
@@ -252,8 +254,8 @@ class PlaceRegistered(Event):
     kind: PlaceKind
     aliases: list[Text] = []
     parent_place_id: Identifier | None = None
-    latitude: float | None = None
-    longitude: float | None = None
+    latitude: Latitude | None = None
+    longitude: Longitude | None = None
 
 
 EVENT_TYPES: dict[str, type[Event]] = {

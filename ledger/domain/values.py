@@ -4,7 +4,15 @@ from datetime import UTC, datetime
 from typing import Annotated, Self
 from uuid import UUID, uuid4
 
-from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, model_validator
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    model_validator,
+)
 
 from ledger.domain.enums import Classification, EstimateQualifier, PlacePrecision, TimePrecision
 
@@ -13,9 +21,23 @@ def _to_utc(value: datetime) -> datetime:
     return value.astimezone(UTC)
 
 
-Timestamp = Annotated[AwareDatetime, AfterValidator(_to_utc)]
+def _no_numbers(value: object) -> object:
+    if isinstance(value, int | float):
+        raise ValueError("give a time as ISO 8601 text, e.g. 2015-10-01T00:00:00Z, not a number")
+    return value
+
+
+Timestamp = Annotated[AwareDatetime, BeforeValidator(_no_numbers), AfterValidator(_to_utc)]
 """A timezone-aware instant, normalised to UTC. Naive datetimes are refused: Avro readers
-would take them as local time and silently shift them."""
+would take them as local time and silently shift them. Numbers are refused too, rather
+than read as Unix seconds."""
+
+Count = Annotated[int, Field(ge=0, strict=True)]
+"""A whole number of people or things; true/false or "12" are refused, not converted."""
+
+Latitude = Annotated[float, Field(ge=-90, le=90, strict=True)]
+Longitude = Annotated[float, Field(ge=-180, le=180, strict=True)]
+"""Degrees (WGS 84); a number, never true/false or text."""
 
 Identifier = Annotated[str, Field(min_length=1, max_length=200, pattern=r"^[^\s]+$")]
 """A domain id such as ``claim:magnier-2015-01``: non-empty, no whitespace."""
@@ -75,9 +97,9 @@ _NEEDS: dict[EstimateQualifier, tuple[str, ...]] = {
 class Estimate(Value):
     """A reported quantity; the qualifier says which of low/best/high the text gives."""
 
-    low: Annotated[int, Field(ge=0)] | None = None
-    best: Annotated[int, Field(ge=0)] | None = None
-    high: Annotated[int, Field(ge=0)] | None = None
+    low: Count | None = None
+    best: Count | None = None
+    high: Count | None = None
     qualifier: EstimateQualifier
     unit: Text
     text: Text
@@ -123,8 +145,8 @@ class PlaceRef(Value):
 
     name: Text
     place_id: Identifier | None = None
-    latitude: Annotated[float, Field(ge=-90, le=90)] | None = None
-    longitude: Annotated[float, Field(ge=-180, le=180)] | None = None
+    latitude: Latitude | None = None
+    longitude: Longitude | None = None
     precision: PlacePrecision
 
     @model_validator(mode="after")

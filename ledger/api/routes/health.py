@@ -1,6 +1,6 @@
 """Liveness and lag: the ledger head and how far each projection has folded it."""
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 
 from ledger.api import deps
 from ledger.api.models import Health, ProjectionState
@@ -8,7 +8,7 @@ from ledger.api.problems import responses
 from ledger.projection import queries, tables
 from ledger.projection.fold import PROJECTIONS
 
-router = APIRouter(tags=["health"])
+router = APIRouter(tags=["health"], dependencies=[Depends(deps.known_parameters)])
 
 
 @router.get(

@@ -1,0 +1,85 @@
+"""Schemathesis fuzzes the whole OpenAPI of a real uvicorn server over real PostgreSQL:
+no answer is a 5xx, and every answer (status, content type, body, headers) matches what
+the OpenAPI document says."""
+
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+import schemathesis
+import uvicorn
+from hypothesis import HealthCheck, settings
+from schemathesis import Case
+from schemathesis.checks import (
+    content_type_conformance,
+    negative_data_rejection,
+    not_a_server_error,
+    response_headers_conformance,
+    response_schema_conformance,
+    status_code_conformance,
+)
+
+from ledger.api.app import create_app
+from ledger.api.keys import Role
+from ledger.config import Settings
+from tests.api.conftest import serving
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def server(seeded_url: str) -> Iterator[tuple[str, str]]:
+    """(base URL, admin key) of uvicorn serving the seeded ledger in a thread."""
+    with serving(seeded_url) as api:  # makes the keys; the server opens its own pool
+        key = api.keys[Role.ADMIN]
+    port = _free_port()
+    config = uvicorn.Config(
+        create_app(Settings(database_url=seeded_url)), port=port, log_level="warning"
+    )
+    running = uvicorn.Server(config)
+    thread = threading.Thread(target=running.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not running.started:
+        assert time.monotonic() < deadline, "uvicorn did not start"
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}", key
+    running.should_exit = True
+    thread.join(10)
+
+
+# The OpenAPI document needs no database: the app connects only when it starts serving.
+schema = schemathesis.openapi.from_dict(
+    create_app(Settings(database_url="postgresql://")).openapi()
+)
+
+CHECKS = [
+    not_a_server_error,
+    status_code_conformance,
+    content_type_conformance,
+    response_schema_conformance,
+    response_headers_conformance,
+    negative_data_rejection,
+]
+
+
+@schema.parametrize()
+@settings(
+    max_examples=60,
+    deadline=None,
+    suppress_health_check=list(HealthCheck),
+    derandomize=True,
+)
+def test_no_5xx_and_every_answer_matches_the_schema(
+    case: Case[Any], server: tuple[str, str]
+) -> None:
+    case.call_and_validate(
+        base_url=server[0], headers={"Authorization": f"Bearer {server[1]}"}, checks=CHECKS
+    )
