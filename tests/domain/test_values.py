@@ -109,3 +109,26 @@ class TestEnvelope:
         envelope = Envelope.new("tester", "claim:x")
         with pytest.raises(ValidationError, match="frozen"):
             envelope.stream_id = "claim:y"  # type: ignore[misc]
+
+
+@pytest.mark.parametrize("given", [True, "12", 12.5])
+def test_counts_are_whole_numbers_not_converted(given: object) -> None:
+    valid = {"best": 12, "qualifier": "APPROX", "unit": "fighters", "text": "about 12"}
+    assert Estimate.model_validate(valid).best == 12
+    with pytest.raises(ValidationError, match="best"):
+        Estimate.model_validate({**valid, "best": given})
+
+
+@pytest.mark.parametrize("given", [False, "35.5"])
+def test_coordinates_are_numbers_not_converted(given: object) -> None:
+    with pytest.raises(ValidationError):
+        PlaceRef.model_validate(
+            {"name": "x", "latitude": given, "longitude": 36.0, "precision": "AREA"}
+        )
+    assert PlaceRef(name="x", latitude=35, longitude=36.0, precision="AREA").latitude == 35.0
+
+
+@pytest.mark.parametrize("given", [0, 1443657600, 1.5])
+def test_times_are_iso_text_not_unix_numbers(given: object) -> None:
+    with pytest.raises(ValidationError, match="ISO 8601"):
+        TimeSpan.model_validate({"start": given, "precision": "DAY"})
