@@ -1,39 +1,47 @@
 """Asset checks: the chain is intact, projections equal a fresh fold, references resolve."""
 
+from typing import Any
+
 from dagster import AssetCheckResult, AssetCheckSeverity, asset_check
 
-from ledger.chain import first_broken
+from ledger.audit.projection_check import compare_with_fresh_fold
+from ledger.audit.verify import verify
 from ledger.projection import queries
-from ledger.projection.fold import digest as live_digest
-from ledger.projection.fold import scratch_digests
 from projections.assets import claim_history, force_posture, ledger_events, sources
 from projections.resources import LedgerResource
 
 
 @asset_check(asset=ledger_events, blocking=True)
 def hash_chain_intact(ledger: LedgerResource) -> AssetCheckResult:
-    """Positions are contiguous and every hash matches its event (streamed)."""
+    """The event checks of `ledger audit verify` (contiguity, hash chain, schema registry,
+    decoding, columns, unique ids), streamed; projections have their own checks."""
     with ledger.open() as opened:
-        broken = first_broken(opened.read())
-        head = opened.head().position
-    if broken is None:
-        return AssetCheckResult(passed=True, metadata={"events_checked": head})
-    position, reason = broken
-    return AssetCheckResult(
-        passed=False, metadata={"first_bad_position": position, "reason": reason}
-    )
+        report = verify(opened, projections=False)
+    first = report.first_finding()
+    metadata: dict[str, Any] = {
+        "events_checked": report.events,
+        "head_anchor": report.anchor or "",
+        "findings": report.findings.total,
+    }
+    if first is not None:
+        metadata["first_bad_position"] = report.first_bad_position or 0
+        metadata["reason"] = f"{first.check}: {first.problem}"
+    return AssetCheckResult(passed=report.ok, metadata=metadata)
 
 
 def _digest_check(ledger: LedgerResource, name: str) -> AssetCheckResult:
+    """`ledger audit verify`'s projection check for one projection."""
     with ledger.open() as opened:
-        with opened.connection() as conn:
-            cursor = queries.cursor(conn, name)
-            live = live_digest(conn, name)
-        fresh = scratch_digests(opened, upto=cursor)[name]
-    return AssetCheckResult(
-        passed=live == fresh,
-        metadata={"cursor": cursor, "incremental_digest": live, "from_scratch_digest": fresh},
-    )
+        (found,) = compare_with_fresh_fold(opened, [name])
+    metadata: dict[str, Any] = {
+        "cursor": found.cursor,
+        "incremental_digest": found.live_digest,
+        "from_scratch_digest": found.fresh_digest,
+    }
+    if not found.equal:
+        metadata["first_bad_position"] = found.first_position or 0
+        metadata["reason"] = found.detail
+    return AssetCheckResult(passed=found.equal, metadata=metadata)
 
 
 @asset_check(asset=sources)

@@ -225,7 +225,7 @@ def import_check(
             last + 1 if last < head_position else head_position + 1,
             f"the file holds positions to {last}, its metadata says {head_position}",
         )
-    if state.previous_hash != head_hash:
+    elif state.previous_hash != head_hash:
         findings.add(
             "hash_chain",
             last,
