@@ -51,9 +51,19 @@ def positions(database_url: str) -> list[int]:
 def test_help_explains_every_command() -> None:
     result = ledger_cli("--help")
     assert result.returncode == 0
-    for command in ("init", "append", "events", "schemas", "demo"):
+    for command in ("init", "append", "events", "schemas", "demo", "serve", "keys"):
         assert command in result.stdout
-    for words in (["init"], ["append"], ["events"], ["schemas", "check"], ["demo"]):
+    for words in (
+        ["init"],
+        ["append"],
+        ["events"],
+        ["schemas", "check"],
+        ["demo"],
+        ["serve"],
+        ["keys", "create"],
+        ["keys", "list"],
+        ["keys", "revoke"],
+    ):
         assert ledger_cli(*words, "--help").returncode == 0
 
 
