@@ -11,13 +11,18 @@ At each checkpoint (the ledger grown to that size), in this process:
 - replay: ``ledger.audit.replay`` of every projection at the head into a scratch schema,
   events/s and peak RSS.
 
-Flat memory shows as the same peak RSS at every checkpoint.
+Peak RSS is of the whole process, which also holds the synthetic generator (its lists of
+ids grow with the ledger); the growth of RSS during each run, over the RSS just before
+it, is what verify and replay themselves need. Flat memory shows as the same growth at
+every checkpoint.
 """
 
 import argparse
+import gc
 import hashlib
 import time
 
+import psutil
 from psycopg import sql
 
 from bench.common import Measurement, report, scratch_database
@@ -45,21 +50,28 @@ def bare_read(ledger: PostgresLedger, last: int, hashing: bool) -> float:
     return time.perf_counter() - started
 
 
+def rss_mb() -> float:
+    gc.collect()
+    return float(psutil.Process().memory_info().rss) / 1e6
+
+
 def measure(ledger: PostgresLedger, size: int) -> tuple[list[Measurement], dict[str, float]]:
     label = f"{size:,} events"
     read = bare_read(ledger, size, hashing=False)
     hashed = bare_read(ledger, size, hashing=True)
+    before = rss_mb()
     with PeakRss() as memory:
         t0 = time.perf_counter()
         verified = verify(ledger, projections=False)
         verify_seconds = time.perf_counter() - t0
     assert verified.ok, verified.findings.kept
-    verify_rss = memory.peak / 1e6
+    verify_rss, verify_growth = memory.peak / 1e6, memory.peak / 1e6 - before
+    before = rss_mb()
     with PeakRss() as memory:
         t0 = time.perf_counter()
         replayed = replay(ledger, schema="projection_bench_replay")
         replay_seconds = time.perf_counter() - t0
-    replay_rss = memory.peak / 1e6
+    replay_rss, replay_growth = memory.peak / 1e6, memory.peak / 1e6 - before
     drop_schema(ledger, "projection_bench_replay")
     assert replayed.position == size
     rows = [
@@ -74,6 +86,8 @@ def measure(ledger: PostgresLedger, size: int) -> tuple[list[Measurement], dict[
         f"replay events/s at {size}": size / replay_seconds,
         f"verify peak RSS MB at {size}": verify_rss,
         f"replay peak RSS MB at {size}": replay_rss,
+        f"verify RSS growth MB at {size}": verify_growth,
+        f"replay RSS growth MB at {size}": replay_growth,
         f"verify / bare read at {size}": read / verify_seconds,
         f"replay / bare read at {size}": read / replay_seconds,
     }
