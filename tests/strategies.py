@@ -10,7 +10,8 @@ from ledger.domain import enums
 from ledger.domain.events import EVENT_TYPES, Event
 
 ids = st.from_regex(r"[a-z]{1,8}:[a-z0-9_.-]{1,20}", fullmatch=True)
-texts = st.text(st.characters(codec="utf-8"), min_size=1, max_size=60)
+texts = st.text(st.characters(codec="utf-8", exclude_characters="\x00"), min_size=1, max_size=60)
+"""Any text the ledger stores: every Unicode character but NUL, which the models refuse."""
 optional_texts = st.none() | texts
 
 

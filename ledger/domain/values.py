@@ -11,6 +11,7 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    field_validator,
     model_validator,
 )
 
@@ -47,9 +48,21 @@ Text = Annotated[str, Field(min_length=1)]
 
 
 class Value(BaseModel):
-    """Base of every model: immutable, and unknown fields are an error, not ignored."""
+    """Base of every model: immutable, and unknown fields are an error, not ignored.
+
+    No text may hold a NUL character (U+0000): PostgreSQL cannot store one in text, so
+    such an event would be accepted and then break every projection that reads it.
+    """
 
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _no_nul(cls, value: object) -> object:
+        texts = value if isinstance(value, list | tuple) else [value]
+        if any(isinstance(text, str) and "\x00" in text for text in texts):
+            raise ValueError("contains a NUL character (U+0000), which text may not hold")
+        return value
 
 
 class Envelope(Value):

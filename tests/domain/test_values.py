@@ -1,6 +1,7 @@
 """Rules of the shared value objects: estimates, time spans, places, envelopes."""
 
 from datetime import UTC, datetime
+from uuid import uuid4
 
 import pytest
 from pydantic import ValidationError
@@ -132,3 +133,12 @@ def test_coordinates_are_numbers_not_converted(given: object) -> None:
 def test_times_are_iso_text_not_unix_numbers(given: object) -> None:
     with pytest.raises(ValidationError, match="ISO 8601"):
         TimeSpan.model_validate({"start": given, "precision": "DAY"})
+
+
+def test_no_text_may_hold_a_nul_character() -> None:
+    with pytest.raises(ValidationError, match="NUL"):
+        PlaceRef(name="a\x00b", precision="AREA")
+    with pytest.raises(ValidationError, match="NUL"):
+        Envelope.model_validate(
+            {"event_id": str(uuid4()), "stream_id": "s\x00", "recorded_by": "x"}
+        )
