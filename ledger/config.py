@@ -24,6 +24,9 @@ class Settings(BaseSettings):
         description="Directory of the embedded PostgreSQL's data (used when no database URL).",
     )
     pool_size: int = Field(default=4, ge=1, description="Most connections held open at once.")
+    pool_min_size: int = Field(
+        default=1, ge=1, description="Connections opened at start and kept open."
+    )
     pool_timeout: float = Field(
         default=10.0, gt=0, description="Seconds to wait for a free or new connection."
     )

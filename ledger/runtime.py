@@ -53,7 +53,7 @@ def open_ledger(
             url = settings.database_url
         pool: ConnectionPool = ConnectionPool(
             url,
-            min_size=1,
+            min_size=min(settings.pool_min_size, settings.pool_size),
             max_size=settings.pool_size,
             timeout=settings.pool_timeout,
             kwargs={"autocommit": True, "application_name": settings.application_name},

@@ -9,9 +9,11 @@ from collections.abc import AsyncIterator
 from contextlib import ExitStack, asynccontextmanager
 from typing import Any
 
+from anyio import to_thread
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 from fastapi.responses import RedirectResponse
+from psycopg_pool import AsyncConnectionPool
 from pydantic.json_schema import models_json_schema
 
 from ledger.api import problems
@@ -50,12 +52,32 @@ def create_app(
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         with ExitStack() as stack:
-            ledger = stack.enter_context(open_ledger(settings))
+            # every connection opened up front, and no more threads than connections:
+            # a burst then neither waits for connects nor crowds threads at the pool
+            warm = settings.model_copy(update={"pool_min_size": settings.pool_size})
+            ledger = stack.enter_context(open_ledger(warm))
+            to_thread.current_default_thread_limiter().total_tokens = settings.pool_size
             sink: EventSink = DirectSink(ledger)
             if kafka.enabled:
                 sink = KafkaSink(stack.enter_context(KafkaEventProducer(kafka)))
-            app.state.services = Services(ledger=ledger, sink=sink, auth=auth)
-            yield
+            key_pool = None
+            if auth:
+                key_pool = AsyncConnectionPool(
+                    ledger.conninfo,
+                    min_size=2,
+                    max_size=4,
+                    timeout=settings.pool_timeout,
+                    kwargs={"autocommit": True, "application_name": settings.application_name},
+                    open=False,
+                    name="ledger-keys",
+                )
+                await key_pool.open(wait=True, timeout=settings.pool_timeout)
+            app.state.services = Services(ledger=ledger, sink=sink, keys=key_pool, auth=auth)
+            try:
+                yield
+            finally:
+                if key_pool is not None:
+                    await key_pool.close()
 
     app = FastAPI(
         title="ledger",

@@ -4,20 +4,23 @@ import base64
 import binascii
 import json
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Annotated, Any
 
+import psycopg
 from fastapi import Depends, Request, Security
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from psycopg_pool import AsyncConnectionPool
 
 from ledger.api import keys
 from ledger.api.keys import ApiKey, Role
 from ledger.api.models import FieldProblem, ReadAt
 from ledger.api.problems import ProblemError
-from ledger.projection import queries, tables
+from ledger.errors import StoreUnavailable
+from ledger.projection import queries
 from ledger.projection.queries import Conn
 from ledger.sinks import EventSink
 from ledger.store.postgres import PostgresLedger
@@ -29,6 +32,8 @@ class Services:
 
     ledger: PostgresLedger
     sink: EventSink
+    keys: AsyncConnectionPool | None = None
+    """Checks keys on the event loop (None when keys are off)."""
     auth: bool = True
     publishing: threading.Lock = field(default_factory=threading.Lock)
 
@@ -80,15 +85,15 @@ def known_parameters(request: Request) -> None:
         )
 
 
-def require(roles: frozenset[Role], action: str) -> Callable[..., ApiKey | None]:
+def require(roles: frozenset[Role], action: str) -> Callable[..., Awaitable[ApiKey | None]]:
     """A dependency admitting keys of ``roles`` (401 without a valid key, 403 wrong role)."""
 
-    def check(
+    async def check(
         request: Request,
         credentials: Annotated[HTTPAuthorizationCredentials | None, Security(_bearer)],
     ) -> ApiKey | None:
         found = services(request)
-        if not found.auth:
+        if not found.auth or found.keys is None:
             known_parameters(request)
             return None
         if credentials is None:
@@ -97,8 +102,11 @@ def require(roles: frozenset[Role], action: str) -> Callable[..., ApiKey | None]
                 "this route needs an API key: send the header Authorization: Bearer <key>",
                 headers=_CHALLENGE,
             )
-        with found.ledger.connection() as conn:
-            key = keys.authenticate(conn, credentials.credentials)
+        try:
+            async with found.keys.connection() as conn:
+                key = await keys.authenticate_async(conn, credentials.credentials)
+        except psycopg.OperationalError as exc:
+            raise StoreUnavailable(f"cannot check the API key: {exc}") from exc
         if key is None:
             raise ProblemError(
                 401, "the API key is unknown, mistyped or revoked", headers=_CHALLENGE
@@ -154,9 +162,16 @@ def read_at(
 ) -> ReadAt:
     """The position to answer at: how far all ``projections`` have folded, what was known
     at ``as_of``, or the position a page token pinned."""
-    if not tables.exists(conn):
+    try:
+        rows = conn.execute(
+            "SELECT name, position FROM projection.cursors WHERE name = ANY(%s)",
+            (list(projections),),
+        ).fetchall()
+    except psycopg.errors.UndefinedTable:
+        rows = []
+    cursors = dict.fromkeys(projections, 0) | {name: int(p) for name, p in rows}
+    if not rows:
         raise ProblemError(503, "the projections are not built yet: run `ledger project`")
-    cursors = {name: queries.cursor(conn, name) for name in projections}
     cursor = min(cursors.values())
     if pinned is not None:
         if pinned > cursor:

@@ -92,18 +92,37 @@ def revoke(conn: Conn, key_id: str) -> ApiKey:
     return ApiKey(row[0], row[1], Role(row[2]), row[3], row[4])
 
 
-def authenticate(conn: Conn, key: str) -> ApiKey | None:
-    """The active key record for a presented key, or None (unknown, wrong or revoked)."""
+_LOOKUP = (
+    "SELECT key_id, name, role, created_at, revoked_at, key_hash FROM ledger.api_keys"
+    " WHERE key_id = %s"
+)
+
+
+def _key_id(key: str) -> str | None:
     match = _KEY.match(key)
-    if match is None:
-        return None
-    row = conn.execute(
-        "SELECT key_id, name, role, created_at, revoked_at, key_hash FROM ledger.api_keys"
-        " WHERE key_id = %s",
-        (match["key_id"],),
-    ).fetchone()
+    return match["key_id"] if match else None
+
+
+def _verified(row: tuple[Any, ...] | None, key: str) -> ApiKey | None:
     if row is None or row[4] is not None:
         return None
     if not hmac.compare_digest(bytes(row[5]), _hash(key)):
         return None
     return ApiKey(row[0], row[1], Role(row[2]), row[3], row[4])
+
+
+def authenticate(conn: Conn, key: str) -> ApiKey | None:
+    """The active key record for a presented key, or None (unknown, wrong or revoked)."""
+    key_id = _key_id(key)
+    if key_id is None:
+        return None
+    return _verified(conn.execute(_LOOKUP, (key_id,)).fetchone(), key)
+
+
+async def authenticate_async(conn: psycopg.AsyncConnection[Any], key: str) -> ApiKey | None:
+    """``authenticate`` for the server's event loop: no thread, no blocking."""
+    key_id = _key_id(key)
+    if key_id is None:
+        return None
+    cursor = await conn.execute(_LOOKUP, (key_id,))
+    return _verified(await cursor.fetchone(), key)

@@ -97,6 +97,11 @@ class PostgresLedger:
         self._pool = pool
         self.codec = codec if codec is not None else AvroCodec()
 
+    @property
+    def conninfo(self) -> str:
+        """The connection string of the pool (for a second, asynchronous pool)."""
+        return str(self._pool.conninfo)
+
     @contextmanager
     def connection(self) -> Iterator[psycopg.Connection[Any]]:
         """A pooled connection (autocommit), with database errors made readable."""

@@ -1,12 +1,14 @@
 """Liveness and lag: the ledger head and how far each projection has folded it."""
 
+import psycopg
 from fastapi import APIRouter, Depends, Request
 
 from ledger.api import deps
 from ledger.api.models import Health, ProjectionState
 from ledger.api.problems import responses
-from ledger.projection import queries, tables
+from ledger.chain import GENESIS_HASH
 from ledger.projection.fold import PROJECTIONS
+from ledger.records import Head
 
 router = APIRouter(tags=["health"], dependencies=[Depends(deps.known_parameters)])
 
@@ -20,11 +22,16 @@ router = APIRouter(tags=["health"], dependencies=[Depends(deps.known_parameters)
 def health(request: Request) -> Health:
     """200 while the database answers, 503 when it cannot be reached. Open to callers
     without a key, so load balancers can probe it; it shows no event content."""
-    ledger = deps.services(request).ledger
-    head = ledger.head()
-    with ledger.connection() as conn:
-        built = tables.exists(conn)
-        cursors = {name: queries.cursor(conn, name) if built else 0 for name in PROJECTIONS}
+    with deps.connection(request) as conn:
+        found = conn.execute(
+            "SELECT position, hash, recorded_at FROM ledger.events ORDER BY position DESC LIMIT 1"
+        ).fetchone()
+        try:
+            built = dict(conn.execute("SELECT name, position FROM projection.cursors").fetchall())
+        except psycopg.errors.UndefinedTable:
+            built = {}
+    head = Head(found[0], bytes(found[1]), found[2]) if found else Head(0, GENESIS_HASH, None)
+    cursors = {name: int(built.get(name, 0)) for name in PROJECTIONS}
     return Health(
         status="ok",
         head=head.position,
