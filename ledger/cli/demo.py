@@ -81,7 +81,9 @@ def demo(
     base = f"http://{host}:{port}"
     out.print(f"analyst key {made.key_id} (revoke with `ledger keys revoke {made.key_id}`):")
     out.print(key)
-    out.print(f'try: curl -s -H "Authorization: Bearer {key}" "{base}/posture?actor=actor:hezbollah"')
+    out.print(
+        f'try: curl -s -H "Authorization: Bearer {key}" "{base}/posture?actor=actor:hezbollah"'
+    )
     with serving_environment(opts, auth=True) as active:
         announce(host, port, True, active)
         run_server(host, port, workers=1, log_level="warning")
