@@ -17,10 +17,10 @@ from psycopg_pool import AsyncConnectionPool
 from pydantic.json_schema import models_json_schema
 
 from ledger.api import problems
-from ledger.api.deps import Services
 from ledger.api.event_schema import REF, event_components
 from ledger.api.models import Problem
 from ledger.api.routes import claims, events, health, posture, sources
+from ledger.api.services import Services
 from ledger.config import Settings
 from ledger.kafka.config import KafkaSettings
 from ledger.kafka.producer import KafkaEventProducer
@@ -60,24 +60,21 @@ def create_app(
             sink: EventSink = DirectSink(ledger)
             if kafka.enabled:
                 sink = KafkaSink(stack.enter_context(KafkaEventProducer(kafka)))
-            key_pool = None
-            if auth:
-                key_pool = AsyncConnectionPool(
-                    ledger.conninfo,
-                    min_size=2,
-                    max_size=4,
-                    timeout=settings.pool_timeout,
-                    kwargs={"autocommit": True, "application_name": settings.application_name},
-                    open=False,
-                    name="ledger-keys",
-                )
-                await key_pool.open(wait=True, timeout=settings.pool_timeout)
-            app.state.services = Services(ledger=ledger, sink=sink, keys=key_pool, auth=auth)
+            lookups = AsyncConnectionPool(
+                ledger.conninfo,
+                min_size=2,
+                max_size=4,
+                timeout=settings.pool_timeout,
+                kwargs={"autocommit": True, "application_name": settings.application_name},
+                open=False,
+                name="ledger-lookups",
+            )
+            await lookups.open(wait=True, timeout=settings.pool_timeout)
+            app.state.services = Services(ledger=ledger, sink=sink, lookups=lookups, auth=auth)
             try:
                 yield
             finally:
-                if key_pool is not None:
-                    await key_pool.close()
+                await lookups.close()
 
     app = FastAPI(
         title="ledger",

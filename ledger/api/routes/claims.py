@@ -2,16 +2,17 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query, Request
+from fastapi import APIRouter, Path, Query, Request, Response
 
-from ledger.api import deps
-from ledger.api.deps import Reader, decode_cursor, encode_cursor, read_at
+from ledger.api.auth import Reader
 from ledger.api.models import ClaimDetail, ClaimEvent, ClaimItem, ClaimsPage, Hop
 from ledger.api.problems import ProblemError, responses
+from ledger.api.reading import answer, decode_cursor, encode_cursor, read_at
 from ledger.api.routes.params import AsOf, Cursor, Identifier, Limit
 from ledger.domain.claim_status import ClaimStatus
 from ledger.projection import listing, queries
 from ledger.projection.listing import ClaimView
+from ledger.projection.queries import Conn
 
 router = APIRouter(tags=["claims"], dependencies=[Reader])
 
@@ -43,7 +44,7 @@ def item(view: ClaimView) -> ClaimItem:
     responses=responses(401, 403, 422, 503),
     summary="Claims, filtered by status, actor, source or document",
 )
-def claims(
+async def claims(
     request: Request,
     status: Annotated[
         list[ClaimStatus] | None,
@@ -61,11 +62,12 @@ def claims(
     as_of: AsOf = None,
     limit: Limit = 100,
     cursor: Cursor = None,
-) -> ClaimsPage:
+) -> Response:
     """Claims in id order, each with its status and original speaker as known then."""
     pinned, after = decode_cursor(cursor, str) if cursor else (None, None)
-    with deps.connection(request) as conn:
-        at = read_at(conn, PROJECTIONS, as_of=as_of, pinned=pinned)
+    at = await read_at(request, PROJECTIONS, as_of=as_of, pinned=pinned)
+
+    def build(conn: Conn) -> ClaimsPage:
         views, last = listing.claims(
             conn,
             at.position,
@@ -76,11 +78,13 @@ def claims(
             after=after,
             limit=limit,
         )
-    return ClaimsPage(
-        read_at=at,
-        items=[item(v) for v in views],
-        next_cursor=encode_cursor(at.position, last) if last else None,
-    )
+        return ClaimsPage(
+            read_at=at,
+            items=[item(v) for v in views],
+            next_cursor=encode_cursor(at.position, last) if last else None,
+        )
+
+    return await answer(request, at, build)
 
 
 @router.get(
@@ -89,34 +93,37 @@ def claims(
     responses=responses(401, 403, 404, 422, 503),
     summary="One claim: its history, status and attribution chain",
 )
-def claim(request: Request, claim_id: ClaimId, as_of: AsOf = None) -> ClaimDetail:
+async def claim(request: Request, claim_id: ClaimId, as_of: AsOf = None) -> Response:
     """Every event on the claim in ledger order, the hops of reported speech from the
     original speaker outwards (each source with its grade then), and the status."""
-    with deps.connection(request) as conn:
-        at = read_at(conn, PROJECTIONS, as_of=as_of)
+    at = await read_at(request, PROJECTIONS, as_of=as_of)
+
+    def build(conn: Conn) -> ClaimDetail:
         found = queries.claim_history(conn, claim_id, at.position)
-    if found is None:
-        known = f" as of {as_of.isoformat()}" if as_of else ""
-        raise ProblemError(404, f"no event in the ledger names the claim {claim_id!r}{known}")
-    return ClaimDetail(
-        read_at=at,
-        claim_id=found.claim_id,
-        position=found.position,
-        statement=found.statement,
-        status=found.status,
-        origin=found.origin,
-        chain=[
-            Hop(
-                position=h.position,
-                source_id=h.source_id,
-                via_source_id=h.via_source_id,
-                mode=h.mode,
-                access=h.access,
-                reliability=h.reliability,
-            )
-            for h in found.chain
-        ],
-        events=[ClaimEvent(position=p, event_type=t, summary=s) for p, t, s in found.events],
-        independent_corroborations=found.independent_corroborations,
-        positions=sorted({p for p, _, _ in found.events}),
-    )
+        if found is None:
+            known = f" as of {as_of.isoformat()}" if as_of else ""
+            raise ProblemError(404, f"no event in the ledger names the claim {claim_id!r}{known}")
+        return ClaimDetail(
+            read_at=at,
+            claim_id=found.claim_id,
+            position=found.position,
+            statement=found.statement,
+            status=found.status,
+            origin=found.origin,
+            chain=[
+                Hop(
+                    position=h.position,
+                    source_id=h.source_id,
+                    via_source_id=h.via_source_id,
+                    mode=h.mode,
+                    access=h.access,
+                    reliability=h.reliability,
+                )
+                for h in found.chain
+            ],
+            events=[ClaimEvent(position=p, event_type=t, summary=s) for p, t, s in found.events],
+            independent_corroborations=found.independent_corroborations,
+            positions=sorted({p for p, _, _ in found.events}),
+        )
+
+    return await answer(request, at, build)

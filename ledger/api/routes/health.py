@@ -3,14 +3,15 @@
 import psycopg
 from fastapi import APIRouter, Depends, Request
 
-from ledger.api import deps
+from ledger.api.auth import known_parameters
 from ledger.api.models import Health, ProjectionState
 from ledger.api.problems import responses
+from ledger.api.services import lookup
 from ledger.chain import GENESIS_HASH
 from ledger.projection.fold import PROJECTIONS
 from ledger.records import Head
 
-router = APIRouter(tags=["health"], dependencies=[Depends(deps.known_parameters)])
+router = APIRouter(tags=["health"], dependencies=[Depends(known_parameters)])
 
 
 @router.get(
@@ -19,15 +20,19 @@ router = APIRouter(tags=["health"], dependencies=[Depends(deps.known_parameters)
     responses=responses(503),
     summary="Ledger head, projection cursors and lag (no key needed)",
 )
-def health(request: Request) -> Health:
+async def health(request: Request) -> Health:
     """200 while the database answers, 503 when it cannot be reached. Open to callers
     without a key, so load balancers can probe it; it shows no event content."""
-    with deps.connection(request) as conn:
-        found = conn.execute(
-            "SELECT position, hash, recorded_at FROM ledger.events ORDER BY position DESC LIMIT 1"
+    async with lookup(request) as conn:
+        found = await (
+            await conn.execute(
+                "SELECT position, hash, recorded_at FROM ledger.events"
+                " ORDER BY position DESC LIMIT 1"
+            )
         ).fetchone()
         try:
-            built = dict(conn.execute("SELECT name, position FROM projection.cursors").fetchall())
+            cursor = await conn.execute("SELECT name, position FROM projection.cursors")
+            built = dict(await cursor.fetchall())
         except psycopg.errors.UndefinedTable:
             built = {}
     head = Head(found[0], bytes(found[1]), found[2]) if found else Head(0, GENESIS_HASH, None)

@@ -2,16 +2,17 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Query, Request, Response
 
-from ledger.api import deps
-from ledger.api.deps import Reader, decode_cursor, encode_cursor, read_at
+from ledger.api.auth import Reader
 from ledger.api.models import PostureItem, PosturePage, Timeline, TimelineStep
 from ledger.api.problems import ProblemError, responses
+from ledger.api.reading import answer, decode_cursor, encode_cursor, read_at
 from ledger.api.routes.params import AsOf, Cursor, Identifier, Limit, ValidAt
 from ledger.domain.posture import PostureStatus
 from ledger.projection import listing, queries
 from ledger.projection.listing import PostureView
+from ledger.projection.queries import Conn
 
 router = APIRouter(tags=["posture"], dependencies=[Reader])
 
@@ -45,7 +46,7 @@ def item(view: PostureView) -> PostureItem:
     responses=responses(401, 403, 422, 503),
     summary="Force posture, current or as of a past moment",
 )
-def posture(
+async def posture(
     request: Request,
     as_of: AsOf = None,
     valid_at: ValidAt = None,
@@ -62,7 +63,7 @@ def posture(
     ] = False,
     limit: Limit = 100,
     cursor: Cursor = None,
-) -> PosturePage:
+) -> Response:
     """One row per (actor, place): the strength and activity the ledger holds, the grade
     of the source behind it, and every report position it rests on. Rows whose reports
     were all retracted are left out unless `include_retracted` or `status=RETRACTED`."""
@@ -70,8 +71,9 @@ def posture(
     wanted = frozenset(status) if status else None
     if wanted is None and not include_retracted:
         wanted = frozenset(PostureStatus) - {PostureStatus.RETRACTED}
-    with deps.connection(request) as conn:
-        at = read_at(conn, PROJECTIONS, as_of=as_of, valid_at=valid_at, pinned=pinned)
+    at = await read_at(request, PROJECTIONS, as_of=as_of, valid_at=valid_at, pinned=pinned)
+
+    def build(conn: Conn) -> PosturePage:
         if at.position == at.projections["force_posture"] and valid_at is None:
             views = listing.current_posture(
                 conn, actor=actor, place=place, statuses=wanted, after=after, limit=limit
@@ -88,11 +90,13 @@ def posture(
                 after=after,
                 limit=limit,
             )
-    return PosturePage(
-        read_at=at,
-        items=[item(v) for v in views],
-        next_cursor=encode_cursor(at.position, last) if last else None,
-    )
+        return PosturePage(
+            read_at=at,
+            items=[item(v) for v in views],
+            next_cursor=encode_cursor(at.position, last) if last else None,
+        )
+
+    return await answer(request, at, build)
 
 
 @router.get(
@@ -101,32 +105,41 @@ def posture(
     responses=responses(401, 403, 422, 503),
     summary="How the posture of an actor or at a place changed, report by report",
 )
-def timeline(
+async def timeline(
     request: Request,
     actor: Identifier = None,
     place: Identifier = None,
     as_of: AsOf = None,
     limit: Annotated[int, Query(ge=1, le=200, description="Most steps in one page.")] = 50,
     cursor: Cursor = None,
-) -> Timeline:
+) -> Response:
     """After each deployment report on the actor (or at the place), the posture rows it
     touched, oldest first. Give `actor` or `place` (or both)."""
     if actor is None and place is None:
         raise ProblemError(422, "query: give actor or place (or both) for a timeline")
     pinned, after = decode_cursor(cursor, int) if cursor else (None, 0)
-    with deps.connection(request) as conn:
-        at = read_at(conn, PROJECTIONS, as_of=as_of, pinned=pinned)
+    at = await read_at(request, PROJECTIONS, as_of=as_of, pinned=pinned)
+
+    def build(conn: Conn) -> Timeline:
         cuts = listing.timeline_positions(
             conn, at.position, actor=actor, place=place, after=after, limit=limit
         )
-        steps = []
-        for cut in cuts:
-            rows = queries.posture(conn, cut, actor=actor, place=place)
-            steps.append(TimelineStep(position=cut, rows=[item(PostureView.of(r)) for r in rows]))
-    return Timeline(
-        read_at=at,
-        actor_id=actor,
-        place_key=place,
-        steps=steps,
-        next_cursor=encode_cursor(at.position, cuts[-1]) if len(cuts) == limit else None,
-    )
+        steps = [
+            TimelineStep(
+                position=cut,
+                rows=[
+                    item(PostureView.of(r))
+                    for r in queries.posture(conn, cut, actor=actor, place=place)
+                ],
+            )
+            for cut in cuts
+        ]
+        return Timeline(
+            read_at=at,
+            actor_id=actor,
+            place_key=place,
+            steps=steps,
+            next_cursor=encode_cursor(at.position, cuts[-1]) if len(cuts) == limit else None,
+        )
+
+    return await answer(request, at, build)

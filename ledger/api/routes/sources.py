@@ -2,10 +2,9 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query, Request
+from fastapi import APIRouter, Path, Query, Request, Response
 
-from ledger.api import deps
-from ledger.api.deps import Reader, decode_cursor, encode_cursor, read_at
+from ledger.api.auth import Reader
 from ledger.api.models import (
     DocumentDetail,
     DocumentItem,
@@ -16,10 +15,12 @@ from ledger.api.models import (
     SourcesPage,
 )
 from ledger.api.problems import ProblemError, responses
+from ledger.api.reading import answer, decode_cursor, encode_cursor, read_at
 from ledger.api.routes.claims import item as claim_item
 from ledger.api.routes.params import AsOf, Cursor, Limit
 from ledger.projection import listing
 from ledger.projection.listing import DocumentView, SourceView
+from ledger.projection.queries import Conn
 
 router = APIRouter(dependencies=[Reader])
 
@@ -69,20 +70,23 @@ def document_item(view: DocumentView) -> DocumentItem:
     responses=responses(401, 403, 422, 503),
     summary="Sources with their reliability history",
 )
-def sources(
+async def sources(
     request: Request, as_of: AsOf = None, limit: Limit = 100, cursor: Cursor = None
-) -> SourcesPage:
+) -> Response:
     """Every registered source in id order: its current grade and each assessment."""
     pinned, after = decode_cursor(cursor, str) if cursor else (None, None)
-    with deps.connection(request) as conn:
-        at = read_at(conn, PROJECTIONS, as_of=as_of, pinned=pinned)
+    at = await read_at(request, PROJECTIONS, as_of=as_of, pinned=pinned)
+
+    def build(conn: Conn) -> SourcesPage:
         views = listing.sources(conn, at.position, after=after, limit=limit)
-    last = views[-1].source_id if len(views) == limit else None
-    return SourcesPage(
-        read_at=at,
-        items=[source_item(v) for v in views],
-        next_cursor=encode_cursor(at.position, last) if last else None,
-    )
+        last = views[-1].source_id if len(views) == limit else None
+        return SourcesPage(
+            read_at=at,
+            items=[source_item(v) for v in views],
+            next_cursor=encode_cursor(at.position, last) if last else None,
+        )
+
+    return await answer(request, at, build)
 
 
 @router.get(
@@ -92,13 +96,18 @@ def sources(
     responses=responses(401, 403, 404, 422, 503),
     summary="One source with its reliability history",
 )
-def source(request: Request, source_id: SourceId, as_of: AsOf = None) -> SourceDetail:
-    with deps.connection(request) as conn:
-        at = read_at(conn, PROJECTIONS, as_of=as_of)
+async def source(request: Request, source_id: SourceId, as_of: AsOf = None) -> Response:
+    at = await read_at(request, PROJECTIONS, as_of=as_of)
+
+    def build(conn: Conn) -> SourceDetail:
         views = listing.sources(conn, at.position, source_ids=[source_id], limit=1)
-    if not views:
-        raise ProblemError(404, f"no source {source_id!r} is registered at position {at.position}")
-    return SourceDetail(read_at=at, source=source_item(views[0]))
+        if not views:
+            raise ProblemError(
+                404, f"no source {source_id!r} is registered at position {at.position}"
+            )
+        return SourceDetail(read_at=at, source=source_item(views[0]))
+
+    return await answer(request, at, build)
 
 
 @router.get(
@@ -108,7 +117,7 @@ def source(request: Request, source_id: SourceId, as_of: AsOf = None) -> SourceD
     responses=responses(401, 403, 422, 503),
     summary="Documents ingested, with the claims taken from each",
 )
-def documents(
+async def documents(
     request: Request,
     outlet: Annotated[
         str | None, Query(min_length=1, max_length=200, description="Only this outlet's.")
@@ -116,17 +125,20 @@ def documents(
     as_of: AsOf = None,
     limit: Limit = 100,
     cursor: Cursor = None,
-) -> DocumentsPage:
+) -> Response:
     pinned, after = decode_cursor(cursor, str) if cursor else (None, None)
-    with deps.connection(request) as conn:
-        at = read_at(conn, WITH_CLAIMS, as_of=as_of, pinned=pinned)
+    at = await read_at(request, WITH_CLAIMS, as_of=as_of, pinned=pinned)
+
+    def build(conn: Conn) -> DocumentsPage:
         views = listing.documents(conn, at.position, outlet=outlet, after=after, limit=limit)
-    last = views[-1].document_id if len(views) == limit else None
-    return DocumentsPage(
-        read_at=at,
-        items=[document_item(v) for v in views],
-        next_cursor=encode_cursor(at.position, last) if last else None,
-    )
+        last = views[-1].document_id if len(views) == limit else None
+        return DocumentsPage(
+            read_at=at,
+            items=[document_item(v) for v in views],
+            next_cursor=encode_cursor(at.position, last) if last else None,
+        )
+
+    return await answer(request, at, build)
 
 
 @router.get(
@@ -136,15 +148,18 @@ def documents(
     responses=responses(401, 403, 404, 422, 503),
     summary="One document and the claims taken from it",
 )
-def document(request: Request, document_id: DocumentId, as_of: AsOf = None) -> DocumentDetail:
-    with deps.connection(request) as conn:
-        at = read_at(conn, WITH_CLAIMS, as_of=as_of)
+async def document(request: Request, document_id: DocumentId, as_of: AsOf = None) -> Response:
+    at = await read_at(request, WITH_CLAIMS, as_of=as_of)
+
+    def build(conn: Conn) -> DocumentDetail:
         views = listing.documents(conn, at.position, document_ids=[document_id], limit=1)
         if not views:
             raise ProblemError(
                 404, f"no document {document_id!r} is ingested at position {at.position}"
             )
         taken, _ = listing.claims(conn, at.position, document=document_id, limit=1000)
-    return DocumentDetail(
-        read_at=at, document=document_item(views[0]), claims=[claim_item(v) for v in taken]
-    )
+        return DocumentDetail(
+            read_at=at, document=document_item(views[0]), claims=[claim_item(v) for v in taken]
+        )
+
+    return await answer(request, at, build)

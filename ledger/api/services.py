@@ -1,0 +1,54 @@
+"""The adapters one server process opens at start-up: the ledger, the append transport,
+an asynchronous pool for the cheap lookups every request makes, and the answer cache."""
+
+import threading
+from collections.abc import Iterator
+from contextlib import asynccontextmanager, contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+import psycopg
+from fastapi import Request
+from psycopg_pool import AsyncConnectionPool
+
+from ledger.api.answers import AnswerCache
+from ledger.errors import StoreUnavailable
+from ledger.projection.queries import Conn
+from ledger.sinks import EventSink
+from ledger.store.postgres import PostgresLedger
+
+
+@dataclass
+class Services:
+    """What routes use, opened at start-up and closed at shutdown."""
+
+    ledger: PostgresLedger
+    sink: EventSink
+    lookups: AsyncConnectionPool
+    """Key checks and cursor reads, on the event loop: no thread per request for them."""
+    auth: bool = True
+    answers: AnswerCache = field(default_factory=AnswerCache)
+    publishing: threading.Lock = field(default_factory=threading.Lock)
+
+
+def services(request: Request) -> Services:
+    found = request.app.state.services
+    assert isinstance(found, Services)
+    return found
+
+
+@contextmanager
+def connection(request: Request) -> Iterator[Conn]:
+    """A pooled connection for the blocking work of a route (run it in a thread)."""
+    with services(request).ledger.connection() as conn:
+        yield conn
+
+
+@asynccontextmanager
+async def lookup(request: Request) -> Any:
+    """A connection of the asynchronous pool, with an unreachable database made clear."""
+    try:
+        async with services(request).lookups.connection() as conn:
+            yield conn
+    except psycopg.OperationalError as exc:
+        raise StoreUnavailable(f"the ledger's database cannot be reached: {exc}") from exc
