@@ -56,6 +56,8 @@ def describe_error(error: ErrorDetails, event_type: str) -> str:
     message = error["msg"]
     if message.startswith("Value error, "):
         message = message[len("Value error, ") :]
+    if kind == "string_pattern_mismatch" and isinstance(given, str) and "\x00" in given:
+        return "contains a NUL character (U+0000), which text may not hold"
     if kind in ("string_pattern_mismatch",) and loc and str(loc[-1]).endswith("_id"):
         return f"{given!r} is not an id: ids are non-empty and contain no spaces"
     return message[0].lower() + message[1:] if message else kind

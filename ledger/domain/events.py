@@ -31,6 +31,7 @@ from ledger.domain.values import (
     Latitude,
     Longitude,
     PlaceRef,
+    Plain,
     Text,
     TimeSpan,
     Timestamp,
@@ -90,7 +91,7 @@ class SourceRegistered(Event):
     kind: SourceKind
     name: Text
     aliases: list[Text] = []
-    description: str | None = None
+    description: Plain | None = None
     affiliated_source_id: Identifier | None = None
 
 
@@ -120,10 +121,10 @@ class DocumentIngested(Event):
     author_source_ids: list[Identifier] = []
     title: Text
     published_at: Timestamp | None = None
-    content_sha256: str
+    content_sha256: Plain
     language: Text
-    url: str | None = None
-    archive_url: str | None = None
+    url: Plain | None = None
+    archive_url: Plain | None = None
 
     @model_validator(mode="after")
     def _hash_is_hex(self) -> Self:
@@ -168,7 +169,7 @@ class AttributionMade(Event):
     document_id: Identifier | None = None
     mode: AttributionMode
     access: SourceAccess
-    access_note: str | None = None
+    access_note: Plain | None = None
 
     @model_validator(mode="after")
     def _not_self_relayed(self) -> Self:
@@ -240,7 +241,7 @@ class ActorRegistered(Event):
     aliases: list[Text] = []
     parent_actor_id: Identifier | None = None
     member_of: list[Identifier] = []
-    country: str | None = None
+    country: Plain | None = None
 
 
 class PlaceRegistered(Event):

@@ -11,7 +11,6 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
-    field_validator,
     model_validator,
 )
 
@@ -40,29 +39,25 @@ Latitude = Annotated[float, Field(ge=-90, le=90, strict=True)]
 Longitude = Annotated[float, Field(ge=-180, le=180, strict=True)]
 """Degrees (WGS 84); a number, never true/false or text."""
 
-Identifier = Annotated[str, Field(min_length=1, max_length=200, pattern=r"^[^\s]+$")]
+Identifier = Annotated[str, Field(min_length=1, max_length=200, pattern=r"^[^\s\x00]+$")]
 """A domain id such as ``claim:magnier-2015-01``: non-empty, no whitespace."""
 
-Text = Annotated[str, Field(min_length=1)]
+Plain = Annotated[str, Field(pattern=r"^[^\x00]*$")]
+"""Any text without NUL characters, which PostgreSQL cannot store."""
+
+Text = Annotated[str, Field(min_length=1, pattern=r"^[^\x00]*$")]
 """Free text that must not be empty."""
 
 
 class Value(BaseModel):
     """Base of every model: immutable, and unknown fields are an error, not ignored.
 
-    No text may hold a NUL character (U+0000): PostgreSQL cannot store one in text, so
-    such an event would be accepted and then break every projection that reads it.
+    Text fields use the types below, which refuse NUL characters (U+0000): PostgreSQL
+    cannot store one in text, so such an event would be accepted and then break every
+    projection that reads it.
     """
 
     model_config = ConfigDict(extra="forbid", frozen=True)
-
-    @field_validator("*", mode="after")
-    @classmethod
-    def _no_nul(cls, value: object) -> object:
-        texts = value if isinstance(value, list | tuple) else [value]
-        if any(isinstance(text, str) and "\x00" in text for text in texts):
-            raise ValueError("contains a NUL character (U+0000), which text may not hold")
-        return value
 
 
 class Envelope(Value):

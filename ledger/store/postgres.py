@@ -259,6 +259,12 @@ class PostgresLedger:
         )
         if limit is not None:
             query = sql.SQL("{} LIMIT {}").format(query, limit)
+        if limit is not None and limit <= batch_size:  # one round trip, no server cursor
+            with self.connection() as conn, conn.cursor(row_factory=dict_row) as cur:
+                rows = cur.execute(query).fetchall()
+            for row in rows:
+                yield self._recorded(row)
+            return
         with self.connection() as conn, conn.transaction():
             with conn.cursor(name="ledger_read", row_factory=dict_row) as cur:
                 cur.itersize = batch_size

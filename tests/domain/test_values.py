@@ -8,6 +8,8 @@ from pydantic import ValidationError
 
 from ledger.domain.enums import EstimateQualifier, TimePrecision
 from ledger.domain.values import Envelope, Estimate, PlaceRef, TimeSpan
+from ledger.jsonlines import validate_event
+from tests.factories import json_line
 
 
 def estimate(**fields: object) -> Estimate:
@@ -136,9 +138,14 @@ def test_times_are_iso_text_not_unix_numbers(given: object) -> None:
 
 
 def test_no_text_may_hold_a_nul_character() -> None:
-    with pytest.raises(ValidationError, match="NUL"):
+    with pytest.raises(ValidationError, match="pattern"):
         PlaceRef(name="a\x00b", precision="AREA")
-    with pytest.raises(ValidationError, match="NUL"):
+    with pytest.raises(ValidationError, match="pattern"):
         Envelope.model_validate(
             {"event_id": str(uuid4()), "stream_id": "s\x00", "recorded_by": "x"}
         )
+    event, problems = validate_event(json_line("ClaimAsserted", statement="x\x00"), "line 1")
+    assert event is None
+    assert problems == [
+        "line 1, field statement: contains a NUL character (U+0000), which text may not hold"
+    ]
