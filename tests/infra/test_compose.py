@@ -50,6 +50,13 @@ def test_the_deployment_has_archivers_and_setup() -> None:
     assert sum(1 for c in commands if c[:2] == ["ledger", "archive"]) >= 2
 
 
+def test_the_api_serves_on_every_interface_with_keys_on() -> None:
+    (api,) = [s for s in _ledger_services().values() if s["command"][:2] == ["ledger", "serve"]]
+    assert api["command"][api["command"].index("--host") + 1] == "0.0.0.0"
+    assert "--insecure-no-auth" not in api["command"]
+    assert "/health" in " ".join(api["healthcheck"]["test"])
+
+
 def test_every_ledger_command_exists() -> None:
     for name, service in _ledger_services().items():
         command = _resolve([str(part) for part in service["command"]])
