@@ -2,16 +2,31 @@
 and no query parameter a route does not take."""
 
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import Depends, Request, Security
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from pydantic import TypeAdapter, ValidationError
 
 from ledger.api import keys
 from ledger.api.keys import ApiKey, Role
 from ledger.api.models import FieldProblem
 from ledger.api.problems import ProblemError
+from ledger.api.routes.params import Moment
 from ledger.api.services import lookup, services
+
+
+@dataclass(frozen=True)
+class ReadContext:
+    """Fetched with the key: each projection's cursor (None before any projection is
+    built) and the last position recorded by ``as_of``."""
+
+    cursors: dict[str, int] | None
+    as_of: datetime | None
+    known: int | None
+
 
 _bearer = HTTPBearer(
     auto_error=False,
@@ -48,8 +63,47 @@ def known_parameters(request: Request) -> None:
         )
 
 
+_CONTEXT = (
+    "SELECT k.key_id, k.name, k.role, k.created_at, k.revoked_at, k.key_hash,"
+    " ledger.projection_cursors(),"
+    " CASE WHEN %(as_of)s::timestamptz IS NULL THEN NULL"
+    " ELSE ledger.position_at(%(as_of)s::timestamptz) END"
+    " FROM (SELECT 1) AS one LEFT JOIN ledger.api_keys k ON k.key_id = %(key_id)s"
+)
+
+_MOMENT: TypeAdapter[datetime] = TypeAdapter(Moment)
+
+
+def _as_of(request: Request) -> datetime | None:
+    """The request's as_of if it is a valid time (the route itself reports it if not)."""
+    given = request.query_params.get("as_of")
+    if given is None:
+        return None
+    try:
+        return _MOMENT.validate_python(given)
+    except ValidationError:
+        return None
+
+
+async def _context(request: Request, key_id: str | None) -> tuple[Any, ...]:
+    """The key's row (all None if unknown), and the read context, in one round trip."""
+    as_of = _as_of(request)
+    async with lookup(request) as conn:
+        cursor = await conn.execute(_CONTEXT, {"key_id": key_id, "as_of": as_of})
+        row = await cursor.fetchone()
+    assert row is not None
+    request.state.read_context = ReadContext(
+        cursors=row[6], as_of=as_of, known=None if row[7] is None else int(row[7])
+    )
+    return tuple(row[:6])
+
+
 def require(roles: frozenset[Role], action: str) -> Callable[..., Awaitable[ApiKey | None]]:
-    """A dependency admitting keys of ``roles`` (401 without a valid key, 403 wrong role)."""
+    """A dependency admitting keys of ``roles`` (401 without a valid key, 403 wrong role).
+
+    The key check also brings back what a read needs to know where to answer (the
+    projections' cursors, the position known at ``as_of``): one round trip for both.
+    """
 
     async def check(
         request: Request,
@@ -57,6 +111,7 @@ def require(roles: frozenset[Role], action: str) -> Callable[..., Awaitable[ApiK
     ) -> ApiKey | None:
         found = services(request)
         if not found.auth:
+            await _context(request, None)
             known_parameters(request)
             return None
         if credentials is None:
@@ -65,8 +120,9 @@ def require(roles: frozenset[Role], action: str) -> Callable[..., Awaitable[ApiK
                 "this route needs an API key: send the header Authorization: Bearer <key>",
                 headers=_CHALLENGE,
             )
-        async with lookup(request) as conn:
-            key = await keys.authenticate_async(conn, credentials.credentials)
+        key_id = keys.key_id_of(credentials.credentials)
+        row = await _context(request, key_id) if key_id else None
+        key = keys.verified(row if row and row[0] is not None else None, credentials.credentials)
         if key is None:
             raise ProblemError(
                 401, "the API key is unknown, mistyped or revoked", headers=_CHALLENGE

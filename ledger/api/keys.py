@@ -98,12 +98,15 @@ _LOOKUP = (
 )
 
 
-def _key_id(key: str) -> str | None:
+def key_id_of(key: str) -> str | None:
+    """The id part of a well-formed key, else None."""
     match = _KEY.match(key)
     return match["key_id"] if match else None
 
 
-def _verified(row: tuple[Any, ...] | None, key: str) -> ApiKey | None:
+def verified(row: tuple[Any, ...] | None, key: str) -> ApiKey | None:
+    """The key record if ``row`` (id, name, role, created, revoked, hash) is the presented
+    key's and it is not revoked."""
     if row is None or row[4] is not None:
         return None
     if not hmac.compare_digest(bytes(row[5]), _hash(key)):
@@ -113,16 +116,7 @@ def _verified(row: tuple[Any, ...] | None, key: str) -> ApiKey | None:
 
 def authenticate(conn: Conn, key: str) -> ApiKey | None:
     """The active key record for a presented key, or None (unknown, wrong or revoked)."""
-    key_id = _key_id(key)
+    key_id = key_id_of(key)
     if key_id is None:
         return None
-    return _verified(conn.execute(_LOOKUP, (key_id,)).fetchone(), key)
-
-
-async def authenticate_async(conn: psycopg.AsyncConnection[Any], key: str) -> ApiKey | None:
-    """``authenticate`` for the server's event loop: no thread, no blocking."""
-    key_id = _key_id(key)
-    if key_id is None:
-        return None
-    cursor = await conn.execute(_LOOKUP, (key_id,))
-    return _verified(await cursor.fetchone(), key)
+    return verified(conn.execute(_LOOKUP, (key_id,)).fetchone(), key)

@@ -14,11 +14,11 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-import psycopg
 from fastapi import Request, Response
 from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 
+from ledger.api.auth import ReadContext
 from ledger.api.models import FieldProblem, ReadAt
 from ledger.api.problems import ProblemError
 from ledger.api.services import lookup, services
@@ -61,33 +61,25 @@ async def read_at(
 ) -> ReadAt:
     """The position to answer at: how far all ``projections`` have folded, what was known
     at ``as_of``, or the position a page token pinned."""
-    async with lookup(request) as conn:
-        try:
-            found = await conn.execute(
-                "SELECT name, position FROM projection.cursors WHERE name = ANY(%s)",
-                (list(projections),),
+    context = getattr(request.state, "read_context", None)
+    if not isinstance(context, ReadContext) or context.as_of != as_of:
+        context = await _read_context(request, as_of)
+    if context.cursors is None:
+        raise ProblemError(503, "the projections are not built yet: run `ledger project`")
+    cursors = {name: int(context.cursors.get(name, 0)) for name in projections}
+    cursor = min(cursors.values())
+    if pinned is not None:
+        if pinned > cursor:
+            raise ProblemError(
+                422,
+                "query.cursor: the page token is ahead of the projection (was it rebuilt?)",
+                [FieldProblem(field="query.cursor", message="ahead of the projection")],
             )
-            rows = await found.fetchall()
-        except psycopg.errors.UndefinedTable:
-            rows = []
-        if not rows:
-            raise ProblemError(503, "the projections are not built yet: run `ledger project`")
-        cursors = dict.fromkeys(projections, 0) | {name: int(p) for name, p in rows}
-        cursor = min(cursors.values())
-        if pinned is not None:
-            if pinned > cursor:
-                raise ProblemError(
-                    422,
-                    "query.cursor: the page token is ahead of the projection (was it rebuilt?)",
-                    [FieldProblem(field="query.cursor", message="ahead of the projection")],
-                )
-            position = pinned
-        elif as_of is not None:
-            known = await conn.execute("SELECT ledger.position_at(%s)", (as_of,))
-            row = await known.fetchone()
-            position = min(cursor, int(row[0]) if row and row[0] is not None else 0)
-        else:
-            position = cursor
+        position = pinned
+    elif as_of is not None:
+        position = min(cursor, context.known or 0)
+    else:
+        position = cursor
     return ReadAt(
         position=position,
         projection_cursor=cursor,
@@ -95,6 +87,19 @@ async def read_at(
         as_of=as_of,
         valid_at=valid_at,
     )
+
+
+async def _read_context(request: Request, as_of: datetime | None) -> ReadContext:
+    async with lookup(request) as conn:
+        cursor = await conn.execute(
+            "SELECT ledger.projection_cursors(),"
+            " CASE WHEN %(t)s::timestamptz IS NULL THEN NULL"
+            " ELSE ledger.position_at(%(t)s::timestamptz) END",
+            {"t": as_of},
+        )
+        row = await cursor.fetchone()
+    assert row is not None
+    return ReadContext(cursors=row[0], as_of=as_of, known=None if row[1] is None else int(row[1]))
 
 
 async def answer(request: Request, at: ReadAt, build: Callable[[Conn], BaseModel]) -> Response:

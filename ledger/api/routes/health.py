@@ -1,6 +1,5 @@
 """Liveness and lag: the ledger head and how far each projection has folded it."""
 
-import psycopg
 from fastapi import APIRouter, Depends, Request
 
 from ledger.api.auth import known_parameters
@@ -24,17 +23,15 @@ async def health(request: Request) -> Health:
     """200 while the database answers, 503 when it cannot be reached. Open to callers
     without a key, so load balancers can probe it; it shows no event content."""
     async with lookup(request) as conn:
-        found = await (
-            await conn.execute(
-                "SELECT position, hash, recorded_at FROM ledger.events"
-                " ORDER BY position DESC LIMIT 1"
-            )
-        ).fetchone()
-        try:
-            cursor = await conn.execute("SELECT name, position FROM projection.cursors")
-            built = dict(await cursor.fetchall())
-        except psycopg.errors.UndefinedTable:
-            built = {}
+        cursor = await conn.execute(
+            "SELECT e.position, e.hash, e.recorded_at, ledger.projection_cursors()"
+            " FROM (SELECT 1) AS one LEFT JOIN LATERAL (SELECT position, hash, recorded_at"
+            " FROM ledger.events ORDER BY position DESC LIMIT 1) AS e ON true"
+        )
+        row = await cursor.fetchone()
+    assert row is not None
+    found = row if row[0] is not None else None
+    built = row[3] or {}
     head = Head(found[0], bytes(found[1]), found[2]) if found else Head(0, GENESIS_HASH, None)
     cursors = {name: int(built.get(name, 0)) for name in PROJECTIONS}
     return Health(

@@ -9,3 +9,18 @@ CREATE TABLE ledger.api_keys (
     created_at timestamptz NOT NULL DEFAULT clock_timestamp(),
     revoked_at timestamptz
 );
+
+-- Every API read needs its key checked and the projections' cursors; this lets both come
+-- back in one round trip. NULL when the projections are not built yet.
+CREATE FUNCTION ledger.projection_cursors() RETURNS jsonb LANGUAGE plpgsql STABLE AS $$
+DECLARE
+    found jsonb;
+BEGIN
+    IF to_regclass('projection.cursors') IS NULL THEN
+        RETURN NULL;
+    END IF;
+    EXECUTE 'SELECT coalesce(jsonb_object_agg(name, position), ''{}'') FROM projection.cursors'
+        INTO found;
+    RETURN found;
+END
+$$;
