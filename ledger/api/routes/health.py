@@ -10,7 +10,11 @@ from ledger.chain import GENESIS_HASH
 from ledger.projection.fold import PROJECTIONS
 from ledger.records import Head
 
-router = APIRouter(tags=["health"], dependencies=[Depends(known_parameters)])
+async def _no_parameters(request: Request) -> None:
+    known_parameters(request)  # async, so no thread is taken for it
+
+
+router = APIRouter(tags=["health"], dependencies=[Depends(_no_parameters)])
 
 
 @router.get(
