@@ -10,6 +10,7 @@ from ledger.chain import GENESIS_HASH
 from ledger.projection.fold import PROJECTIONS
 from ledger.records import Head
 
+
 async def _no_parameters(request: Request) -> None:
     known_parameters(request)  # async, so no thread is taken for it
 
