@@ -28,6 +28,9 @@ from ledger.kafka.producer import KafkaEventProducer
 from ledger.runtime import open_ledger
 from ledger.sinks import DirectSink, EventSink, KafkaSink
 
+LOOKUP_CONNECTIONS = 4
+"""Connections per process for the key and cursor lookups every request makes."""
+
 NO_AUTH_VARIABLE = "LEDGER_API_INSECURE_NO_AUTH"
 """Set only by ``ledger serve --insecure-no-auth`` to pass that flag on to its workers."""
 
@@ -63,8 +66,8 @@ def create_app(
                 sink = KafkaSink(stack.enter_context(KafkaEventProducer(kafka)))
             lookups = AsyncConnectionPool(
                 ledger.conninfo,
-                min_size=2,
-                max_size=4,
+                min_size=LOOKUP_CONNECTIONS,  # all open from the start: no connect under load
+                max_size=LOOKUP_CONNECTIONS,
                 timeout=settings.pool_timeout,
                 kwargs={"autocommit": True, "application_name": settings.application_name},
                 open=False,
