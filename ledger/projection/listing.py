@@ -67,6 +67,40 @@ def _and(conditions: list[sql.Composable]) -> sql.Composable:
     return sql.SQL(" AND ").join(conditions) if conditions else sql.SQL("TRUE")
 
 
+def _first_registrations(
+    conn: Conn,
+    table: str,
+    key: str,
+    columns: str,
+    position: int,
+    *,
+    ids: list[str] | None,
+    after: str | None,
+    limit: int,
+    schema: str,
+    where: list[sql.Composable] | None = None,
+) -> list[tuple[Any, ...]]:
+    """``key, position, columns`` of each id's first row by ``position``, in id order,
+    after ``after`` (a page), only ``ids`` if given."""
+    conditions: list[sql.Composable] = [sql.SQL("position <= {}").format(position)]
+    if ids is not None:
+        conditions.append(sql.SQL("{} = ANY({})").format(sql.Identifier(key), ids))
+    if after is not None:
+        conditions.append(sql.SQL("{} > {}").format(sql.Identifier(key), after))
+    query = sql.SQL(
+        "SELECT DISTINCT ON ({k}) {k}, position, {c} FROM {s}.{t} WHERE {w}"
+        " ORDER BY {k}, position LIMIT {n}"
+    ).format(
+        k=sql.Identifier(key),
+        c=sql.SQL(columns),
+        s=sql.Identifier(schema),
+        t=sql.Identifier(table),
+        w=_and(conditions + (where or [])),
+        n=limit,
+    )
+    return conn.execute(query).fetchall()
+
+
 def current_posture(
     conn: Conn,
     *,
@@ -344,18 +378,17 @@ def sources(
     schema: str = SCHEMA,
 ) -> list[SourceView]:
     """A page of sources registered by ``position``, each with its grading history."""
-    where: list[sql.Composable] = [sql.SQL("position <= {}").format(position)]
-    if source_ids is not None:
-        where.append(sql.SQL("source_id = ANY({})").format(source_ids))
-    if after is not None:
-        where.append(sql.SQL("source_id > {}").format(after))
-    found = conn.execute(
-        sql.SQL(
-            "SELECT DISTINCT ON (source_id) source_id, position, name, kind, aliases,"
-            " affiliated_source_id FROM {}.sources WHERE {} ORDER BY source_id, position"
-            " LIMIT {}"
-        ).format(sql.Identifier(schema), _and(where), limit)
-    ).fetchall()
+    found = _first_registrations(
+        conn,
+        "sources",
+        "source_id",
+        "name, kind, aliases, affiliated_source_id",
+        position,
+        ids=source_ids,
+        after=after,
+        limit=limit,
+        schema=schema,
+    )
     history: dict[str, list[Grading]] = defaultdict(list)
     for p, source, grade, effective, rationale in conn.execute(
         qualified(
@@ -403,19 +436,21 @@ def documents(
     schema: str = SCHEMA,
 ) -> list[DocumentView]:
     """A page of documents ingested by ``position``, each with the claims taken from it."""
-    where: list[sql.Composable] = [sql.SQL("position <= {}").format(position)]
-    if document_ids is not None:
-        where.append(sql.SQL("document_id = ANY({})").format(document_ids))
+    outlets: list[sql.Composable] = []
     if outlet is not None:
-        where.append(sql.SQL("outlet_source_id = {}").format(outlet))
-    if after is not None:
-        where.append(sql.SQL("document_id > {}").format(after))
-    found = conn.execute(
-        sql.SQL(
-            "SELECT DISTINCT ON (document_id) document_id, position, title, outlet_source_id,"
-            " published_at FROM {}.documents WHERE {} ORDER BY document_id, position LIMIT {}"
-        ).format(sql.Identifier(schema), _and(where), limit)
-    ).fetchall()
+        outlets.append(sql.SQL("outlet_source_id = {}").format(outlet))
+    found = _first_registrations(
+        conn,
+        "documents",
+        "document_id",
+        "title, outlet_source_id, published_at",
+        position,
+        ids=document_ids,
+        after=after,
+        limit=limit,
+        schema=schema,
+        where=outlets,
+    )
     claimed: dict[str, list[str]] = defaultdict(list)
     for document_id, claim_id in conn.execute(
         qualified(
