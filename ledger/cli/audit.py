@@ -26,7 +26,7 @@ from ledger.audit.trace import TraceNode, trace_claim, trace_posture
 from ledger.audit.verify import Anchor
 from ledger.audit.verify import verify as verify_ledger
 from ledger.cli.context import EXIT_CANNOT_RUN, EXIT_INVALID, err, error_line, options, out
-from ledger.cli.posture import _moment, known_position
+from ledger.cli.moments import given_time, known_position
 from ledger.codec.single_object import AvroCodec
 from ledger.errors import LedgerError
 from ledger.projection import queries
@@ -235,7 +235,7 @@ def replay(
     """
     opts = options(ctx)
     with _could_not_run():
-        moment = _moment(as_of, "--as-of")
+        moment = given_time(as_of, "--as-of")
         if schema is not None and (schema == "projection" or not schema.isidentifier()):
             raise LedgerError(
                 f"--schema {schema!r}: give a new name of letters, digits and underscores"
@@ -347,7 +347,7 @@ def trace(
             raise LedgerError("give either a CLAIM_ID or both --actor and --place")
         if (actor is None) != (place is None):
             raise LedgerError("--actor and --place go together: they name one posture row")
-        moment = _moment(as_of, "--as-of")
+        moment = given_time(as_of, "--as-of")
         with open_ledger(opts.settings()) as ledger, ledger.connection() as conn:
             position = known_position(conn, "force_posture", moment)
             if claim_id is not None:
@@ -424,7 +424,7 @@ def export(
     with _could_not_run():
         if codec not in ("deflate", "null"):
             raise LedgerError(f"--codec {codec!r}: choose deflate or null")
-        moment = _moment(as_of, "--as-of")
+        moment = given_time(as_of, "--as-of")
         with open_ledger(opts.settings()) as ledger:
             total = ledger.head().position
             partial = file.with_name(file.name + ".partial")

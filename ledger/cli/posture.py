@@ -3,7 +3,6 @@
 import csv
 import json
 import sys
-from datetime import datetime
 from typing import Annotated, Any
 
 import typer
@@ -11,36 +10,12 @@ from rich.table import Table
 from rich.text import Text
 
 from ledger.cli.context import options, out, reporting_errors
+from ledger.cli.moments import given_time, known_position
 from ledger.cli.render import reading
 from ledger.domain.posture import PostureRow, PostureStatus, bounds
 from ledger.errors import LedgerError
-from ledger.projection import queries, tables
+from ledger.projection import queries
 from ledger.runtime import open_ledger
-
-
-def _moment(text: str | None, flag: str) -> datetime | None:
-    if text is None:
-        return None
-    try:
-        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
-        raise LedgerError(
-            f"{flag} {text!r}: give an ISO time such as 2015-10-01T00:00:00Z"
-        ) from None
-    if moment.tzinfo is None:
-        raise LedgerError(f"{flag} {text!r} has no timezone; add Z or an offset like +03:00")
-    return moment
-
-
-def known_position(conn: Any, projection: str, record_time: datetime | None) -> int:
-    """The ledger position to answer at: the projection's cursor, or what was known at
-    ``record_time`` if that is earlier."""
-    if not tables.exists(conn):
-        raise LedgerError("no projections yet: run `ledger project` first")
-    cursor = queries.cursor(conn, projection)
-    if record_time is None:
-        return cursor
-    return min(cursor, queries.position_at(conn, record_time))
 
 
 def _strength(row: PostureRow) -> str:
@@ -115,8 +90,8 @@ def posture(
     with reporting_errors():
         if fmt not in ("table", "json", "csv"):
             raise LedgerError(f"--format {fmt!r}: choose table, json or csv")
-        record_time = _moment(as_of, "--as-of")
-        world_time = _moment(valid_at, "--valid-at")
+        record_time = given_time(as_of, "--as-of")
+        world_time = given_time(valid_at, "--valid-at")
         with open_ledger(options(ctx).settings()) as ledger, ledger.connection() as conn:
             position = known_position(conn, "force_posture", record_time)
             if timeline:
@@ -218,7 +193,7 @@ def history(
     """A claim's events in order, its chain of reported speech and its status
     (ASSERTED, CORROBORATED, DISPUTED, RETRACTED), with ledger positions."""
     with reporting_errors():
-        record_time = _moment(as_of, "--as-of")
+        record_time = given_time(as_of, "--as-of")
         with open_ledger(options(ctx).settings()) as ledger, ledger.connection() as conn:
             position = known_position(conn, "claim_history", record_time)
             found = queries.claim_history(conn, claim_id, position)
