@@ -160,6 +160,21 @@ def _copy(conn: Conn, schema: str, table: str, rows: list[tuple[Any, ...]]) -> i
 
 def _refresh_current(conn: Conn, schema: str, start: int, target: int) -> None:
     """Recompute the current rows of every (actor, place) the new facts can change."""
+    if start == 0:
+        # from scratch every key is new: stream them from PostgreSQL in key order rather
+        # than gather them here, so memory stays flat however many pairs there are
+        with conn.cursor(name="current_posture_keys") as every:
+            every.execute(
+                qualified(
+                    "SELECT DISTINCT actor_id, place_key FROM {s}.reports WHERE position <= %s"
+                    " ORDER BY actor_id, place_key",
+                    schema,
+                ),
+                (target,),
+            )
+            while chunk := every.fetchmany(5000):
+                _rewrite_current(conn, schema, target, [(str(a), str(p)) for a, p in chunk])
+        return
 
     def column(query: str, *args: Any) -> list[Any]:
         return [row[0] for row in conn.execute(qualified(query, schema), args)]
@@ -205,46 +220,50 @@ def _refresh_current(conn: Conn, schema: str, start: int, target: int) -> None:
     ).fetchall()
     keys = sorted((str(a), str(p)) for a, p in dirty)
     for begin in range(0, len(keys), 5000):
-        chunk = keys[begin : begin + 5000]
-        conn.execute(
-            qualified(
-                "DELETE FROM {s}.current_posture WHERE (actor_id, place_key) IN"
-                " (SELECT * FROM unnest(%s::text[], %s::text[]))",
-                schema,
-            ),
-            ([k[0] for k in chunk], [k[1] for k in chunk]),
+        _rewrite_current(conn, schema, target, keys[begin : begin + 5000])
+
+
+def _rewrite_current(conn: Conn, schema: str, target: int, chunk: list[tuple[str, str]]) -> None:
+    """Replace the current posture rows of ``chunk`` by their posture at ``target``."""
+    conn.execute(
+        qualified(
+            "DELETE FROM {s}.current_posture WHERE (actor_id, place_key) IN"
+            " (SELECT * FROM unnest(%s::text[], %s::text[]))",
+            schema,
+        ),
+        ([k[0] for k in chunk], [k[1] for k in chunk]),
+    )
+    rows = queries.posture(conn, target, keys=chunk, schema=schema)
+    with conn.cursor().copy(
+        qualified(
+            "COPY {s}.current_posture (actor_id, place_key, place_name, status, activity,"
+            " low, best, high, strength_text, valid_from, valid_to, grade, report_position,"
+            " supporting, contradicting, positions) FROM STDIN",
+            schema,
         )
-        rows = queries.posture(conn, target, keys=chunk, schema=schema)
-        with conn.cursor().copy(
-            qualified(
-                "COPY {s}.current_posture (actor_id, place_key, place_name, status, activity,"
-                " low, best, high, strength_text, valid_from, valid_to, grade, report_position,"
-                " supporting, contradicting, positions) FROM STDIN",
-                schema,
-            )
-        ) as copy:
-            for row in rows:
-                w = row.winner
-                copy.write_row(
-                    (
-                        row.actor_id,
-                        row.place_key,
-                        row.place_name,
-                        row.status.value,
-                        w.activity.value,
-                        w.low,
-                        w.best,
-                        w.high,
-                        w.strength_text,
-                        w.valid_from,
-                        w.valid_to,
-                        w.grade,
-                        w.position,
-                        list(row.supporting),
-                        list(row.contradicting),
-                        list(row.positions),
-                    )
+    ) as copy:
+        for row in rows:
+            w = row.winner
+            copy.write_row(
+                (
+                    row.actor_id,
+                    row.place_key,
+                    row.place_name,
+                    row.status.value,
+                    w.activity.value,
+                    w.low,
+                    w.best,
+                    w.high,
+                    w.strength_text,
+                    w.valid_from,
+                    w.valid_to,
+                    w.grade,
+                    w.position,
+                    list(row.supporting),
+                    list(row.contradicting),
+                    list(row.positions),
                 )
+            )
 
 
 def digest(conn: Conn, name: str, schema: str = SCHEMA) -> str:
