@@ -31,16 +31,20 @@ def encode_cursor(position: int, key: Any) -> str:
     return base64.urlsafe_b64encode(text.encode()).decode().rstrip("=")
 
 
-def decode_cursor(token: str, key_type: type | tuple[type, ...]) -> tuple[int, Any]:
-    """The (position, key) in a page token; 422 if it is not one this server gave."""
+def decode_cursor(token: str, key_type: type, parts: int = 2) -> tuple[int, Any]:
+    """The (position, key) in a page token; 422 if it is not one this server gave.
+    A ``tuple`` key must have ``parts`` strings."""
     try:
         data = json.loads(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)))
         position, key = data["p"], data["k"]
         if isinstance(key, list):
             key = tuple(key)
-        if not isinstance(position, int) or position < 0 or not isinstance(key, key_type):
+        if type(position) is not int or position < 0 or not isinstance(key, key_type):
             raise ValueError
-        if isinstance(key, tuple) and not all(isinstance(part, str) for part in key):
+        if isinstance(key, bool) or (
+            isinstance(key, tuple)
+            and (len(key) != parts or not all(isinstance(part, str) for part in key))
+        ):
             raise ValueError
     except (ValueError, TypeError, KeyError, binascii.Error, UnicodeDecodeError):
         raise ProblemError(

@@ -3,6 +3,7 @@
 import psycopg
 
 from ledger.api.keys import Role
+from ledger.api.reading import encode_cursor
 from tests.api.conftest import Api, serving
 from tests.conftest import _create_database, database_url_for
 
@@ -45,9 +46,24 @@ def test_bad_query_parameters_name_the_field_and_why(api: Api) -> None:
 
 def test_a_page_token_from_another_list_is_refused(api: Api) -> None:
     token = api.get("/claims", limit=1)["next_cursor"]
-    response = api.client.get("/posture", params={"cursor": token}, headers=api.headers())
-    assert response.status_code == 422
-    assert response.json()["errors"][0]["field"] == "query.cursor"
+    forged = [
+        encode_cursor(1, ["actor:x"]),  # a posture key has two parts
+        encode_cursor(1, ["actor:x", 5]),
+        encode_cursor(True, "claim:x"),
+        encode_cursor(-1, "claim:x"),
+    ]
+    for path, given in [("/posture", token), *[("/posture", f) for f in forged[:2]]] + [
+        ("/claims", f) for f in forged[2:]
+    ]:
+        response = api.client.get(path, params={"cursor": given}, headers=api.headers())
+        assert response.status_code == 422, (path, given)
+        assert response.json()["errors"][0]["field"] == "query.cursor"
+    timeline = api.client.get(
+        "/posture/timeline",
+        params={"actor": "actor:hezbollah", "cursor": encode_cursor(1, "x")},
+        headers=api.headers(),
+    )
+    assert timeline.status_code == 422
 
 
 def test_unexpected_failures_are_500_problems_without_traces(database_url: str) -> None:
