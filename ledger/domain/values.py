@@ -32,8 +32,9 @@ Timestamp = Annotated[AwareDatetime, BeforeValidator(_no_numbers), AfterValidato
 would take them as local time and silently shift them. Numbers are refused too, rather
 than read as Unix seconds."""
 
-Count = Annotated[int, Field(ge=0, strict=True)]
-"""A whole number of people or things; true/false or "12" are refused, not converted."""
+Count = Annotated[int, Field(ge=0, le=2**63 - 1, strict=True)]
+"""A whole number of people or things, at most an Avro long; true/false or "12" are
+refused, not converted."""
 
 Latitude = Annotated[float, Field(ge=-90, le=90, strict=True)]
 Longitude = Annotated[float, Field(ge=-180, le=180, strict=True)]

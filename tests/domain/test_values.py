@@ -114,7 +114,7 @@ class TestEnvelope:
             envelope.stream_id = "claim:y"  # type: ignore[misc]
 
 
-@pytest.mark.parametrize("given", [True, "12", 12.5])
+@pytest.mark.parametrize("given", [True, "12", 12.5, 2**63])
 def test_counts_are_whole_numbers_not_converted(given: object) -> None:
     valid = {"best": 12, "qualifier": "APPROX", "unit": "fighters", "text": "about 12"}
     assert Estimate.model_validate(valid).best == 12
