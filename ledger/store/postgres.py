@@ -253,6 +253,29 @@ class PostgresLedger:
         batch_size: int = 2000,
     ) -> Iterator[RecordedEvent]:
         """Stream events in position order, decoded; memory stays flat however many."""
+        for row in self.read_rows(
+            after=after,
+            until=until,
+            types=types,
+            stream=stream,
+            recorded_before=recorded_before,
+            limit=limit,
+            batch_size=batch_size,
+        ):
+            yield self._recorded(row)
+
+    def read_rows(
+        self,
+        *,
+        after: int = 0,
+        until: int | None = None,
+        types: Sequence[str] | None = None,
+        stream: str | None = None,
+        recorded_before: datetime | None = None,
+        limit: int | None = None,
+        batch_size: int = 2000,
+    ) -> Iterator[dict[str, Any]]:
+        """The stored columns of each event (payload as bytes, not decoded), in order."""
         where = _where(after, until, types, stream, recorded_before)
         query = sql.SQL("SELECT {} FROM ledger.events WHERE {} ORDER BY position").format(
             sql.SQL(_COLUMNS), where
@@ -262,15 +285,13 @@ class PostgresLedger:
         if limit is not None and limit <= batch_size:  # one round trip, no server cursor
             with self.connection() as conn, conn.cursor(row_factory=dict_row) as cur:
                 rows = cur.execute(query).fetchall()
-            for row in rows:
-                yield self._recorded(row)
+            yield from rows
             return
         with self.connection() as conn, conn.transaction():
             with conn.cursor(name="ledger_read", row_factory=dict_row) as cur:
                 cur.itersize = batch_size
                 cur.execute(query)
-                for row in cur:
-                    yield self._recorded(row)
+                yield from cur
 
     def read_records(
         self, *, after: int = 0, until: int | None = None, types: Sequence[str] | None = None
@@ -313,12 +334,16 @@ class PostgresLedger:
 
     def find(self, event_id: UUID) -> RecordedEvent | None:
         """One event by its id, decoded, or None if the ledger does not hold it."""
+        row = self.find_row(event_id)
+        return self._recorded(row) if row else None
+
+    def find_row(self, event_id: UUID) -> dict[str, Any] | None:
+        """The stored columns of one event by its id (payload not decoded), or None."""
         query = sql.SQL("SELECT {} FROM ledger.events WHERE event_id = %s").format(
             sql.SQL(_COLUMNS)
         )
         with self.connection() as conn, conn.cursor(row_factory=dict_row) as cur:
-            row = cur.execute(query, (event_id,)).fetchone()
-        return self._recorded(row) if row else None
+            return cur.execute(query, (event_id,)).fetchone()
 
     def payload_of(self, event_id: UUID) -> bytes | None:
         """The stored bytes of an event, or None if the ledger does not hold it."""

@@ -15,9 +15,10 @@ from ledger.api.models import AppendResult, EventItem, EventsPage, FieldProblem,
 from ledger.api.models import Receipt as ReceiptModel
 from ledger.api.problems import ProblemError, responses
 from ledger.api.services import lookup, services
+from ledger.codec.json_form import json_form
+from ledger.codec.single_object import AvroCodec
 from ledger.domain.events import EVENT_TYPES
 from ledger.jsonlines import validate_batch
-from ledger.records import RecordedEvent
 from ledger.sinks import Receipt
 
 router = APIRouter(tags=["events"])
@@ -25,22 +26,24 @@ router = APIRouter(tags=["events"])
 MAX_BATCH = 10_000
 
 
-def item(recorded: RecordedEvent) -> EventItem:
-    origin = recorded.origin
+def item(row: dict[str, Any], codec: AvroCodec) -> EventItem:
+    """An event as stored, its body decoded straight to JSON (validated when appended)."""
+    _, record = codec.decode_record(bytes(row["payload"]))
+    topic = row["kafka_topic"]
     return EventItem(
-        position=recorded.position,
-        event_id=recorded.event_id,
-        event_type=recorded.event_type,
-        stream_id=recorded.stream_id,
-        recorded_at=recorded.recorded_at,
-        valid_from=recorded.valid_from,
-        valid_to=recorded.valid_to,
-        hash=recorded.hash.hex(),
-        prev_hash=recorded.prev_hash.hex(),
-        kafka=KafkaOrigin(topic=origin.topic, partition=origin.partition, offset=origin.offset)
-        if origin
+        position=row["position"],
+        event_id=row["event_id"],
+        event_type=row["event_type"],
+        stream_id=row["stream_id"],
+        recorded_at=row["recorded_at"],
+        valid_from=row["valid_from"],
+        valid_to=row["valid_to"],
+        hash=bytes(row["hash"]).hex(),
+        prev_hash=bytes(row["prev_hash"]).hex(),
+        kafka=KafkaOrigin(topic=topic, partition=row["kafka_partition"], offset=row["kafka_offset"])
+        if topic is not None
         else None,
-        body={"type": recorded.event_type, **recorded.event.model_dump(mode="json")},
+        body={"type": row["event_type"], **json_form(record)},
     )
 
 
@@ -79,9 +82,8 @@ async def events(
     if page is None:
 
         def read() -> list[EventItem]:
-            return [
-                item(e) for e in found.ledger.read(after=after, until=head, types=type, limit=limit)
-            ]
+            stored = found.ledger.read_rows(after=after, until=head, types=type, limit=limit)
+            return [item(row, found.ledger.codec) for row in stored]
 
         items = await run_in_threadpool(read)
         more = len(items) == limit and items[-1].position < head
@@ -108,10 +110,11 @@ _ITEMS = TypeAdapter(list[EventItem])
     summary="One event by its id",
 )
 def event(request: Request, event_id: Annotated[UUID, Path()]) -> EventItem:
-    found = services(request).ledger.find(event_id)
+    ledger = services(request).ledger
+    found = ledger.find_row(event_id)
     if found is None:
         raise ProblemError(404, f"the ledger holds no event with id {event_id}")
-    return item(found)
+    return item(found, ledger.codec)
 
 
 async def _json_body(request: Request) -> Any:
