@@ -10,7 +10,6 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-
 _PLAIN = frozenset({str, int, float, bool, type(None)})
 
 
