@@ -45,13 +45,20 @@ def _query_names(dependant: Any) -> set[str]:
     return names
 
 
+_DECLARED = "_ledger_query_parameters"
+"""Attribute of a route holding the query parameters it takes."""
+
+
 def known_parameters(request: Request) -> None:
     """422 for a query parameter the route does not take (a typo would else be ignored)."""
     route = request.scope.get("route")
     dependant = getattr(route, "dependant", None)
     if dependant is None:
         return
-    declared = _query_names(dependant)
+    declared = getattr(route, _DECLARED, None)
+    if declared is None:  # worked out once per route, not on every request
+        declared = frozenset(_query_names(dependant))
+        setattr(route, _DECLARED, declared)
     unknown = sorted(set(request.query_params) - declared)
     if unknown:
         known = ", ".join(sorted(declared)) or "none"
@@ -85,8 +92,9 @@ def _as_of(request: Request) -> datetime | None:
         return None
 
 
-async def _context(request: Request, key_id: str | None) -> tuple[Any, ...]:
-    """The key's row (all None if unknown), and the read context, in one round trip."""
+async def load_context(request: Request, key_id: str | None) -> tuple[Any, ...]:
+    """The key's row (all None if unknown), and the read context, in one round trip;
+    the context is left in ``request.state.read_context``."""
     as_of = _as_of(request)
     async with lookup(request) as conn:
         cursor = await conn.execute(_CONTEXT, {"key_id": key_id, "as_of": as_of})
@@ -111,7 +119,7 @@ def require(roles: frozenset[Role], action: str) -> Callable[..., Awaitable[ApiK
     ) -> ApiKey | None:
         found = services(request)
         if not found.auth:
-            await _context(request, None)
+            await load_context(request, None)
             known_parameters(request)
             return None
         if credentials is None:
@@ -121,7 +129,7 @@ def require(roles: frozenset[Role], action: str) -> Callable[..., Awaitable[ApiK
                 headers=_CHALLENGE,
             )
         key_id = keys.key_id_of(credentials.credentials)
-        row = await _context(request, key_id) if key_id else None
+        row = await load_context(request, key_id) if key_id else None
         key = keys.verified(row if row and row[0] is not None else None, credentials.credentials)
         if key is None:
             raise ProblemError(

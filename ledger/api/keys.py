@@ -92,12 +92,6 @@ def revoke(conn: Conn, key_id: str) -> ApiKey:
     return ApiKey(row[0], row[1], Role(row[2]), row[3], row[4])
 
 
-_LOOKUP = (
-    "SELECT key_id, name, role, created_at, revoked_at, key_hash FROM ledger.api_keys"
-    " WHERE key_id = %s"
-)
-
-
 def key_id_of(key: str) -> str | None:
     """The id part of a well-formed key, else None."""
     match = _KEY.match(key)
@@ -112,11 +106,3 @@ def verified(row: tuple[Any, ...] | None, key: str) -> ApiKey | None:
     if not hmac.compare_digest(bytes(row[5]), _hash(key)):
         return None
     return ApiKey(row[0], row[1], Role(row[2]), row[3], row[4])
-
-
-def authenticate(conn: Conn, key: str) -> ApiKey | None:
-    """The active key record for a presented key, or None (unknown, wrong or revoked)."""
-    key_id = key_id_of(key)
-    if key_id is None:
-        return None
-    return verified(conn.execute(_LOOKUP, (key_id,)).fetchone(), key)

@@ -18,10 +18,10 @@ from fastapi import Request, Response
 from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 
-from ledger.api.auth import ReadContext
+from ledger.api.auth import ReadContext, load_context
 from ledger.api.models import FieldProblem, ReadAt
 from ledger.api.problems import ProblemError
-from ledger.api.services import lookup, services
+from ledger.api.services import services
 from ledger.projection.queries import Conn
 
 
@@ -67,7 +67,8 @@ async def read_at(
     at ``as_of``, or the position a page token pinned."""
     context = getattr(request.state, "read_context", None)
     if not isinstance(context, ReadContext) or context.as_of != as_of:
-        context = await _read_context(request, as_of)
+        await load_context(request, None)  # a route without a key check: fetch it here
+        context = request.state.read_context
     if context.cursors is None:
         raise ProblemError(503, "the projections are not built yet: run `ledger project`")
     cursors = {name: int(context.cursors.get(name, 0)) for name in projections}
@@ -91,19 +92,6 @@ async def read_at(
         as_of=as_of,
         valid_at=valid_at,
     )
-
-
-async def _read_context(request: Request, as_of: datetime | None) -> ReadContext:
-    async with lookup(request) as conn:
-        cursor = await conn.execute(
-            "SELECT ledger.projection_cursors(),"
-            " CASE WHEN %(t)s::timestamptz IS NULL THEN NULL"
-            " ELSE ledger.position_at(%(t)s::timestamptz) END",
-            {"t": as_of},
-        )
-        row = await cursor.fetchone()
-    assert row is not None
-    return ReadContext(cursors=row[0], as_of=as_of, known=None if row[1] is None else int(row[1]))
 
 
 async def answer(request: Request, at: ReadAt, build: Callable[[Conn], BaseModel]) -> Response:

@@ -2,8 +2,7 @@
 an asynchronous pool for the cheap lookups every request makes, and the answer cache."""
 
 import threading
-from collections.abc import Iterator
-from contextlib import asynccontextmanager, contextmanager
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -13,7 +12,6 @@ from psycopg_pool import AsyncConnectionPool
 
 from ledger.api.answers import AnswerCache
 from ledger.errors import StoreUnavailable
-from ledger.projection.queries import Conn
 from ledger.sinks import EventSink
 from ledger.store.postgres import PostgresLedger
 
@@ -35,13 +33,6 @@ def services(request: Request) -> Services:
     found = request.app.state.services
     assert isinstance(found, Services)
     return found
-
-
-@contextmanager
-def connection(request: Request) -> Iterator[Conn]:
-    """A pooled connection for the blocking work of a route (run it in a thread)."""
-    with services(request).ledger.connection() as conn:
-        yield conn
 
 
 @asynccontextmanager

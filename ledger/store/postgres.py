@@ -332,11 +332,6 @@ class PostgresLedger:
             event=self.codec.decode(payload),
         )
 
-    def find(self, event_id: UUID) -> RecordedEvent | None:
-        """One event by its id, decoded, or None if the ledger does not hold it."""
-        row = self.find_row(event_id)
-        return self._recorded(row) if row else None
-
     def find_row(self, event_id: UUID) -> dict[str, Any] | None:
         """The stored columns of one event by its id (payload not decoded), or None."""
         query = sql.SQL("SELECT {} FROM ledger.events WHERE event_id = %s").format(
