@@ -39,7 +39,8 @@ from ledger.api import keys
 from ledger.api.keys import Role
 from ledger.config import Settings
 from ledger.jsonlines import validate_batch
-from ledger.projection.fold import PROJECTIONS, fold, rebuild
+from ledger.projection.catalog import PROJECTIONS
+from ledger.projection.fold import fold, rebuild
 from ledger.runtime import open_ledger
 from ledger.store.postgres import PostgresLedger
 

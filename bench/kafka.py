@@ -27,10 +27,9 @@ from kafka import KafkaConsumer, KafkaProducer, TopicPartition
 from bench.common import Measurement, report, scratch_database
 from bench.synthetic import synthetic_events
 from ledger.codec.single_object import AvroCodec
-from ledger.config import Settings
+from ledger.config import KafkaSettings, Settings
 from ledger.domain.events import Event
 from ledger.kafka.archiver import Archiver
-from ledger.kafka.config import KafkaSettings
 from ledger.kafka.producer import KafkaEventProducer, headers_for
 from ledger.kafka.topic import ensure_topic
 from ledger.runtime import open_ledger

@@ -22,8 +22,9 @@ from dagster import DagsterInstance, materialize
 from bench.common import Measurement, report, scratch_database
 from bench.synthetic import synthetic_events
 from ledger.config import Settings
-from ledger.projection import fold, queries, rebuild
-from ledger.projection.fold import PROJECTIONS, digest
+from ledger.projection import fold, force_posture, rebuild
+from ledger.projection.catalog import PROJECTIONS
+from ledger.projection.fold import digest
 from ledger.runtime import open_ledger
 from ledger.store.postgres import PostgresLedger
 from projections.assets import ALL_ASSETS
@@ -69,8 +70,8 @@ def as_of_latencies(ledger: PostgresLedger, samples: int) -> tuple[Measurement, 
             actor = rng.choice(actors)
             moment = first + timedelta(seconds=rng.uniform(0, span))
             t0 = time.perf_counter()
-            position = queries.position_at(conn, moment)
-            queries.posture(conn, position, actor=actor)
+            position = ledger.position_at(moment)
+            force_posture.posture(conn, position, actor=actor)
             timed.append((time.perf_counter() - t0) * 1000)
             t0 = time.perf_counter()
             conn.execute(

@@ -1,8 +1,12 @@
-"""Configuration from the environment (``LEDGER_*``), validated by pydantic."""
+"""Configuration from the environment (``LEDGER_*``), validated by pydantic.
+
+The only module that reads the environment: everything else is handed settings.
+"""
 
 from pathlib import Path
+from typing import Any, Literal
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -37,3 +41,62 @@ class Settings(BaseSettings):
     @property
     def embedded(self) -> bool:
         return not self.database_url
+
+
+class KafkaSettings(BaseSettings):
+    """How to reach the Kafka cluster that carries ``ledger.events`` (``LEDGER_KAFKA_*``).
+
+    Security settings pass straight through to kafka-python, so the same code talks to a
+    local test broker (PLAINTEXT) and to a production cluster (SASL_SSL, mutual TLS).
+    """
+
+    model_config = SettingsConfigDict(env_prefix="LEDGER_KAFKA_", extra="ignore")
+
+    bootstrap: str | None = Field(
+        default=None, description="host:port[,host:port]; set it to send appends via Kafka."
+    )
+    topic: str = Field(default="ledger.events", description="Topic of the events.")
+    partitions: int = Field(default=6, ge=1, description="Partitions when creating the topic.")
+    replication_factor: int = Field(default=1, ge=1, description="Replicas when creating it.")
+    client_id: str = Field(default="ledger", description="Client id shown in broker logs.")
+    transactional_id: str | None = Field(
+        default=None,
+        description=(
+            "Stable transactional id for a long-running producer, so a restarted one fences "
+            "its predecessor; unset gives each producer a unique id."
+        ),
+    )
+    security_protocol: Literal["PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"] = "PLAINTEXT"
+    sasl_mechanism: Literal["PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"] | None = None
+    sasl_username: str | None = None
+    sasl_password: SecretStr | None = None
+    ssl_cafile: str | None = None
+    ssl_certfile: str | None = None
+    ssl_keyfile: str | None = None
+    request_timeout_ms: int = Field(default=30_000, ge=1000)
+
+    @property
+    def enabled(self) -> bool:
+        return bool(self.bootstrap)
+
+    def client_config(self) -> dict[str, Any]:
+        """Connection and security settings shared by producer, consumer and admin."""
+        if not self.bootstrap:
+            raise ValueError("LEDGER_KAFKA_BOOTSTRAP is not set")
+        config: dict[str, Any] = {
+            "bootstrap_servers": [s.strip() for s in self.bootstrap.split(",") if s.strip()],
+            "client_id": self.client_id,
+            "security_protocol": self.security_protocol,
+            "request_timeout_ms": self.request_timeout_ms,
+        }
+        if self.sasl_mechanism:
+            config["sasl_mechanism"] = self.sasl_mechanism
+            config["sasl_plain_username"] = self.sasl_username
+            config["sasl_plain_password"] = (
+                self.sasl_password.get_secret_value() if self.sasl_password else None
+            )
+        for name in ("ssl_cafile", "ssl_certfile", "ssl_keyfile"):
+            value = getattr(self, name)
+            if value:
+                config[name] = value
+        return config

@@ -4,13 +4,13 @@ from importlib import resources
 from pathlib import Path
 
 from ledger.jsonlines import parse_lines
+from ledger.ports import LedgerStore
 from ledger.records import Appended
-from ledger.store.postgres import PostgresLedger
 
 SEED_ARTICLE = "seed-article.jsonl"
 
 
-def load_seed(ledger: PostgresLedger) -> list[Appended]:
+def load_seed(ledger: LedgerStore) -> list[Appended]:
     """Append the seed article's events (idempotent: a second load appends nothing)."""
     path = Path(str(resources.files("ledger.examples").joinpath(SEED_ARTICLE)))
     parsed = parse_lines(path.read_text(encoding="utf-8").splitlines(), path.name)

@@ -35,3 +35,11 @@ class ConflictError(LedgerError):
 
 class StoreUnavailable(LedgerError):
     """The PostgreSQL ledger could not be reached or started."""
+
+
+class ProjectionsNotReady(LedgerError):
+    """A read asked for projections that have not been built (``ledger project``)."""
+
+
+class PageAhead(LedgerError):
+    """A page token pins a position the projections have not reached (a rebuild?)."""

@@ -1,18 +1,27 @@
-"""The composition root: builds the ledger's adapters from configuration."""
+"""The composition root: the one place that builds the ledger's adapters from settings.
+
+``bootstrap`` opens the store (and the embedded PostgreSQL when no URL is set) and hands
+back a ``Runtime``: the store, the read service, the append transport (built on first
+use: Kafka when configured, else direct), and the asynchronous lookup pool a server
+opens on its event loop. The CLI, the API's lifespan and the Dagster resources all call
+it; nothing else constructs adapters.
+"""
 
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass, field
 from typing import Literal
 
 from psycopg.conninfo import conninfo_to_dict
-from psycopg_pool import ConnectionPool
+from psycopg_pool import AsyncConnectionPool, ConnectionPool
 
 from ledger.codec.single_object import AvroCodec
-from ledger.config import Settings
+from ledger.config import KafkaSettings, Settings
 from ledger.errors import LedgerError, StoreUnavailable
-from ledger.kafka.config import KafkaSettings
 from ledger.kafka.producer import KafkaEventProducer
-from ledger.sinks import DirectSink, EventSink, KafkaSink
+from ledger.ports import EventSink
+from ledger.projection.service import ReadService
+from ledger.sinks import DirectSink, KafkaSink
 from ledger.store.embedded import embedded_database
 from ledger.store.postgres import PostgresLedger
 
@@ -87,5 +96,61 @@ def open_sink(settings: Settings, kafka: KafkaSettings, via: Via = "auto") -> It
         with KafkaEventProducer(kafka) as producer:
             yield KafkaSink(producer)
         return
-    with open_ledger(settings) as ledger:
-        yield DirectSink(ledger)
+    with bootstrap(settings, kafka) as runtime:
+        yield runtime.sink("direct")
+
+
+@dataclass
+class Runtime:
+    """The adapters of one process, built from its settings by ``bootstrap``."""
+
+    settings: Settings
+    kafka: KafkaSettings
+    store: PostgresLedger
+    reads: ReadService
+    _stack: ExitStack
+    _sinks: dict[str, EventSink] = field(default_factory=dict)
+
+    def sink(self, via: Via = "auto") -> EventSink:
+        """The append transport: Kafka when configured (or asked for), else direct.
+        A Kafka producer is opened on first use and closed with the runtime."""
+        kafka = via == "kafka" or (via == "auto" and self.kafka.enabled)
+        if kafka and not self.kafka.enabled:
+            raise LedgerError("--via kafka needs LEDGER_KAFKA_BOOTSTRAP (or --kafka-bootstrap)")
+        name = "kafka" if kafka else "direct"
+        if name not in self._sinks:
+            self._sinks[name] = (
+                KafkaSink(self._stack.enter_context(KafkaEventProducer(self.kafka)))
+                if kafka
+                else DirectSink(self.store)
+            )
+        return self._sinks[name]
+
+    def lookup_pool(self, size: int) -> AsyncConnectionPool:
+        """An asynchronous pool of ``size`` connections to the same database, not yet
+        open: a server opens it on its own event loop and closes it there."""
+        return AsyncConnectionPool(
+            self.store.conninfo,
+            min_size=size,
+            max_size=size,
+            timeout=self.settings.pool_timeout,
+            kwargs={"autocommit": True, "application_name": self.settings.application_name},
+            open=False,
+            name="ledger-lookups",
+        )
+
+
+@contextmanager
+def bootstrap(
+    settings: Settings | None = None,
+    kafka: KafkaSettings | None = None,
+    *,
+    prepare: Prepare = "auto",
+) -> Iterator[Runtime]:
+    """Everything a process needs, built from ``settings`` (default: the environment)
+    and closed on exit. See ``open_ledger`` for ``prepare``."""
+    settings = settings if settings is not None else Settings()
+    kafka = kafka if kafka is not None else KafkaSettings()
+    with ExitStack() as stack:
+        store = stack.enter_context(open_ledger(settings, prepare=prepare))
+        yield Runtime(settings, kafka, store, ReadService(store), stack)

@@ -1,47 +1,19 @@
-"""Where producers' events go: straight into PostgreSQL, or onto Kafka for the archiver.
+"""The two transports for producers' events (the ``EventSink`` port): straight into
+PostgreSQL, or onto Kafka for the archiver.
 
-Both transports honour one contract (the tests run the same suite against each): a
+Both honour one contract (``tests/contract.py`` runs the same suite against each): a
 batch is validated whole and goes in whole or not at all, re-sending it is harmless,
 and each event ends up in the ledger exactly once.
 """
 
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
-from typing import Any, Protocol
-from uuid import UUID
+from collections.abc import Iterable, Sequence
 
 from ledger.domain.events import Event
 from ledger.jsonlines import validate_batch
 from ledger.kafka.producer import KafkaEventProducer, Sent
-from ledger.store.postgres import PostgresLedger
+from ledger.ports import EventSink, LedgerStore, Publishable, Receipt
 
-
-@dataclass(frozen=True)
-class Receipt:
-    """What a transport says about one event it accepted."""
-
-    event_id: UUID
-    position: int | None = None
-    appended: bool | None = None
-    topic: str | None = None
-    partition: int | None = None
-    offset: int | None = None
-
-
-Publishable = Event | Mapping[str, Any]
-"""An event, or its JSON form ``{"type": ..., "envelope": ..., ...}`` to validate first."""
-
-
-class EventSink(Protocol):
-    """A transport that accepts batches of events (validated whole before anything moves)."""
-
-    name: str
-
-    def publish(self, events: Sequence[Publishable]) -> list[Receipt]: ...
-
-    def publish_stream(self, events: Iterable[Event]) -> list[Receipt]:
-        """Events already validated (by type), consumed one by one: flat memory."""
-        ...
+__all__ = ["DirectSink", "EventSink", "KafkaSink", "Publishable", "Receipt"]
 
 
 class DirectSink:
@@ -49,7 +21,7 @@ class DirectSink:
 
     name = "direct"
 
-    def __init__(self, ledger: PostgresLedger) -> None:
+    def __init__(self, ledger: LedgerStore) -> None:
         self.ledger = ledger
 
     def publish(self, events: Sequence[Publishable]) -> list[Receipt]:

@@ -4,7 +4,7 @@ from dagster import AssetExecutionContext, Config, MaterializeResult, MetadataVa
 
 from ledger.kafka.archiver import Archiver
 from ledger.projection.fold import FoldResult, fold, shadow_schema, swap_in
-from ledger.projection.tables import SCHEMA
+from ledger.projection.schema import SCHEMA
 from projections.resources import KafkaResource, LedgerResource
 
 
@@ -34,11 +34,11 @@ def _result(result: FoldResult) -> MaterializeResult[None]:
 @asset(group_name="ledger")
 def ledger_events(ledger: LedgerResource, kafka: KafkaResource) -> MaterializeResult[None]:
     """The archived ledger. In Kafka mode, materializing it runs the archiver's catch-up."""
-    with ledger.open() as opened:
+    with ledger.open() as runtime:
         archived = None
         if kafka.bootstrap:
-            archived = Archiver(opened, kafka.settings()).run()
-        head = opened.head()
+            archived = Archiver(runtime.store, kafka.settings()).run()
+        head = runtime.store.head()
     return MaterializeResult(
         metadata={
             "head_position": head.position,
@@ -54,8 +54,8 @@ def sources(
     context: AssetExecutionContext, config: FoldConfig, ledger: LedgerResource
 ) -> MaterializeResult[None]:
     """Source register (with reliability history), actors, places and documents."""
-    with ledger.open() as opened:
-        return _result(fold(opened, "sources", schema=_schema(context, config)))
+    with ledger.open() as runtime:
+        return _result(fold(runtime.store, "sources", schema=_schema(context, config)))
 
 
 @asset(deps=[ledger_events], group_name="projections")
@@ -63,8 +63,8 @@ def claim_history(
     context: AssetExecutionContext, config: FoldConfig, ledger: LedgerResource
 ) -> MaterializeResult[None]:
     """Claims, their attribution hops, assessments and retractions."""
-    with ledger.open() as opened:
-        return _result(fold(opened, "claim_history", schema=_schema(context, config)))
+    with ledger.open() as runtime:
+        return _result(fold(runtime.store, "claim_history", schema=_schema(context, config)))
 
 
 @asset(deps=[sources, claim_history], group_name="projections")
@@ -73,10 +73,10 @@ def force_posture(
 ) -> MaterializeResult[None]:
     """Deployment reports and the current posture per actor and place."""
     schema = _schema(context, config)
-    with ledger.open() as opened:
-        result = fold(opened, "force_posture", schema=schema)
+    with ledger.open() as runtime:
+        result = fold(runtime.store, "force_posture", schema=schema)
         if config.rebuild:
-            swap_in(opened, schema)
+            swap_in(runtime.store, schema)
     return _result(result)
 
 

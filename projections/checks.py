@@ -6,7 +6,6 @@ from dagster import AssetCheckResult, AssetCheckSeverity, asset_check
 
 from ledger.audit.projection_check import compare_with_fresh_fold
 from ledger.audit.verify import verify
-from ledger.projection import queries
 from projections.assets import claim_history, force_posture, ledger_events, sources
 from projections.resources import LedgerResource
 
@@ -15,8 +14,8 @@ from projections.resources import LedgerResource
 def hash_chain_intact(ledger: LedgerResource) -> AssetCheckResult:
     """The event checks of `ledger audit verify` (contiguity, hash chain, schema registry,
     decoding, columns, unique ids), streamed; projections have their own checks."""
-    with ledger.open() as opened:
-        report = verify(opened, projections=False)
+    with ledger.open() as runtime:
+        report = verify(runtime.store, projections=False)
     first = report.first_finding()
     metadata: dict[str, Any] = {
         "events_checked": report.events,
@@ -31,8 +30,8 @@ def hash_chain_intact(ledger: LedgerResource) -> AssetCheckResult:
 
 def _digest_check(ledger: LedgerResource, name: str) -> AssetCheckResult:
     """`ledger audit verify`'s projection check for one projection."""
-    with ledger.open() as opened:
-        (found,) = compare_with_fresh_fold(opened, [name])
+    with ledger.open() as runtime:
+        (found,) = compare_with_fresh_fold(runtime.store, [name])
     metadata: dict[str, Any] = {
         "cursor": found.cursor,
         "incremental_digest": found.live_digest,
@@ -65,8 +64,8 @@ def force_posture_equal_fresh_fold(ledger: LedgerResource) -> AssetCheckResult:
 @asset_check(asset=claim_history)
 def no_unresolved_references(ledger: LedgerResource) -> AssetCheckResult:
     """Events naming a claim the ledger does not hold (possible on the Kafka path)."""
-    with ledger.open() as opened, opened.connection() as conn:
-        found = queries.unresolved_references(conn, queries.cursor(conn, "claim_history"))
+    with ledger.open() as runtime:
+        found = runtime.reads.unresolved(runtime.reads.position(("claim_history",)))
     return AssetCheckResult(
         passed=not found,
         severity=AssetCheckSeverity.WARN,

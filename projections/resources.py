@@ -1,16 +1,17 @@
-"""Dagster resources: the ledger database and, when configured, Kafka."""
+"""Dagster resources: the ledger database and, when configured, Kafka.
 
-import os
+Both are configured from the same ``LEDGER_*`` settings as the CLI (``ledger.config`` is
+the only module that reads the environment); ``open`` goes through the composition root.
+"""
+
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 from dagster import ConfigurableResource
 
-from ledger.config import Settings
-from ledger.kafka.config import KafkaSettings
-from ledger.runtime import Prepare, open_ledger
-from ledger.store.postgres import PostgresLedger
+from ledger.config import KafkaSettings, Settings
+from ledger.runtime import Prepare, Runtime, bootstrap
 
 
 class LedgerResource(ConfigurableResource["LedgerResource"]):
@@ -19,15 +20,21 @@ class LedgerResource(ConfigurableResource["LedgerResource"]):
     database_url: str | None = None
     home: str = ".ledger"
 
-    @contextmanager
-    def open(self, prepare: Prepare = "auto") -> Iterator[PostgresLedger]:
-        settings = Settings(
+    @classmethod
+    def of(cls, settings: Settings) -> "LedgerResource":
+        return cls(database_url=settings.database_url, home=str(settings.home))
+
+    def settings(self) -> Settings:
+        return Settings(
             database_url=self.database_url,
             home=Path(self.home),
             application_name="ledger-projections",
         )
-        with open_ledger(settings, prepare=prepare) as ledger:
-            yield ledger
+
+    @contextmanager
+    def open(self, prepare: Prepare = "auto") -> Iterator[Runtime]:
+        with bootstrap(self.settings(), prepare=prepare) as runtime:
+            yield runtime
 
 
 class KafkaResource(ConfigurableResource["KafkaResource"]):
@@ -36,19 +43,19 @@ class KafkaResource(ConfigurableResource["KafkaResource"]):
     bootstrap: str | None = None
     topic: str = "ledger.events"
 
+    @classmethod
+    def of(cls, kafka: KafkaSettings) -> "KafkaResource":
+        return cls(bootstrap=kafka.bootstrap, topic=kafka.topic)
+
     def settings(self) -> KafkaSettings:
         return KafkaSettings(bootstrap=self.bootstrap, topic=self.topic)
 
 
+def from_settings(settings: Settings, kafka: KafkaSettings) -> dict[str, object]:
+    """The resources for given settings (``ledger project`` passes its own)."""
+    return {"ledger": LedgerResource.of(settings), "kafka": KafkaResource.of(kafka)}
+
+
 def from_environment() -> dict[str, object]:
     """Resources configured from the same LEDGER_* variables as the CLI."""
-    return {
-        "ledger": LedgerResource(
-            database_url=os.environ.get("LEDGER_DATABASE_URL") or None,
-            home=os.environ.get("LEDGER_HOME", ".ledger"),
-        ),
-        "kafka": KafkaResource(
-            bootstrap=os.environ.get("LEDGER_KAFKA_BOOTSTRAP") or None,
-            topic=os.environ.get("LEDGER_KAFKA_TOPIC", "ledger.events"),
-        ),
-    }
+    return from_settings(Settings(), KafkaSettings())

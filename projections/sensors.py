@@ -9,20 +9,16 @@ from dagster import (
     sensor,
 )
 
-from ledger.projection import queries, tables
-from ledger.projection.fold import PROJECTIONS
+from ledger.projection.catalog import PROJECTIONS
 from projections.resources import LedgerResource
 
 
 def lag(ledger: LedgerResource) -> tuple[int, int]:
     """(ledger head, lowest projection cursor): two indexed lookups."""
-    with ledger.open(prepare="check") as opened:
-        head = opened.head().position
-        with opened.connection() as conn:
-            if not tables.exists(conn):
-                return head, 0
-            lowest = min(queries.cursor(conn, name) for name in PROJECTIONS)
-    return head, lowest
+    with ledger.open(prepare="check") as runtime:
+        head = runtime.store.head().position
+        cursors = runtime.reads.cursors()
+    return head, min((cursors.get(name, 0) for name in PROJECTIONS), default=0)
 
 
 @sensor(target=AssetSelection.all(), minimum_interval_seconds=30)

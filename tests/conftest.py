@@ -15,14 +15,13 @@ from pathlib import Path
 
 import psycopg
 import pytest
-from psycopg.conninfo import make_conninfo
 
-from ledger.config import Settings
-from ledger.kafka.config import KafkaSettings
+from ledger.config import KafkaSettings, Settings
 from ledger.kafka.topic import ensure_topic
 from ledger.runtime import open_ledger
 from ledger.store.postgres import PostgresLedger
 from tests.broker import Broker
+from tests.helpers import create_database, database_url_for, drop_database
 
 DEFAULT_SERVER = "postgresql://postgres@127.0.0.1:5432/postgres"
 TEMPLATE = f"ledger_test_template_{os.getpid()}"
@@ -55,10 +54,6 @@ def server_url() -> Iterator[str]:
         server.cleanup()
 
 
-def database_url_for(server_url: str, name: str) -> str:
-    return make_conninfo(server_url, dbname=name)
-
-
 @pytest.fixture(scope="session")
 def template_db(server_url: str) -> Iterator[str]:
     """A database with the ledger's tables, copied for each test."""
@@ -72,33 +67,20 @@ def template_db(server_url: str) -> Iterator[str]:
         conn.execute(f"DROP DATABASE IF EXISTS {TEMPLATE} WITH (FORCE)")
 
 
-def _create_database(server_url: str, template: str | None) -> str:
-    name = f"ledger_test_{uuid.uuid4().hex[:12]}"
-    with psycopg.connect(server_url, autocommit=True) as conn:
-        suffix = f" TEMPLATE {template}" if template else ""
-        conn.execute(f"CREATE DATABASE {name}{suffix}")
-    return name
-
-
-def _drop_database(server_url: str, name: str) -> None:
-    with psycopg.connect(server_url, autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
-
-
 @pytest.fixture
 def database_url(server_url: str, template_db: str) -> Iterator[str]:
     """URL of a fresh database holding an empty, initialised ledger."""
-    name = _create_database(server_url, template_db)
+    name = create_database(server_url, template_db)
     yield database_url_for(server_url, name)
-    _drop_database(server_url, name)
+    drop_database(server_url, name)
 
 
 @pytest.fixture
 def empty_database_url(server_url: str) -> Iterator[str]:
     """URL of a fresh database without the ledger's tables."""
-    name = _create_database(server_url, None)
+    name = create_database(server_url, None)
     yield database_url_for(server_url, name)
-    _drop_database(server_url, name)
+    drop_database(server_url, name)
 
 
 @pytest.fixture

@@ -5,16 +5,14 @@ is the factory uvicorn workers call, configured by ``LEDGER_*`` variables.
 """
 
 import gc
-import os
 from collections.abc import AsyncIterator
-from contextlib import ExitStack, asynccontextmanager
+from contextlib import asynccontextmanager
 from typing import Any
 
 from anyio import to_thread
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 from fastapi.responses import RedirectResponse
-from psycopg_pool import AsyncConnectionPool
 from pydantic.json_schema import models_json_schema
 
 from ledger.api import problems
@@ -22,17 +20,11 @@ from ledger.api.event_schema import REF, event_components
 from ledger.api.models import Problem
 from ledger.api.routes import claims, events, health, posture, sources
 from ledger.api.services import Services
-from ledger.config import Settings
-from ledger.kafka.config import KafkaSettings
-from ledger.kafka.producer import KafkaEventProducer
-from ledger.runtime import open_ledger
-from ledger.sinks import DirectSink, EventSink, KafkaSink
+from ledger.config import KafkaSettings, Settings
+from ledger.runtime import bootstrap
 
 LOOKUP_CONNECTIONS = 4
 """Connections per process for the key and cursor lookups every request makes."""
-
-NO_AUTH_VARIABLE = "LEDGER_API_INSECURE_NO_AUTH"
-"""Set only by ``ledger serve --insecure-no-auth`` to pass that flag on to its workers."""
 
 DESCRIPTION = """\
 The HTTP interface of the intelligence ledger: force posture, claims with their chains of
@@ -55,26 +47,20 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        with ExitStack() as stack:
-            # every connection opened up front, and no more threads than connections:
-            # a burst then neither waits for connects nor crowds threads at the pool
-            warm = settings.model_copy(update={"pool_min_size": settings.pool_size})
-            ledger = stack.enter_context(open_ledger(warm))
+        # every connection opened up front, and no more threads than connections:
+        # a burst then neither waits for connects nor crowds threads at the pool
+        warm = settings.model_copy(update={"pool_min_size": settings.pool_size})
+        with bootstrap(warm, kafka) as runtime:
             to_thread.current_default_thread_limiter().total_tokens = settings.pool_size
-            sink: EventSink = DirectSink(ledger)
-            if kafka.enabled:
-                sink = KafkaSink(stack.enter_context(KafkaEventProducer(kafka)))
-            lookups = AsyncConnectionPool(
-                ledger.conninfo,
-                min_size=LOOKUP_CONNECTIONS,  # all open from the start: no connect under load
-                max_size=LOOKUP_CONNECTIONS,
-                timeout=settings.pool_timeout,
-                kwargs={"autocommit": True, "application_name": settings.application_name},
-                open=False,
-                name="ledger-lookups",
-            )
+            lookups = runtime.lookup_pool(LOOKUP_CONNECTIONS)
             await lookups.open(wait=True, timeout=settings.pool_timeout)
-            app.state.services = Services(ledger=ledger, sink=sink, lookups=lookups, auth=auth)
+            app.state.services = Services(
+                ledger=runtime.store,
+                sink=runtime.sink(),
+                lookups=lookups,
+                reads=runtime.reads,
+                auth=auth,
+            )
             # what start-up built lives as long as the server: keep it out of the
             # collector's scans, and collect young objects less often (shorter pauses)
             gc.collect()
@@ -119,5 +105,6 @@ def create_app(
 
 
 def from_environment() -> FastAPI:
-    """The app as configured by ``LEDGER_*`` variables (the factory for uvicorn workers)."""
-    return create_app(auth=os.environ.get(NO_AUTH_VARIABLE) != "1")
+    """The app as configured by ``LEDGER_*`` variables, keys required (the factory for
+    ``uvicorn --factory ledger.api.app:from_environment``)."""
+    return create_app()

@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import Depends, Request, Security
+from fastapi._compat import field_annotation_is_sequence
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import TypeAdapter, ValidationError
 
@@ -37,9 +38,13 @@ _bearer = HTTPBearer(
 _CHALLENGE = {"WWW-Authenticate": 'Bearer realm="ledger"'}
 
 
-def _query_names(dependant: Any) -> set[str]:
-    """The query parameters a route and its dependencies declare."""
-    names = {param.alias for param in dependant.query_params}
+def _query_names(dependant: Any) -> dict[str, bool]:
+    """The query parameters a route and its dependencies declare, each with whether it
+    may be repeated (a list) or must be given once."""
+    names = {
+        param.alias: field_annotation_is_sequence(param.field_info.annotation)
+        for param in dependant.query_params
+    }
     for sub in dependant.dependencies:
         names |= _query_names(sub)
     return names
@@ -57,9 +62,9 @@ def known_parameters(request: Request) -> None:
         return
     declared = getattr(route, _DECLARED, None)
     if declared is None:  # worked out once per route, not on every request
-        declared = frozenset(_query_names(dependant))
+        declared = _query_names(dependant)
         setattr(route, _DECLARED, declared)
-    unknown = sorted(set(request.query_params) - declared)
+    unknown = sorted(set(request.query_params) - set(declared))
     if unknown:
         known = ", ".join(sorted(declared)) or "none"
         message = f"{unknown[0]!r} is not a parameter of this route (it takes: {known})"
@@ -67,6 +72,18 @@ def known_parameters(request: Request) -> None:
             422,
             f"query.{unknown[0]}: {message}",
             [FieldProblem(field=f"query.{name}", message=message) for name in unknown],
+        )
+    repeated = sorted(
+        name
+        for name, many in declared.items()
+        if not many and len(request.query_params.getlist(name)) > 1
+    )
+    if repeated:
+        message = "given more than once; this parameter takes one value"
+        raise ProblemError(
+            422,
+            f"query.{repeated[0]}: {message}",
+            [FieldProblem(field=f"query.{name}", message=message) for name in repeated],
         )
 
 

@@ -16,7 +16,7 @@ from ledger.domain.posture import PostureStatus
 
 
 class Model(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, from_attributes=True)
 
 
 class ReadAt(Model):

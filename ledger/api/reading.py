@@ -22,7 +22,8 @@ from ledger.api.auth import ReadContext, load_context
 from ledger.api.models import FieldProblem, ReadAt
 from ledger.api.problems import ProblemError
 from ledger.api.services import services
-from ledger.projection.queries import Conn
+from ledger.errors import PageAhead, ProjectionsNotReady
+from ledger.projection.service import ReadPosition, ReadService, choose_position
 
 
 def encode_cursor(position: int, key: Any) -> str:
@@ -63,41 +64,45 @@ async def read_at(
     valid_at: datetime | None = None,
     pinned: int | None = None,
 ) -> ReadAt:
-    """The position to answer at: how far all ``projections`` have folded, what was known
-    at ``as_of``, or the position a page token pinned."""
+    """The position to answer at (the read service's rule), from the cursors and the
+    as-of position the key check already fetched."""
     context = getattr(request.state, "read_context", None)
     if not isinstance(context, ReadContext) or context.as_of != as_of:
         await load_context(request, None)  # a route without a key check: fetch it here
         context = request.state.read_context
-    if context.cursors is None:
-        raise ProblemError(503, "the projections are not built yet: run `ledger project`")
-    cursors = {name: int(context.cursors.get(name, 0)) for name in projections}
-    cursor = min(cursors.values())
-    if pinned is not None:
-        if pinned > cursor:
-            raise ProblemError(
-                422,
-                "query.cursor: the page token is ahead of the projection (was it rebuilt?)",
-                [FieldProblem(field="query.cursor", message="ahead of the projection")],
-            )
-        position = pinned
-    elif as_of is not None:
-        position = min(cursor, context.known or 0)
-    else:
-        position = cursor
-    return ReadAt(
-        position=position,
-        projection_cursor=cursor,
-        projections=cursors,
-        as_of=as_of,
-        valid_at=valid_at,
+    try:
+        chosen = choose_position(
+            context.cursors,
+            projections,
+            as_of=as_of,
+            known=context.known,
+            pinned=pinned,
+            valid_at=valid_at,
+        )
+    except ProjectionsNotReady as exc:
+        raise ProblemError(503, f"{exc}") from None
+    except PageAhead as exc:
+        raise ProblemError(
+            422,
+            f"query.cursor: {exc}",
+            [FieldProblem(field="query.cursor", message="ahead of the projection")],
+        ) from None
+    return ReadAt.model_validate(chosen, from_attributes=True)
+
+
+def position_of(at: ReadAt) -> ReadPosition:
+    """The read service's position for an answer's ``read_at``."""
+    return ReadPosition(
+        at.position, at.projection_cursor, dict(at.projections), at.as_of, at.valid_at
     )
 
 
-async def answer(request: Request, at: ReadAt, build: Callable[[Conn], BaseModel]) -> Response:
-    """The reply to a read at ``at``: from the answer cache, or built (in a thread) from
-    the projections and kept. ``build`` returns the whole answer; its ``read_at`` is
-    replaced by the fresh one."""
+async def answer(
+    request: Request, at: ReadAt, build: Callable[[ReadService, ReadPosition], BaseModel]
+) -> Response:
+    """The reply to a read at ``at``: from the answer cache, or built (in a thread)
+    through the read service and kept. ``build`` returns the whole answer; its
+    ``read_at`` is replaced by the fresh one."""
     found = services(request)
     params = tuple(sorted((k, v) for k, v in request.query_params.multi_items() if k != "as_of"))
     key = (request.url.path, params, at.position)
@@ -105,8 +110,8 @@ async def answer(request: Request, at: ReadAt, build: Callable[[Conn], BaseModel
     if body is None:
 
         def work() -> bytes:
-            with found.ledger.connection() as conn:
-                return build(conn).model_dump_json(exclude={"read_at"}).encode()
+            built = build(found.reads, position_of(at))
+            return built.model_dump_json(exclude={"read_at"}).encode()
 
         body = await run_in_threadpool(work)
         found.answers.put(key, body)

@@ -12,18 +12,20 @@ from psycopg_pool import AsyncConnectionPool
 
 from ledger.api.answers import AnswerCache
 from ledger.errors import StoreUnavailable
-from ledger.sinks import EventSink
-from ledger.store.postgres import PostgresLedger
+from ledger.ports import EventSink, LedgerStore
+from ledger.projection.service import ReadService
 
 
 @dataclass
 class Services:
     """What routes use, opened at start-up and closed at shutdown."""
 
-    ledger: PostgresLedger
+    ledger: LedgerStore
     sink: EventSink
     lookups: AsyncConnectionPool
     """Key checks and cursor reads, on the event loop: no thread per request for them."""
+    reads: ReadService
+    """The one way answers are read (the CLI and the audit tools use it too)."""
     auth: bool = True
     answers: AnswerCache = field(default_factory=AnswerCache)
     publishing: threading.Lock = field(default_factory=threading.Lock)

@@ -25,8 +25,7 @@ from ledger.audit.verify import SCAN_CHECKS, Anchor, registry_entries
 from ledger.chain import GENESIS_HASH, epoch_micros
 from ledger.codec.schema_registry import SchemaRegistry
 from ledger.errors import LedgerError
-from ledger.projection import queries
-from ledger.store.postgres import PostgresLedger
+from ledger.ports import LedgerStore
 
 FORMAT = "ledger-export/1"
 
@@ -90,7 +89,7 @@ _EXPORT_QUERY = (
 )
 
 
-def _records(ledger: PostgresLedger, last: int, count: Callable[[int], None]) -> Iterator[Any]:
+def _records(ledger: LedgerStore, last: int, count: Callable[[int], None]) -> Iterator[Any]:
     with ledger.connection() as conn, conn.transaction():
         with conn.cursor(name="audit_export", binary=True) as cur:
             cur.itersize = 10_000
@@ -120,7 +119,7 @@ def _records(ledger: PostgresLedger, last: int, count: Callable[[int], None]) ->
 
 
 def export(
-    ledger: PostgresLedger,
+    ledger: LedgerStore,
     file: BinaryIO,
     *,
     as_of: datetime | None = None,
@@ -130,7 +129,7 @@ def export(
     """Write the ledger up to record time ``as_of`` (default: all of it) to ``file``;
     returns the last position written and its hash."""
     with ledger.connection() as conn:
-        last = queries.position_at(conn, as_of) if as_of else ledger.head().position
+        last = ledger.position_at(as_of) if as_of else ledger.head().position
         row = conn.execute("SELECT hash FROM ledger.events WHERE position = %s", (last,)).fetchone()
         head_hash = bytes(row[0]) if row else GENESIS_HASH
         schemas = [

@@ -17,9 +17,9 @@ from kafka import KafkaConsumer, TopicPartition
 from kafka.errors import KafkaError
 
 from ledger.audit.report import CheckOutcome, Findings
+from ledger.config import KafkaSettings
 from ledger.errors import StoreUnavailable
-from ledger.kafka.config import KafkaSettings
-from ledger.store.postgres import PostgresLedger
+from ledger.ports import LedgerStore
 
 CHECK = "kafka_offsets"
 
@@ -46,7 +46,7 @@ class Accounted:
 
 
 def check_offsets(
-    ledger: PostgresLedger, findings: Findings, kafka: KafkaSettings | None
+    ledger: LedgerStore, findings: Findings, kafka: KafkaSettings | None
 ) -> CheckOutcome:
     """Check every topic the ledger archived from; read the configured one from Kafka."""
     with ledger.connection() as conn:
@@ -83,7 +83,7 @@ def check_offsets(
 
 
 def _check_topic(
-    ledger: PostgresLedger,
+    ledger: LedgerStore,
     findings: Findings,
     topic: str,
     next_offsets: dict[int, int],
@@ -120,7 +120,7 @@ def _partitions(conn: Any, topic: str) -> set[int]:
 
 
 def _check_partition(
-    ledger: PostgresLedger,
+    ledger: LedgerStore,
     findings: Findings,
     topic: str,
     partition: int,
@@ -177,7 +177,7 @@ def _check_partition(
     return counted
 
 
-def _accounted(ledger: PostgresLedger, topic: str, partition: int) -> Iterator[Accounted]:
+def _accounted(ledger: LedgerStore, topic: str, partition: int) -> Iterator[Accounted]:
     with ledger.connection() as conn, conn.transaction():
         with conn.cursor(name="audit_kafka_offsets") as cur:
             cur.itersize = 10_000

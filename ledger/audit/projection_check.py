@@ -7,18 +7,16 @@ derived rows differ), so a failure points at where to look.
 
 import uuid
 from dataclasses import dataclass
-from typing import Any
 
-import psycopg
 from psycopg import sql
 
-from ledger.audit.replay import fold_into
-from ledger.projection import queries, tables
-from ledger.projection.fold import PROJECTIONS, digest, drop_schema
-from ledger.projection.tables import SCHEMA
-from ledger.store.postgres import PostgresLedger
-
-Conn = psycopg.Connection[Any]
+from ledger.audit.replay import answer_differences, fold_into
+from ledger.ports import LedgerStore
+from ledger.projection import schema as tables
+from ledger.projection.catalog import PROJECTIONS
+from ledger.projection.fold import digest, drop_schema
+from ledger.projection.schema import SCHEMA
+from ledger.store.connection import Conn
 
 
 @dataclass(frozen=True)
@@ -32,14 +30,16 @@ class ProjectionComparison:
     first_position: int | None = None
     """The first ledger position whose fact row differs, if one does."""
     detail: str = ""
+    answer_differences: tuple[str, ...] = ()
+    """Where the read service's answers from the live and the fresh projections differ."""
 
     @property
     def equal(self) -> bool:
-        return self.live_digest == self.fresh_digest
+        return self.live_digest == self.fresh_digest and not self.answer_differences
 
 
 def compare_with_fresh_fold(
-    ledger: PostgresLedger, names: list[str] | None = None, live: str = SCHEMA
+    ledger: LedgerStore, names: list[str] | None = None, live: str = SCHEMA
 ) -> list[ProjectionComparison]:
     """Compare each named projection (default all) with a from-scratch fold to its cursor.
 
@@ -50,7 +50,7 @@ def compare_with_fresh_fold(
     with ledger.connection() as conn:
         if not tables.exists(conn, live):
             return []
-        cursors = {name: queries.cursor(conn, name, live) for name in names}
+        cursors = {name: tables.cursor(conn, name, live) for name in names}
         live_digests = {name: digest(conn, name, live) for name in names}
     results = []
     for cursor in sorted(set(cursors.values())):
@@ -58,9 +58,19 @@ def compare_with_fresh_fold(
         try:
             wanted = [n for n in names if cursors[n] == cursor]
             fresh = fold_into(ledger, cursor, scratch)
+            answers: tuple[str, ...] = ()
+            if "force_posture" in wanted:  # the answers read through the read service
+                found = answer_differences(ledger, cursor, scratch, live)
+                answers = tuple(str(d) for d in found)
             with ledger.connection() as conn:
                 for name in wanted:
-                    result = ProjectionComparison(name, cursor, live_digests[name], fresh[name])
+                    result = ProjectionComparison(
+                        name,
+                        cursor,
+                        live_digests[name],
+                        fresh[name],
+                        answer_differences=answers if name == "force_posture" else (),
+                    )
                     if not result.equal:
                         result = _locate(conn, result, live, scratch)
                     results.append(result)
@@ -74,7 +84,7 @@ def _locate(
 ) -> ProjectionComparison:
     first: int | None = None
     detail = ""
-    for table in PROJECTIONS[result.name].tables:
+    for table in (t.name for t in PROJECTIONS[result.name].tables):
         if table == "current_posture":
             continue
         row = conn.execute(
@@ -100,6 +110,14 @@ def _locate(
             if key
             else "the rows differ from the fresh fold"
         )
+    if first is None and result.answer_differences:
+        detail = result.answer_differences[0]
     return ProjectionComparison(
-        result.name, result.cursor, result.live_digest, result.fresh_digest, first, detail
+        result.name,
+        result.cursor,
+        result.live_digest,
+        result.fresh_digest,
+        first,
+        detail,
+        result.answer_differences,
     )

@@ -14,16 +14,18 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-import psycopg
 from psycopg import sql
 
 from ledger.errors import LedgerError
-from ledger.projection import queries, tables
-from ledger.projection.fold import PROJECTIONS, drop_schema, fold
-from ledger.projection.tables import SCHEMA, qualified
-from ledger.store.postgres import PostgresLedger
+from ledger.ports import LedgerStore
+from ledger.projection import schema as tables
+from ledger.projection.catalog import PROJECTIONS
+from ledger.projection.fold import drop_schema, fold
+from ledger.projection.schema import SCHEMA, qualified
+from ledger.projection.service import POSTURE, SOURCES, ReadService, choose_position
+from ledger.projection.views import PostureView
+from ledger.store.connection import Conn
 
-Conn = psycopg.Connection[Any]
 Progress = Callable[[str, int], None]
 """Told (projection name, ledger position reached) as a replay folds."""
 
@@ -91,7 +93,7 @@ def hash_at(conn: Conn, position: int) -> bytes:
 
 
 def fold_into(
-    ledger: PostgresLedger, position: int, schema: str, progress: Progress | None = None
+    ledger: LedgerStore, position: int, schema: str, progress: Progress | None = None
 ) -> dict[str, str]:
     """Fold every projection from scratch up to ``position`` into ``schema`` (replacing
     what it held); returns each projection's digest."""
@@ -111,7 +113,7 @@ def fold_into(
 
 
 def replay(
-    ledger: PostgresLedger,
+    ledger: LedgerStore,
     *,
     as_of: datetime | None = None,
     position: int | None = None,
@@ -125,16 +127,14 @@ def replay(
     started = time.perf_counter()
     with ledger.connection() as conn:
         if position is None:
-            position = (
-                queries.position_at(conn, as_of) if as_of is not None else ledger.head().position
-            )
+            position = ledger.position_at(as_of) if as_of is not None else ledger.head().position
         head_hash = hash_at(conn, position)
     target = schema or replay_schema_name(position)
     try:
         digests = fold_into(ledger, position, target, progress)
         with ledger.connection() as conn:
             rows = _row_counts(conn, target)
-            differences = compare_as_of(conn, position, target) if compare else []
+            differences = compare_as_of(ledger, conn, position, target) if compare else []
             if out is not None:
                 write_tables(conn, target, out)
                 manifest = {
@@ -163,7 +163,7 @@ def replay(
 
 
 def _tables() -> list[str]:
-    return [t for p in PROJECTIONS.values() for t in p.tables]
+    return [t.name for p in PROJECTIONS.values() for t in p.tables]
 
 
 def _row_counts(conn: Conn, schema: str) -> dict[str, int]:
@@ -196,14 +196,16 @@ def write_tables(conn: Conn, schema: str, out: Path) -> None:
                     file.write(chunk)
 
 
-def compare_as_of(conn: Conn, position: int, replayed: str, live: str = SCHEMA) -> list[Difference]:
+def compare_as_of(
+    ledger: LedgerStore, conn: Conn, position: int, replayed: str, live: str = SCHEMA
+) -> list[Difference]:
     """How the live projections, asked ``as_of`` ``position``, differ from the replay:
     every fact row known by then, the force posture and the source register."""
     if not tables.exists(conn, live):
         raise LedgerError("no live projections to compare with: run `ledger project` first")
     found: list[Difference] = []
     for name, projection in PROJECTIONS.items():
-        cursor = queries.cursor(conn, name, live)
+        cursor = tables.cursor(conn, name, live)
         if cursor < position:
             found.append(
                 Difference(
@@ -215,11 +217,11 @@ def compare_as_of(conn: Conn, position: int, replayed: str, live: str = SCHEMA) 
             )
             continue
         for table in projection.tables:
-            if table == "current_posture":
+            if table.name == "current_posture":
                 continue  # answered as of any position by `posture`, compared below
-            found.extend(_fact_differences(conn, name, table, position, replayed, live))
+            found.extend(_fact_differences(conn, name, table.name, position, replayed, live))
     if not any(d.key == "cursor" for d in found):
-        found.extend(_answer_differences(conn, position, replayed, live))
+        found.extend(answer_differences(ledger, position, replayed, live))
     return found[:MAX_DIFFERENCES]
 
 
@@ -251,12 +253,21 @@ def _fact_differences(
     ]
 
 
-def _answer_differences(conn: Conn, position: int, replayed: str, live: str) -> list[Difference]:
+def answer_differences(
+    ledger: LedgerStore, position: int, replayed: str, live: str
+) -> list[Difference]:
+    """The answers the read service gives at ``position`` from the live projections and
+    from the replay: the force posture (every status) and the source register."""
     found = []
-    live_rows = {(r.actor_id, r.place_key): r for r in queries.posture(conn, position, schema=live)}
-    replay_rows = {
-        (r.actor_id, r.place_key): r for r in queries.posture(conn, position, schema=replayed)
-    }
+    answers = []
+    for schema in (live, replayed):
+        reads = ReadService(ledger, schema)
+        cursors = reads.cursors()
+        at = choose_position(cursors, POSTURE, pinned=position)
+        rows = reads.posture(at, statuses=None, limit=None).items
+        registered = reads.sources(choose_position(cursors, SOURCES, pinned=position), limit=None)
+        answers.append(({r.key: r for r in rows}, registered.items))
+    (live_rows, live_sources), (replay_rows, replay_sources) = answers
     for key in sorted(live_rows.keys() | replay_rows.keys()):
         a, b = live_rows.get(key), replay_rows.get(key)
         if a != b:
@@ -267,16 +278,15 @@ def _answer_differences(conn: Conn, position: int, replayed: str, live: str) -> 
                     f"live answers {_posture_text(a)}, replay {_posture_text(b)}",
                 )
             )
-    live_sources = queries.sources(conn, position, schema=live)
-    replay_sources = queries.sources(conn, position, schema=replayed)
     if live_sources != replay_sources:
         found.append(Difference("sources", "register", "the source registers differ"))
     return found
 
 
-def _posture_text(row: Any) -> str:
+def _posture_text(row: PostureView | None) -> str:
     if row is None:
         return "no row"
-    w = row.winner
-    strength = w.strength_text or "-"
-    return f"{row.status.value} {w.activity.value} {strength} {w.grade} (report {w.position})"
+    strength = row.strength or "-"
+    return (
+        f"{row.status.value} {row.activity} {strength} {row.grade} (report {row.report_position})"
+    )

@@ -12,13 +12,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-import psycopg
-
 from ledger.domain.posture import PostureRow
-from ledger.projection import queries
-from ledger.projection.tables import SCHEMA, qualified
-
-Conn = psycopg.Connection[Any]
+from ledger.projection.claim_history import claim_history
+from ledger.projection.force_posture import posture
+from ledger.projection.schema import SCHEMA, qualified
+from ledger.projection.views import ClaimHistory
+from ledger.store.connection import Conn
 
 
 @dataclass
@@ -63,7 +62,7 @@ def trace_posture(
     conn: Conn, actor_id: str, place_key: str, position: int, schema: str = SCHEMA
 ) -> TraceNode | None:
     """The provenance tree of one posture row as known at ``position`` (None if none)."""
-    rows = queries.posture(conn, position, keys=[(actor_id, place_key)], schema=schema)
+    rows = posture(conn, position, keys=[(actor_id, place_key)], schema=schema)
     if not rows:
         return None
     root = _posture(rows[0], None)
@@ -92,7 +91,7 @@ def _rows(conn: Conn, text: str, schema: str, *args: Any) -> list[tuple[Any, ...
 def _claim(
     conn: Conn, claim_id: str, position: int, schema: str, *, with_posture: bool
 ) -> TraceNode | None:
-    history = queries.claim_history(conn, claim_id, position, schema)
+    history = claim_history(conn, claim_id, position, schema)
     if history is None:
         return None
     asserted = _rows(
@@ -184,7 +183,7 @@ def _claim(
     ):
         node = _report(report, None)
         if with_posture:
-            rows = queries.posture(conn, position, keys=[(report[2], report[3])], schema=schema)
+            rows = posture(conn, position, keys=[(report[2], report[3])], schema=schema)
             for row in rows:
                 if report[0] in row.positions:
                     node.children.append(_posture(row, _role(row, report[0])))
@@ -215,9 +214,7 @@ def _document(conn: Conn, document_id: str, position: int, schema: str) -> Trace
     return node
 
 
-def _speech(
-    conn: Conn, history: queries.ClaimHistory, position: int, schema: str
-) -> TraceNode | None:
+def _speech(conn: Conn, history: ClaimHistory, position: int, schema: str) -> TraceNode | None:
     """The hops of reported speech nested from the outermost (who published it) inwards
     to the original speaker."""
     hops = []

@@ -21,9 +21,9 @@ from ledger.audit.projection_check import compare_with_fresh_fold
 from ledger.audit.report import CheckOutcome, Findings, VerifyReport
 from ledger.audit.scan import ScanState, WriterSchemas, scan
 from ledger.chain import GENESIS_HASH
+from ledger.config import KafkaSettings
 from ledger.errors import LedgerError
-from ledger.kafka.config import KafkaSettings
-from ledger.store.postgres import PostgresLedger
+from ledger.ports import LedgerStore
 
 ROW_QUERY = (
     "SELECT position, (extract(epoch FROM recorded_at) * 1000000)::bigint, payload,"
@@ -77,7 +77,7 @@ def registry_entries(conn: Any) -> list[tuple[bytes, str, int, str, str]]:
 
 
 def verify(
-    ledger: PostgresLedger,
+    ledger: LedgerStore,
     *,
     start: int = 1,
     end: int | None = None,
@@ -178,7 +178,7 @@ def _start_state(conn: Any, start: int, findings: Findings) -> ScanState:
     return ScanState(start, bytes(row[0]), int(row[1]))
 
 
-def _unique_ids(ledger: PostgresLedger, findings: Findings, start: int, last: int) -> CheckOutcome:
+def _unique_ids(ledger: LedgerStore, findings: Findings, start: int, last: int) -> CheckOutcome:
     """No event id at two positions (the unique index enforces it; this proves it held)."""
     with ledger.connection() as conn:
         rows = conn.execute(
@@ -199,7 +199,7 @@ def _unique_ids(ledger: PostgresLedger, findings: Findings, start: int, last: in
 
 
 def _anchors(
-    ledger: PostgresLedger,
+    ledger: LedgerStore,
     findings: Findings,
     wanted: Mapping[int, bytes],
     scanned: set[int],
@@ -236,7 +236,7 @@ def _anchors(
     )
 
 
-def _projections(ledger: PostgresLedger, findings: Findings) -> CheckOutcome:
+def _projections(ledger: LedgerStore, findings: Findings) -> CheckOutcome:
     compared = compare_with_fresh_fold(ledger)
     if not compared:
         return CheckOutcome("projections", "skipped", "no projections built yet")

@@ -26,11 +26,11 @@ from ledger.audit.trace import TraceNode, trace_claim, trace_posture
 from ledger.audit.verify import Anchor
 from ledger.audit.verify import verify as verify_ledger
 from ledger.cli.context import EXIT_CANNOT_RUN, EXIT_INVALID, err, error_line, options, out
-from ledger.cli.moments import given_time, known_position
+from ledger.cli.moments import given_time
 from ledger.codec.single_object import AvroCodec
 from ledger.errors import LedgerError
-from ledger.projection import queries
-from ledger.runtime import open_ledger
+from ledger.projection.service import POSTURE
+from ledger.runtime import bootstrap, open_ledger
 
 app = typer.Typer(
     help=(
@@ -241,8 +241,7 @@ def replay(
                 f"--schema {schema!r}: give a new name of letters, digits and underscores"
             )
         with open_ledger(opts.settings()) as ledger:
-            with ledger.connection() as conn:
-                position = queries.position_at(conn, moment) if moment else ledger.head().position
+            position = ledger.position_at(moment) if moment else ledger.head().position
             with _replay_progress(position) as told:
                 result = replay_ledger(
                     ledger,
@@ -348,8 +347,8 @@ def trace(
         if (actor is None) != (place is None):
             raise LedgerError("--actor and --place go together: they name one posture row")
         moment = given_time(as_of, "--as-of")
-        with open_ledger(opts.settings()) as ledger, ledger.connection() as conn:
-            position = known_position(conn, "force_posture", moment)
+        with bootstrap(opts.settings()) as runtime, runtime.store.connection() as conn:
+            position = runtime.reads.position(POSTURE, as_of=moment).position
             if claim_id is not None:
                 root = trace_claim(conn, claim_id, position)
                 missing = f"no events name {claim_id}"

@@ -10,9 +10,8 @@ import typer
 from rich.console import Console
 from rich.text import Text
 
-from ledger.config import Settings
+from ledger.config import KafkaSettings, Settings
 from ledger.errors import LedgerError, StoreUnavailable
-from ledger.kafka.config import KafkaSettings
 
 PIPED_WIDTH = 160
 """Output width when stdout is not a terminal (rich would otherwise assume 80)."""

@@ -11,11 +11,11 @@ from ledger.api.keys import Role
 from ledger.cli.context import options, out, reporting_errors
 from ledger.cli.posture import print_history, print_posture
 from ledger.cli.project import run_projections
-from ledger.cli.serve import Host, Port, announce, run_server, serving_environment
+from ledger.cli.serve import Host, Port, announce, run_server, serving
 from ledger.demo import load_seed
-from ledger.domain.posture import PostureStatus
-from ledger.projection import queries
-from ledger.runtime import describe_target, open_ledger
+from ledger.projection.service import POSTURE
+from ledger.projection.views import SourceView
+from ledger.runtime import bootstrap, describe_target
 
 SHOWN_CLAIM = "claim:seed-05"
 
@@ -44,18 +44,16 @@ def demo(
     """
     opts = options(ctx)
     settings = opts.settings()
-    with reporting_errors(), open_ledger(settings) as ledger:
-        results = load_seed(ledger)
-        head = ledger.head()
+    with reporting_errors(), bootstrap(settings) as runtime:
+        results = load_seed(runtime.store)
+        head = runtime.store.head()
         run_projections(opts)  # shares this process's embedded server
-        with ledger.connection() as conn:
-            position = queries.cursor(conn, "force_posture")
-            counts = conn.execute(
-                "SELECT event_type, count(*) FROM ledger.events GROUP BY 1 ORDER BY 1"
-            ).fetchall()
-            registered = queries.sources(conn, position)
-            rows = queries.posture(conn, position)
-            history = queries.claim_history(conn, SHOWN_CLAIM, position)
+        reads = runtime.reads
+        counts = runtime.store.event_counts()
+        at = reads.position(POSTURE)
+        registered = reads.sources(at, limit=None).items
+        rows = reads.posture(at, limit=None).items
+        history = reads.claim(at, SHOWN_CLAIM)
     new = sum(1 for r in results if r.appended)
     out.print(Text("Intelligence ledger demo", style="bold") + f" ({describe_target(settings)})")
     out.print(
@@ -66,9 +64,9 @@ def demo(
     out.print()
     _counts(counts)
     _sources(registered)
-    print_posture([r for r in rows if r.status is not PostureStatus.RETRACTED], position)
+    print_posture(rows, at.position)
     if history is not None:
-        print_history(history, position)
+        print_history(history, at.position)
     out.print()
     if not serve:
         out.print(
@@ -76,7 +74,7 @@ def demo(
             "ledger posture --valid-at 2015-09-20T00:00:00Z    ledger demo --serve"
         )
         return
-    with reporting_errors(), open_ledger(settings) as ledger, ledger.connection() as conn:
+    with reporting_errors(), bootstrap(settings) as runtime, runtime.store.connection() as conn:
         made, key = keys.create(conn, Role.ANALYST, "demo analyst")
     base = f"http://{host}:{port}"
     out.print(f"analyst key {made.key_id} (revoke with `ledger keys revoke {made.key_id}`):")
@@ -84,9 +82,9 @@ def demo(
     out.print(
         f'try: curl -s -H "Authorization: Bearer {key}" "{base}/posture?actor=actor:hezbollah"'
     )
-    with serving_environment(opts, auth=True) as active:
-        announce(host, port, True, active)
-        run_server(host, port, workers=1, log_level="warning")
+    with serving(opts) as ready:
+        announce(host, port, True, ready.active_keys)
+        run_server(ready, host, port, workers=1, log_level="warning")
 
 
 def _counts(counts: list[tuple[str, int]]) -> None:
@@ -98,7 +96,7 @@ def _counts(counts: list[tuple[str, int]]) -> None:
     out.print(table)
 
 
-def _sources(registered: list[queries.SourceView]) -> None:
+def _sources(registered: list[SourceView]) -> None:
     table = Table(title="Sources", pad_edge=False)
     for column in ("source", "kind", "name", "reliability"):
         table.add_column(column)

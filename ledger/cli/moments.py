@@ -1,10 +1,8 @@
-"""Times given on the command line, and the ledger position they stand for."""
+"""Times given on the command line (the read service turns them into positions)."""
 
 from datetime import datetime
-from typing import Any
 
 from ledger.errors import LedgerError
-from ledger.projection import queries, tables
 
 
 def given_time(text: str | None, flag: str) -> datetime | None:
@@ -20,14 +18,3 @@ def given_time(text: str | None, flag: str) -> datetime | None:
     if moment.tzinfo is None:
         raise LedgerError(f"{flag} {text!r} has no timezone; add Z or an offset like +03:00")
     return moment
-
-
-def known_position(conn: Any, projection: str, record_time: datetime | None) -> int:
-    """The ledger position to answer at: the projection's cursor, or what was known at
-    ``record_time`` if that is earlier."""
-    if not tables.exists(conn):
-        raise LedgerError("no projections yet: run `ledger project` first")
-    cursor = queries.cursor(conn, projection)
-    if record_time is None:
-        return cursor
-    return min(cursor, queries.position_at(conn, record_time))

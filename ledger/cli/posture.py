@@ -1,4 +1,8 @@
-"""``ledger posture`` and ``ledger history``: the analysts' questions, bitemporally."""
+"""``ledger posture`` and ``ledger history``: the analysts' questions, bitemporally.
+
+Both read through the read service, exactly as the HTTP API does: the same position
+gives the same rows whichever interface asks.
+"""
 
 import csv
 import json
@@ -6,46 +10,32 @@ import sys
 from typing import Annotated, Any
 
 import typer
+from pydantic_core import to_jsonable_python
 from rich.table import Table
 from rich.text import Text
 
 from ledger.cli.context import options, out, reporting_errors
-from ledger.cli.moments import given_time, known_position
+from ledger.cli.moments import given_time
 from ledger.cli.render import reading
-from ledger.domain.posture import PostureRow, PostureStatus, bounds
 from ledger.errors import LedgerError
-from ledger.projection import queries
-from ledger.runtime import open_ledger
+from ledger.projection.service import CLAIMS, LIVE, POSTURE
+from ledger.projection.views import ClaimHistory, PostureView, TimelineStep
+from ledger.runtime import bootstrap
 
 
-def _strength(row: PostureRow) -> str:
+def _strength(row: PostureView) -> str:
     """The strength as written, with its numeric reading: 'over 4000 (>= 4000)'."""
-    w = row.winner
-    if w.strength_text is None:
+    if row.strength is None:
         return "-"
-    return f"{w.strength_text} ({reading(*bounds(w))})"
+    low = row.low if row.low is not None else row.best
+    high = row.high if row.high is not None else row.best
+    return f"{row.strength} ({reading(low, high)})"
 
 
-def _as_dict(row: PostureRow) -> dict[str, Any]:
-    w = row.winner
-    return {
-        "actor_id": row.actor_id,
-        "place_key": row.place_key,
-        "place": row.place_name,
-        "status": row.status.value,
-        "activity": w.activity.value,
-        "strength": w.strength_text,
-        "low": w.low,
-        "best": w.best,
-        "high": w.high,
-        "valid_from": w.valid_from.isoformat(),
-        "valid_to": w.valid_to.isoformat() if w.valid_to else None,
-        "grade": w.grade,
-        "report_position": w.position,
-        "supporting": list(row.supporting),
-        "contradicting": list(row.contradicting),
-        "positions": list(row.positions),
-    }
+def as_dict(row: PostureView) -> dict[str, Any]:
+    """A posture row as JSON: the same fields and encodings as the HTTP API's."""
+    found: dict[str, Any] = to_jsonable_python(row)
+    return found
 
 
 def posture(
@@ -92,87 +82,70 @@ def posture(
             raise LedgerError(f"--format {fmt!r}: choose table, json or csv")
         record_time = given_time(as_of, "--as-of")
         world_time = given_time(valid_at, "--valid-at")
-        with open_ledger(options(ctx).settings()) as ledger, ledger.connection() as conn:
-            position = known_position(conn, "force_posture", record_time)
+        if timeline and actor is None:
+            raise LedgerError("--timeline needs --actor: whose timeline?")
+        with bootstrap(options(ctx).settings()) as runtime:
+            reads = runtime.reads
+            at = reads.position(POSTURE, as_of=record_time, valid_at=world_time)
             if timeline:
-                if actor is None:
-                    raise LedgerError("--timeline needs --actor: whose timeline?")
-                steps = queries.posture_timeline(conn, actor, position)
-                _print_timeline(steps, fmt)
-                return
-            rows = queries.posture(conn, position, valid_at=world_time, actor=actor)
-    if not include_retracted:
-        rows = [r for r in rows if r.status is not PostureStatus.RETRACTED]
+                steps = reads.timeline(at, actor=actor, limit=None).items
+            else:
+                statuses = None if include_retracted else LIVE
+                rows = reads.posture(at, actor=actor, statuses=statuses, limit=None).items
+    if timeline:
+        _print_timeline(steps, fmt)
+        return
     if fmt == "json":
-        sys.stdout.write(
-            json.dumps(
-                {"position": position, "valid_at": valid_at, "rows": [_as_dict(r) for r in rows]},
-                indent=2,
-            )
-            + "\n"
-        )
+        document = {"position": at.position, "valid_at": valid_at, "rows": list(map(as_dict, rows))}
+        sys.stdout.write(json.dumps(document, indent=2) + "\n")
         return
     if fmt == "csv":
-        fields = list(_as_dict(rows[0]).keys()) if rows else ["actor_id"]
+        fields = list(as_dict(rows[0]).keys()) if rows else ["actor_id"]
         writer = csv.DictWriter(sys.stdout, fieldnames=fields)
         writer.writeheader()
         for r in rows:
             writer.writerow(
                 {
                     k: ("|".join(map(str, v)) if isinstance(v, list) else v)
-                    for k, v in _as_dict(r).items()
+                    for k, v in as_dict(r).items()
                 }
             )
         return
-    print_posture(rows, position, valid_at)
+    print_posture(rows, at.position, valid_at)
 
 
-def _print_timeline(steps: list[tuple[int, list[PostureRow]]], fmt: str) -> None:
+def _print_timeline(steps: list[TimelineStep], fmt: str) -> None:
     if fmt == "json":
-        document = [{"position": p, "rows": [_as_dict(r) for r in rows]} for p, rows in steps]
+        document = [{"position": s.position, "rows": list(map(as_dict, s.rows))} for s in steps]
         sys.stdout.write(json.dumps(document, indent=2) + "\n")
         return
     table = Table(title="Posture timeline", pad_edge=False)
     for column in ("after position", "place", "activity", "strength", "grade", "status"):
         table.add_column(column)
-    for position, rows in steps:
-        for r in rows:
+    for step in steps:
+        for r in step.rows:
             table.add_row(
-                str(position),
-                r.place_name,
-                r.winner.activity.value,
-                _strength(r),
-                r.winner.grade,
-                r.status.value,
+                str(step.position), r.place, r.activity, _strength(r), r.grade, r.status.value
             )
     out.print(table)
 
 
-def print_posture(rows: list[PostureRow], position: int, valid_at: str | None = None) -> None:
+def print_posture(rows: list[PostureView], position: int, valid_at: str | None = None) -> None:
     title = f"Force posture as known at position {position}"
     if valid_at:
         title += f", valid at {valid_at}"
     table = Table(title=title, pad_edge=False)
-    for column in (
-        "actor",
-        "place",
-        "activity",
-        "strength",
-        "since",
-        "grade",
-        "status",
-        "positions",
-    ):
+    for column in ("actor", "place", "activity", "strength", "since", "grade", "status"):
         table.add_column(column)
+    table.add_column("positions")
     for r in rows:
-        w = r.winner
         table.add_row(
             r.actor_id,
-            r.place_name,
-            w.activity.value,
+            r.place,
+            r.activity,
             _strength(r),
-            w.valid_from.strftime("%Y-%m-%d"),
-            w.grade,
+            r.valid_from.strftime("%Y-%m-%d"),
+            r.grade,
             r.status.value,
             ",".join(map(str, r.positions)),
         )
@@ -194,11 +167,11 @@ def history(
     (ASSERTED, CORROBORATED, DISPUTED, RETRACTED), with ledger positions."""
     with reporting_errors():
         record_time = given_time(as_of, "--as-of")
-        with open_ledger(options(ctx).settings()) as ledger, ledger.connection() as conn:
-            position = known_position(conn, "claim_history", record_time)
-            found = queries.claim_history(conn, claim_id, position)
+        with bootstrap(options(ctx).settings()) as runtime:
+            at = runtime.reads.position(CLAIMS, as_of=record_time)
+            found = runtime.reads.claim(at, claim_id)
         if found is None:
-            raise LedgerError(f"no events name {claim_id} (as known at position {position})")
+            raise LedgerError(f"no events name {claim_id} (as known at position {at.position})")
     if as_json:
         document = {
             "claim_id": found.claim_id,
@@ -218,15 +191,18 @@ def history(
                 }
                 for h in found.chain
             ],
-            "events": [{"position": p, "type": t, "summary": s} for p, t, s in found.events],
-            "known_at_position": position,
+            "events": [
+                {"position": e.position, "type": e.event_type, "summary": e.summary}
+                for e in found.events
+            ],
+            "known_at_position": at.position,
         }
         sys.stdout.write(json.dumps(document, indent=2) + "\n")
         return
-    print_history(found, position)
+    print_history(found, at.position)
 
 
-def print_history(found: queries.ClaimHistory, position: int) -> None:
+def print_history(found: ClaimHistory, position: int) -> None:
     status = found.status.value if found.status else "UNRESOLVED (never asserted)"
     out.print(
         Text(f"{found.claim_id}: {status}", style="bold") + f"  (as known at position {position})"
@@ -243,6 +219,6 @@ def print_history(found: queries.ClaimHistory, position: int) -> None:
     table = Table(pad_edge=False)
     for column in ("pos", "event", "what"):
         table.add_column(column, justify="right" if column == "pos" else "left")
-    for p, kind, summary in found.events:
-        table.add_row(str(p), kind, summary)
+    for e in found.events:
+        table.add_row(str(e.position), e.event_type, e.summary)
     out.print(table)

@@ -1,63 +1,67 @@
 """``ledger serve``: the HTTP query API on uvicorn."""
 
-import os
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass
+from functools import partial
 from typing import Annotated
 
 import typer
 import uvicorn
+from uvicorn.supervisors import Multiprocess
 
 from ledger.api import keys
-from ledger.api.app import NO_AUTH_VARIABLE
+from ledger.api.app import create_app
 from ledger.cli.context import Options, err, options, reporting_errors
-from ledger.runtime import Prepare, describe_target, open_ledger
+from ledger.config import KafkaSettings, Settings
+from ledger.runtime import Prepare, bootstrap, describe_target
 from ledger.store.embedded import embedded_database
 
 Host = Annotated[str, typer.Option("--host", help="Interface to listen on.")]
 Port = Annotated[int, typer.Option("--port", min=1, max=65535, help="TCP port to listen on.")]
 
 
+@dataclass(frozen=True)
+class Serving:
+    """What the server's workers are handed: settings naming a running database."""
+
+    settings: Settings
+    kafka: KafkaSettings
+    active_keys: int
+
+
 @contextmanager
-def serving_environment(opts: Options, auth: bool) -> Iterator[int]:
-    """Ready the database and pass the configuration on to the server's workers through
-    ``LEDGER_*`` variables; yields how many active API keys exist. The embedded server,
-    if used, is started here and stays up while the workers run."""
+def serving(opts: Options) -> Iterator[Serving]:
+    """Ready the database and settle the settings the workers get (the embedded server,
+    if used, is started here and stays up while the workers run)."""
     settings = opts.settings()
-    kafka = opts.kafka_settings()
     with reporting_errors(), ExitStack() as stack:
         if settings.embedded:
             url = stack.enter_context(embedded_database(settings.home))
         else:
             assert settings.database_url is not None
             url = settings.database_url
+        resolved = settings.model_copy(update={"database_url": url})
         prepare: Prepare = "init" if settings.embedded else "check"
-        with open_ledger(
-            settings.model_copy(update={"database_url": url}), prepare=prepare
-        ) as ledger:
-            with ledger.connection() as conn:
-                active = len(keys.listing(conn, include_revoked=False))
-        os.environ["LEDGER_DATABASE_URL"] = url
-        if kafka.enabled:
-            os.environ["LEDGER_KAFKA_BOOTSTRAP"] = kafka.bootstrap or ""
-            os.environ["LEDGER_KAFKA_TOPIC"] = kafka.topic
-        if auth:
-            os.environ.pop(NO_AUTH_VARIABLE, None)
-        else:
-            os.environ[NO_AUTH_VARIABLE] = "1"
+        with bootstrap(resolved, prepare=prepare) as runtime, runtime.store.connection() as conn:
+            active = len(keys.listing(conn, include_revoked=False))
         err.print(f"ledger: {describe_target(settings)}")
-        yield active
+        yield Serving(resolved, opts.kafka_settings(), active)
 
 
-def run_server(host: str, port: int, workers: int, log_level: str) -> None:
-    uvicorn.run(
-        "ledger.api.app:from_environment",
-        factory=True,
-        host=host,
-        port=port,
-        workers=workers,
-        log_level=log_level,
+def run_server(
+    serving: Serving, host: str, port: int, workers: int, log_level: str, auth: bool = True
+) -> None:
+    """Run uvicorn; each worker builds the app from the settings it is handed (pickled
+    to the worker processes), never from edits to this process's environment."""
+    factory = partial(create_app, serving.settings, serving.kafka, auth=auth)
+    config = uvicorn.Config(
+        factory, factory=True, host=host, port=port, workers=workers, log_level=log_level
     )
+    if config.workers > 1:
+        Multiprocess(config, sockets=[config.bind_socket()]).run()
+    else:
+        uvicorn.Server(config).run()
 
 
 def announce(host: str, port: int, auth: bool, active_keys: int) -> None:
@@ -101,6 +105,6 @@ def serve(
     LEDGER_KAFKA_BOOTSTRAP is set, else straight into PostgreSQL. Stop with Ctrl-C.
     """
     auth = not insecure_no_auth
-    with serving_environment(options(ctx), auth) as active:
-        announce(host, port, auth, active)
-        run_server(host, port, workers, log_level)
+    with serving(options(ctx)) as ready:
+        announce(host, port, auth, ready.active_keys)
+        run_server(ready, host, port, workers, log_level, auth)

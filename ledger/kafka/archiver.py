@@ -18,12 +18,12 @@ from kafka import KafkaConsumer, TopicPartition
 from kafka.errors import KafkaError
 
 from ledger.codec.single_object import AvroCodec
+from ledger.config import KafkaSettings
 from ledger.errors import ConflictError, LedgerError, StoreUnavailable
-from ledger.kafka.config import KafkaSettings
 from ledger.kafka.messages import classify
+from ledger.ports import LedgerStore
 from ledger.records import EncodedEvent
 from ledger.store.archive import ArchiveBatch, Rejection, load_offsets, store_batch
-from ledger.store.postgres import PostgresLedger
 
 Report = Callable[[str], None]
 
@@ -64,7 +64,7 @@ class Archiver:
 
     def __init__(
         self,
-        ledger: PostgresLedger,
+        ledger: LedgerStore,
         settings: KafkaSettings,
         *,
         partitions: Sequence[int] | None = None,

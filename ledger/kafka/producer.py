@@ -16,10 +16,10 @@ from kafka.errors import KafkaError
 from kafka.producer.future import FutureRecordMetadata
 
 from ledger.codec.single_object import AvroCodec
+from ledger.config import KafkaSettings
 from ledger.domain.events import Event
 from ledger.errors import LedgerError, StoreUnavailable
 from ledger.jsonlines import validate_batch
-from ledger.kafka.config import KafkaSettings
 
 HEADER_EVENT_TYPE = "ledger-event-type"
 HEADER_FINGERPRINT = "ledger-schema-fingerprint"

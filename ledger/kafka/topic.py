@@ -6,8 +6,8 @@ from kafka import KafkaAdminClient
 from kafka.admin import NewTopic
 from kafka.errors import KafkaError, TopicAlreadyExistsError
 
+from ledger.config import KafkaSettings
 from ledger.errors import StoreUnavailable
-from ledger.kafka.config import KafkaSettings
 
 RETENTION = {"retention.ms": "-1", "retention.bytes": "-1"}
 """The topic keeps every event forever: it can always be re-archived from the start."""

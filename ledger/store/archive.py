@@ -7,8 +7,8 @@ from typing import Any
 import psycopg
 
 from ledger.errors import LedgerError
+from ledger.ports import LedgerStore
 from ledger.records import Appended, EncodedEvent, KafkaOrigin
-from ledger.store.postgres import PostgresLedger
 
 
 class OffsetConflict(LedgerError):
@@ -44,7 +44,7 @@ class ArchiveResult:
     rejected: int
 
 
-def load_offsets(ledger: PostgresLedger, topic: str) -> dict[int, int]:
+def load_offsets(ledger: LedgerStore, topic: str) -> dict[int, int]:
     """Next offset to archive per partition, as last committed."""
     with ledger.connection() as conn:
         rows = conn.execute(
@@ -76,7 +76,7 @@ def _advance(
 
 
 def store_batch(
-    ledger: PostgresLedger, batch: ArchiveBatch, committed: dict[int, int]
+    ledger: LedgerStore, batch: ArchiveBatch, committed: dict[int, int]
 ) -> ArchiveResult:
     """Store the batch and move the offsets from ``committed`` in one transaction."""
     with ledger.connection() as conn, conn.transaction():

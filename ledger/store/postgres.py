@@ -23,6 +23,7 @@ from ledger.codec.single_object import AvroCodec
 from ledger.domain.events import Event
 from ledger.errors import ConflictError, LedgerError, SchemaError, StoreUnavailable
 from ledger.records import Appended, EncodedEvent, Head, KafkaOrigin, RecordedEvent
+from ledger.store.connection import Conn
 from ledger.store.migrate import migrate, pending
 
 _APPEND = """
@@ -103,7 +104,7 @@ class PostgresLedger:
         return str(self._pool.conninfo)
 
     @contextmanager
-    def connection(self) -> Iterator[psycopg.Connection[Any]]:
+    def connection(self) -> Iterator[Conn]:
         """A pooled connection (autocommit), with database errors made readable."""
         try:
             with self._pool.connection() as conn:
@@ -131,7 +132,7 @@ class PostgresLedger:
                 )
             self._register_schemas(conn)
 
-    def _register_schemas(self, conn: psycopg.Connection[Any]) -> None:
+    def _register_schemas(self, conn: Conn) -> None:
         versions = self.codec.registry.all_versions()
         with conn.transaction():
             rows = conn.execute(
@@ -177,7 +178,7 @@ class PostgresLedger:
             return [Appended(*row) for cursor in cursors for row in cursor.fetchall()]
 
     def append_encoded(
-        self, items: Sequence[EncodedEvent], conn: psycopg.Connection[Any] | None = None
+        self, items: Sequence[EncodedEvent], conn: Conn | None = None
     ) -> list[Appended]:
         """Append pre-encoded events, inside ``conn``'s transaction if one is given."""
         if not items:
@@ -202,7 +203,7 @@ class PostgresLedger:
         kafka: KafkaOrigin | None = None,
         key: bytes | None = None,
         headers: dict[str, str] | None = None,
-        conn: psycopg.Connection[Any] | None = None,
+        conn: Conn | None = None,
     ) -> int:
         """Keep an input that could not be accepted, with its raw bytes and the reason."""
         query = (
@@ -240,6 +241,20 @@ class PostgresLedger:
         if row is None:
             return Head(0, GENESIS_HASH, None)
         return Head(row[0], bytes(row[1]), row[2])
+
+    def position_at(self, moment: datetime) -> int:
+        """The last position recorded at or before ``moment`` (0 if none)."""
+        with self.connection() as conn:
+            row = conn.execute("SELECT ledger.position_at(%s)", (moment,)).fetchone()
+        return int(row[0]) if row and row[0] is not None else 0
+
+    def event_counts(self) -> list[tuple[str, int]]:
+        """How many events of each type the ledger holds, by type name."""
+        with self.connection() as conn:
+            rows = conn.execute(
+                "SELECT event_type, count(*) FROM ledger.events GROUP BY 1 ORDER BY 1"
+            ).fetchall()
+        return [(str(t), int(n)) for t, n in rows]
 
     def read(
         self,

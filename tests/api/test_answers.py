@@ -4,8 +4,8 @@ from datetime import UTC, datetime
 
 from ledger.api.answers import LARGEST, AnswerCache
 from ledger.api.services import Services
-from tests.api.conftest import Api
 from tests.factories import json_line
+from tests.helpers import Api
 
 
 def test_least_recently_used_answers_leave_first() -> None:

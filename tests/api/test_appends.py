@@ -6,9 +6,9 @@ from datetime import UTC, datetime
 import pytest
 
 from ledger.api.keys import Role
-from ledger.kafka.config import KafkaSettings
-from tests.api.conftest import Api, serving
+from ledger.config import KafkaSettings
 from tests.factories import json_line
+from tests.helpers import Api, serving
 from tests.kafka.helpers import archive_all
 
 

@@ -7,8 +7,8 @@ import pytest
 
 from ledger.api import keys
 from ledger.api.keys import READERS, WRITERS, Role
-from tests.api.conftest import Api, serving
 from tests.factories import json_line
+from tests.helpers import Api, serving
 
 PUBLIC = {("get", "/health")}
 INTRUDER = json_line("SourceRegistered", source_id="source:intruder")

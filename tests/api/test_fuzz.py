@@ -25,7 +25,7 @@ from schemathesis.checks import (
 from ledger.api.app import create_app
 from ledger.api.keys import Role
 from ledger.config import Settings
-from tests.api.conftest import serving
+from tests.helpers import serving
 
 
 def _free_port() -> int:

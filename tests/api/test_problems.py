@@ -4,8 +4,7 @@ import psycopg
 
 from ledger.api.keys import Role
 from ledger.api.reading import encode_cursor
-from tests.api.conftest import Api, serving
-from tests.conftest import _create_database, database_url_for
+from tests.helpers import Api, create_database, database_url_for, serving
 
 PROBLEM = "application/problem+json"
 
@@ -87,7 +86,7 @@ def test_no_projections_yet_is_a_503_that_says_what_to_run(database_url: str) ->
 
 
 def test_health_is_503_while_the_database_is_unreachable(server_url: str, template_db: str) -> None:
-    name = _create_database(server_url, template_db)
+    name = create_database(server_url, template_db)
     with serving(database_url_for(server_url, name), pool_timeout=1) as api:
         assert api.client.get("/health").status_code == 200
         with psycopg.connect(server_url, autocommit=True) as admin:

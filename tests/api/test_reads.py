@@ -3,7 +3,7 @@
 from typing import Any
 
 from ledger.api.keys import Role
-from tests.api.conftest import Api
+from tests.helpers import Api
 
 HEAD = 138
 """Events in the seed example."""

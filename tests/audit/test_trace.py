@@ -3,7 +3,7 @@
 from ledger.audit.trace import TraceNode, trace_claim, trace_posture
 from ledger.demo import load_seed
 from ledger.projection import fold
-from ledger.projection.fold import PROJECTIONS
+from ledger.projection.catalog import PROJECTIONS
 from ledger.store.postgres import PostgresLedger
 from tests.factories import make
 

@@ -8,12 +8,12 @@ import pytest
 
 from ledger.audit.report import VerifyReport
 from ledger.audit.verify import Anchor, verify
+from ledger.config import KafkaSettings
 from ledger.demo import load_seed
 from ledger.errors import LedgerError
-from ledger.kafka.config import KafkaSettings
 from ledger.kafka.producer import KafkaEventProducer
 from ledger.projection import fold
-from ledger.projection.fold import PROJECTIONS
+from ledger.projection.catalog import PROJECTIONS
 from ledger.records import KafkaOrigin
 from ledger.store.postgres import PostgresLedger
 from tests.audit.tamper import (

@@ -1,51 +1,12 @@
 """End to end: the ``ledger`` command as a user runs it, against real PostgreSQL."""
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from tests.factories import json_line
-
-
-def ledger_cli(
-    *args: str,
-    database_url: str | None = None,
-    stdin: str | None = None,
-    home: Path | None = None,
-    env_extra: dict[str, str] | None = None,
-) -> subprocess.CompletedProcess[str]:
-    """Run `python -m ledger ARGS` as a user would, with only the LEDGER_* given here."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("LEDGER_")}
-    env.update(env_extra or {})
-    if database_url is not None:
-        env["LEDGER_DATABASE_URL"] = database_url
-    if home is not None:
-        env["LEDGER_HOME"] = str(home)
-    env["COLUMNS"] = "200"
-    return subprocess.run(
-        [sys.executable, "-m", "ledger", *args],
-        input=stdin,
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=120,
-        check=False,
-    )
-
-
-def write_lines(path: Path, *records: dict[str, object] | str) -> Path:
-    path.write_text("\n".join(r if isinstance(r, str) else json.dumps(r) for r in records) + "\n")
-    return path
-
-
-def positions(database_url: str) -> list[int]:
-    result = ledger_cli("events", "--json", "--limit", "0", database_url=database_url)
-    assert result.returncode == 0, result.stderr
-    return [json.loads(line)["position"] for line in result.stdout.splitlines()]
+from tests.helpers import ledger_cli, positions, write_lines
 
 
 def test_help_explains_every_command() -> None:

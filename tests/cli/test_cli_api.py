@@ -18,9 +18,8 @@ import pytest
 
 from ledger.config import Settings
 from ledger.runtime import open_ledger
-from tests.api.conftest import seed
-from tests.cli.test_cli import ledger_cli
 from tests.factories import json_line
+from tests.helpers import ledger_cli, seed
 
 
 def _free_port() -> int:

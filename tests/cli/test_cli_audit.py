@@ -6,7 +6,7 @@ from pathlib import Path
 import fastavro
 
 from tests.audit.tamper import flip_payload_byte
-from tests.cli.test_cli import ledger_cli
+from tests.helpers import ledger_cli
 
 
 def demo(database_url: str) -> None:

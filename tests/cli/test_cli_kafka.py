@@ -8,10 +8,10 @@ import time
 import uuid
 from pathlib import Path
 
-from ledger.kafka.config import KafkaSettings
+from ledger.config import KafkaSettings
 from tests.broker import Broker
-from tests.cli.test_cli import ledger_cli, positions, write_lines
 from tests.factories import json_line
+from tests.helpers import ledger_cli, positions, write_lines
 from tests.kafka.helpers import ledger_env
 
 REPO = Path(__file__).resolve().parents[2]

@@ -5,8 +5,8 @@ import io
 import json
 from pathlib import Path
 
-from tests.cli.test_cli import ledger_cli, write_lines
 from tests.factories import json_line
+from tests.helpers import ledger_cli, write_lines
 
 
 def test_posture_and_history_from_the_command_line(database_url: str, tmp_path: Path) -> None:

@@ -8,8 +8,7 @@ import typer.main
 import yaml
 
 from ledger.cli.main import app
-from ledger.config import Settings
-from ledger.kafka.config import KafkaSettings
+from ledger.config import KafkaSettings, Settings
 
 COMPOSE = Path(__file__).resolve().parents[2] / "infra" / "compose.yaml"
 

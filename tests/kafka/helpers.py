@@ -5,8 +5,8 @@ from typing import Any
 
 from kafka import KafkaProducer
 
+from ledger.config import KafkaSettings
 from ledger.kafka.archiver import Archiver, ArchiveStats
-from ledger.kafka.config import KafkaSettings
 from ledger.store.postgres import PostgresLedger
 
 

@@ -11,11 +11,11 @@ from typing import Any
 import psycopg
 import pytest
 
-from ledger.kafka.config import KafkaSettings
+from ledger.config import KafkaSettings
 from ledger.kafka.producer import KafkaEventProducer
 from ledger.store.postgres import PostgresLedger
+from tests.helpers import assert_chain_valid
 from tests.kafka.helpers import archive_all, ledger_env, numbered_events
-from tests.store.test_postgres import assert_chain_valid
 
 REPO = Path(__file__).resolve().parents[2]
 

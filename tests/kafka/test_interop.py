@@ -4,7 +4,7 @@ import time
 
 from confluent_kafka import OFFSET_BEGINNING, Consumer, Message, TopicPartition
 
-from ledger.kafka.config import KafkaSettings
+from ledger.config import KafkaSettings
 from ledger.kafka.producer import HEADER_EVENT_TYPE, HEADER_FINGERPRINT, KafkaEventProducer
 from tests.apache_avro import decode, load_schemas, spec_fingerprint
 from tests.factories import ALL_TYPES, make

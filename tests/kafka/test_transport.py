@@ -10,16 +10,16 @@ from fastavro import schemaless_writer
 
 from ledger.chain import GENESIS_HASH, chain_hash
 from ledger.codec.single_object import MAGIC
+from ledger.config import KafkaSettings
 from ledger.errors import LedgerError, ValidationFailed
 from ledger.kafka.archiver import Archiver
-from ledger.kafka.config import KafkaSettings
 from ledger.kafka.producer import HEADER_EVENT_TYPE, HEADER_FINGERPRINT, KafkaEventProducer
 from ledger.kafka.topic import ensure_topic
 from ledger.store.archive import ArchiveBatch, OffsetConflict, store_batch
 from ledger.store.postgres import PostgresLedger
 from tests.factories import ALL_TYPES, json_line, make
+from tests.helpers import assert_chain_valid
 from tests.kafka.helpers import archive_all, rejected_reasons, send_raw
-from tests.store.test_postgres import assert_chain_valid
 
 
 def test_every_type_end_to_end(ledger: PostgresLedger, kafka_settings: KafkaSettings) -> None:

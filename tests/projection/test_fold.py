@@ -9,8 +9,11 @@ import pytest
 from ledger.demo import load_seed
 from ledger.domain.events import Event
 from ledger.domain.posture import PostureRow, PostureStatus
-from ledger.projection import fold, queries, rebuild
-from ledger.projection.fold import PROJECTIONS, scratch_digests
+from ledger.projection import claim_history as history_projection
+from ledger.projection import fold, force_posture, rebuild
+from ledger.projection import schema as tables
+from ledger.projection.catalog import PROJECTIONS
+from ledger.projection.fold import scratch_digests
 from ledger.store.postgres import PostgresLedger
 from tests.factories import make
 
@@ -23,8 +26,8 @@ def posture_by_key(
     ledger: PostgresLedger, position: int | None = None, valid_at: datetime | None = None
 ) -> dict[tuple[str, str], PostureRow]:
     with ledger.connection() as conn:
-        at = queries.cursor(conn, "force_posture") if position is None else position
-        rows = queries.posture(conn, at, valid_at=valid_at)
+        at = tables.cursor(conn, "force_posture") if position is None else position
+        rows = force_posture.posture(conn, at, valid_at=valid_at)
     return {(r.actor_id, r.place_key): r for r in rows}
 
 
@@ -47,7 +50,7 @@ def test_seed_article_gives_the_posture_an_analyst_reads(ledger: PostgresLedger)
     assert general.winner.activity.value == "PRESENT"
     assert len(rows) == 18
     with ledger.connection() as conn:
-        history = queries.claim_history(conn, "claim:seed-05", ledger.head().position)
+        history = history_projection.claim_history(conn, "claim:seed-05", ledger.head().position)
     assert history is not None
     assert [h.source_id for h in history.chain] == [
         "source:anon-damascus-senior",
@@ -83,9 +86,8 @@ def test_retraction_leaves_current_posture_but_not_the_past(ledger: PostgresLedg
     project(ledger)
     now = posture_by_key(ledger)
     assert now[("actor:militia", "place:town")].status is PostureStatus.RETRACTED
-    with ledger.connection() as conn:
-        assert before.recorded_at is not None
-        then = queries.position_at(conn, before.recorded_at)
+    assert before.recorded_at is not None
+    then = ledger.position_at(before.recorded_at)
     past = posture_by_key(ledger, then)
     assert past[("actor:militia", "place:town")].status is PostureStatus.ACTIVE
 
@@ -187,7 +189,7 @@ def test_two_same_origin_corroborations_count_once(ledger: PostgresLedger) -> No
     )
     project(ledger)
     with ledger.connection() as conn:
-        history = queries.claim_history(conn, "claim:main", ledger.head().position)
+        history = history_projection.claim_history(conn, "claim:main", ledger.head().position)
     assert history is not None
     assert history.status is not None and history.status.value == "CORROBORATED"
     assert history.independent_corroborations == 1
@@ -198,10 +200,10 @@ def test_unresolved_references_are_shown_not_dropped(ledger: PostgresLedger) -> 
     project(ledger)
     with ledger.connection() as conn:
         position = ledger.head().position
-        assert queries.unresolved_references(conn, position) == [
+        assert history_projection.unresolved_references(conn, position) == [
             (1, "AttributionMade", "claim:ghost")
         ]
-        history = queries.claim_history(conn, "claim:ghost", position)
+        history = history_projection.claim_history(conn, "claim:ghost", position)
     assert history is not None and not history.resolved and history.status is None
 
 

@@ -8,11 +8,13 @@ from hypothesis import strategies as st
 
 from ledger.config import Settings
 from ledger.domain.events import Event
-from ledger.projection import fold, queries
-from ledger.projection.fold import PROJECTIONS, drop_schema, scratch_digests
+from ledger.projection import claim_history as history_projection
+from ledger.projection import fold, force_posture
+from ledger.projection.catalog import PROJECTIONS
+from ledger.projection.fold import drop_schema, scratch_digests
 from ledger.runtime import open_ledger
-from tests.conftest import _create_database, _drop_database, database_url_for
 from tests.factories import make
+from tests.helpers import create_database, database_url_for, drop_database
 
 CLAIMS = [f"claim:c{i}" for i in range(4)]
 SOURCES = [f"source:s{i}" for i in range(3)]
@@ -99,8 +101,8 @@ def events(draw: st.DrawFn) -> Event:
 
 
 def _answers(conn: Any, position: int, schema: str) -> list[Any]:
-    rows = queries.posture(conn, position, schema=schema)
-    claims = [queries.claim_history(conn, c, position, schema=schema) for c in CLAIMS]
+    rows = force_posture.posture(conn, position, schema=schema)
+    claims = [history_projection.claim_history(conn, c, position, schema=schema) for c in CLAIMS]
     return [
         [
             (
@@ -130,7 +132,7 @@ def _answers(conn: Any, position: int, schema: str) -> list[Any]:
 def test_increments_equal_rebuild_and_as_of_equals_truncated_replay(
     server_url: str, template_db: str, batch: list[Event], cuts: list[int]
 ) -> None:
-    name = _create_database(server_url, template_db)
+    name = create_database(server_url, template_db)
     try:
         with open_ledger(Settings(database_url=database_url_for(server_url, name))) as ledger:
             ledger.append(batch)
@@ -150,4 +152,4 @@ def test_increments_equal_rebuild_and_as_of_equals_truncated_replay(
                 finally:
                     drop_schema(ledger, scratch)
     finally:
-        _drop_database(server_url, name)
+        drop_database(server_url, name)

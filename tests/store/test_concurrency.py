@@ -9,7 +9,7 @@ from ledger.config import Settings
 from ledger.runtime import open_ledger
 from ledger.store.postgres import PostgresLedger
 from tests.factories import make
-from tests.store.test_postgres import assert_chain_valid
+from tests.helpers import assert_chain_valid
 
 WRITERS = 4
 ROUNDS = 15

@@ -11,29 +11,14 @@ from fastavro import schemaless_writer
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ledger.chain import GENESIS_HASH, chain_hash
 from ledger.codec.single_object import MAGIC
 from ledger.domain.events import DocumentIngested, Event
 from ledger.errors import ConflictError, SchemaError
 from ledger.records import EncodedEvent, KafkaOrigin
 from ledger.store.postgres import PIPELINE_CHUNK, PostgresLedger
 from tests.factories import ALL_TYPES, make
+from tests.helpers import assert_chain_valid
 from tests.strategies import any_event
-
-
-def assert_chain_valid(ledger: PostgresLedger) -> int:
-    previous, count, last_time = GENESIS_HASH, 0, None
-    for recorded in ledger.read():
-        count += 1
-        assert recorded.position == count, "positions must be contiguous from 1"
-        assert recorded.prev_hash == previous
-        assert recorded.hash == chain_hash(
-            previous, recorded.position, recorded.recorded_at, recorded.payload
-        )
-        if last_time is not None:
-            assert recorded.recorded_at >= last_time, "record time never goes backwards"
-        previous, last_time = recorded.hash, recorded.recorded_at
-    return count
 
 
 def test_every_type_round_trips_through_the_ledger(ledger: PostgresLedger) -> None:
@@ -290,13 +275,10 @@ def test_generator_batch_is_consumed_lazily_and_all_or_nothing(ledger: PostgresL
 
 
 def test_position_at_finds_what_was_known_then(ledger: PostgresLedger) -> None:
-    from ledger.projection.queries import position_at
-
     first = ledger.append([make("ClaimAsserted"), make("ClaimAsserted")])
     second = ledger.append([make("ClaimAsserted")])
     third = ledger.append([make("ClaimAsserted"), make("ClaimAsserted")])
-    with ledger.connection() as conn:
-        assert position_at(conn, first[0].recorded_at - timedelta(seconds=1)) == 0
-        assert position_at(conn, first[0].recorded_at) == 2
-        assert position_at(conn, second[0].recorded_at) == 3
-        assert position_at(conn, third[0].recorded_at + timedelta(days=1)) == 5
+    assert ledger.position_at(first[0].recorded_at - timedelta(seconds=1)) == 0
+    assert ledger.position_at(first[0].recorded_at) == 2
+    assert ledger.position_at(second[0].recorded_at) == 3
+    assert ledger.position_at(third[0].recorded_at + timedelta(days=1)) == 5

@@ -5,37 +5,18 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query, Request, Response
 
 from ledger.api.auth import Reader
-from ledger.api.models import ClaimDetail, ClaimEvent, ClaimItem, ClaimsPage, Hop
+from ledger.api.models import ClaimDetail, ClaimItem, ClaimsPage
 from ledger.api.problems import ProblemError, responses
 from ledger.api.reading import answer, decode_cursor, encode_cursor, read_at
 from ledger.api.routes.params import AsOf, Cursor, Identifier, Limit
 from ledger.domain.claim_status import ClaimStatus
-from ledger.projection import listing, queries
-from ledger.projection.listing import ClaimView
-from ledger.projection.queries import Conn
+from ledger.projection.service import CLAIMS, ReadPosition, ReadService
 
 router = APIRouter(tags=["claims"], dependencies=[Reader])
-
-PROJECTIONS = ("claim_history", "sources", "force_posture")
 
 ClaimId = Annotated[
     str, Path(min_length=1, max_length=200, description="A claim id, e.g. claim:seed-05.")
 ]
-
-
-def item(view: ClaimView) -> ClaimItem:
-    return ClaimItem(
-        claim_id=view.claim_id,
-        position=view.position,
-        document_id=view.document_id,
-        kind=view.kind,
-        statement=view.statement,
-        valid_from=view.valid_from,
-        valid_to=view.valid_to,
-        credibility=view.credibility,
-        status=view.status,
-        origin=view.origin,
-    )
 
 
 @router.get(
@@ -65,12 +46,11 @@ async def claims(
 ) -> Response:
     """Claims in id order, each with its status and original speaker as known then."""
     pinned, after = decode_cursor(cursor, str) if cursor else (None, None)
-    at = await read_at(request, PROJECTIONS, as_of=as_of, pinned=pinned)
+    at = await read_at(request, CLAIMS, as_of=as_of, pinned=pinned)
 
-    def build(conn: Conn) -> ClaimsPage:
-        views, last = listing.claims(
-            conn,
-            at.position,
+    def build(reads: ReadService, position: ReadPosition) -> ClaimsPage:
+        page = reads.claims(
+            position,
             statuses=frozenset(status) if status else None,
             actor=actor,
             source=source,
@@ -80,8 +60,8 @@ async def claims(
         )
         return ClaimsPage(
             read_at=at,
-            items=[item(v) for v in views],
-            next_cursor=encode_cursor(at.position, last) if last else None,
+            items=[ClaimItem.model_validate(v) for v in page.items],
+            next_cursor=encode_cursor(at.position, page.last) if page.last else None,
         )
 
     return await answer(request, at, build)
@@ -96,34 +76,15 @@ async def claims(
 async def claim(request: Request, claim_id: ClaimId, as_of: AsOf = None) -> Response:
     """Every event on the claim in ledger order, the hops of reported speech from the
     original speaker outwards (each source with its grade then), and the status."""
-    at = await read_at(request, PROJECTIONS, as_of=as_of)
+    at = await read_at(request, CLAIMS, as_of=as_of)
 
-    def build(conn: Conn) -> ClaimDetail:
-        found = queries.claim_history(conn, claim_id, at.position)
+    def build(reads: ReadService, position: ReadPosition) -> ClaimDetail:
+        found = reads.claim(position, claim_id)
         if found is None:
             known = f" as of {as_of.isoformat()}" if as_of else ""
             raise ProblemError(404, f"no event in the ledger names the claim {claim_id!r}{known}")
-        return ClaimDetail(
-            read_at=at,
-            claim_id=found.claim_id,
-            position=found.position,
-            statement=found.statement,
-            status=found.status,
-            origin=found.origin,
-            chain=[
-                Hop(
-                    position=h.position,
-                    source_id=h.source_id,
-                    via_source_id=h.via_source_id,
-                    mode=h.mode,
-                    access=h.access,
-                    reliability=h.reliability,
-                )
-                for h in found.chain
-            ],
-            events=[ClaimEvent(position=p, event_type=t, summary=s) for p, t, s in found.events],
-            independent_corroborations=found.independent_corroborations,
-            positions=sorted({p for p, _, _ in found.events}),
+        return ClaimDetail.model_validate(
+            {**vars(found), "read_at": at, "positions": found.positions}
         )
 
     return await answer(request, at, build)

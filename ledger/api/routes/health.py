@@ -7,7 +7,7 @@ from ledger.api.models import Health, ProjectionState
 from ledger.api.problems import responses
 from ledger.api.services import lookup
 from ledger.chain import GENESIS_HASH
-from ledger.projection.fold import PROJECTIONS
+from ledger.projection.catalog import PROJECTIONS
 from ledger.records import Head
 
 

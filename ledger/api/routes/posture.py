@@ -1,5 +1,6 @@
 """Force posture: now, as known at any past record time, valid at any world time."""
 
+from collections.abc import Iterable
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
@@ -10,34 +11,14 @@ from ledger.api.problems import ProblemError, responses
 from ledger.api.reading import answer, decode_cursor, encode_cursor, read_at
 from ledger.api.routes.params import AsOf, Cursor, Identifier, Limit, ValidAt
 from ledger.domain.posture import PostureStatus
-from ledger.projection import listing, queries
-from ledger.projection.listing import PostureView
-from ledger.projection.queries import Conn
+from ledger.projection.service import POSTURE, ReadPosition, ReadService
+from ledger.projection.views import PostureView
 
 router = APIRouter(tags=["posture"], dependencies=[Reader])
 
-PROJECTIONS = ("force_posture", "claim_history", "sources")
 
-
-def item(view: PostureView) -> PostureItem:
-    return PostureItem(
-        actor_id=view.actor_id,
-        place_key=view.place_key,
-        place=view.place_name,
-        status=view.status,
-        activity=view.activity,
-        strength=view.strength_text,
-        low=view.low,
-        best=view.best,
-        high=view.high,
-        valid_from=view.valid_from,
-        valid_to=view.valid_to,
-        grade=view.grade,
-        report_position=view.report_position,
-        supporting=list(view.supporting),
-        contradicting=list(view.contradicting),
-        positions=list(view.positions),
-    )
+def items(views: Iterable[PostureView]) -> list[PostureItem]:
+    return [PostureItem.model_validate(v) for v in views]
 
 
 @router.get(
@@ -71,29 +52,16 @@ async def posture(
     wanted = frozenset(status) if status else None
     if wanted is None and not include_retracted:
         wanted = frozenset(PostureStatus) - {PostureStatus.RETRACTED}
-    at = await read_at(request, PROJECTIONS, as_of=as_of, valid_at=valid_at, pinned=pinned)
+    at = await read_at(request, POSTURE, as_of=as_of, valid_at=valid_at, pinned=pinned)
 
-    def build(conn: Conn) -> PosturePage:
-        if at.position == at.projections["force_posture"] and valid_at is None:
-            views = listing.current_posture(
-                conn, actor=actor, place=place, statuses=wanted, after=after, limit=limit
-            )
-            last = (views[-1].actor_id, views[-1].place_key) if len(views) == limit else None
-        else:
-            views, last = listing.posture_at(
-                conn,
-                at.position,
-                valid_at=valid_at,
-                actor=actor,
-                place=place,
-                statuses=wanted,
-                after=after,
-                limit=limit,
-            )
+    def build(reads: ReadService, position: ReadPosition) -> PosturePage:
+        page = reads.posture(
+            position, actor=actor, place=place, statuses=wanted, after=after, limit=limit
+        )
         return PosturePage(
             read_at=at,
-            items=[item(v) for v in views],
-            next_cursor=encode_cursor(at.position, last) if last else None,
+            items=items(page.items),
+            next_cursor=encode_cursor(at.position, page.last) if page.last else None,
         )
 
     return await answer(request, at, build)
@@ -118,28 +86,16 @@ async def timeline(
     if actor is None and place is None:
         raise ProblemError(422, "query: give actor or place (or both) for a timeline")
     pinned, after = decode_cursor(cursor, int) if cursor else (None, 0)
-    at = await read_at(request, PROJECTIONS, as_of=as_of, pinned=pinned)
+    at = await read_at(request, POSTURE, as_of=as_of, pinned=pinned)
 
-    def build(conn: Conn) -> Timeline:
-        cuts = listing.timeline_positions(
-            conn, at.position, actor=actor, place=place, after=after, limit=limit
-        )
-        steps = [
-            TimelineStep(
-                position=cut,
-                rows=[
-                    item(PostureView.of(r))
-                    for r in queries.posture(conn, cut, actor=actor, place=place)
-                ],
-            )
-            for cut in cuts
-        ]
+    def build(reads: ReadService, position: ReadPosition) -> Timeline:
+        page = reads.timeline(position, actor=actor, place=place, after=after, limit=limit)
         return Timeline(
             read_at=at,
             actor_id=actor,
             place_key=place,
-            steps=steps,
-            next_cursor=encode_cursor(at.position, cuts[-1]) if len(cuts) == limit else None,
+            steps=[TimelineStep(position=s.position, rows=items(s.rows)) for s in page.items],
+            next_cursor=encode_cursor(at.position, page.last) if page.last else None,
         )
 
     return await answer(request, at, build)

@@ -1,0 +1,118 @@
+"""The ports the application depends on: the ledger store and the append transport.
+
+This module imports no adapter. ``ledger.store.postgres.PostgresLedger`` implements
+``LedgerStore``; ``ledger.sinks`` holds the transports that implement ``EventSink``.
+Both transports pass one contract suite (``tests/contract.py``).
+"""
+
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import AbstractContextManager
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, Protocol
+from uuid import UUID
+
+from ledger.domain.events import Event
+from ledger.records import Appended, EncodedEvent, Head, KafkaOrigin, RecordedEvent
+
+if TYPE_CHECKING:
+    from ledger.codec.single_object import AvroCodec
+    from ledger.store.connection import Conn
+
+
+class LedgerStore(Protocol):
+    """The append-only ledger: appends, reads by position, and the SQL of ``ledger.*``."""
+
+    codec: "AvroCodec"
+
+    @property
+    def conninfo(self) -> str: ...
+
+    def connection(self) -> AbstractContextManager["Conn"]:
+        """A pooled connection, for the projections' own tables."""
+        ...
+
+    def init(self) -> list[str]: ...
+    def ensure_ready(self) -> None: ...
+    def encode(self, event: Event) -> EncodedEvent: ...
+    def append(self, events: Iterable[Event]) -> list[Appended]: ...
+
+    def append_encoded(
+        self, items: Sequence[EncodedEvent], conn: "Conn | None" = None
+    ) -> list[Appended]: ...
+
+    def reject(
+        self,
+        *,
+        origin: str,
+        reason: str,
+        payload: bytes | None,
+        kafka: KafkaOrigin | None = None,
+        key: bytes | None = None,
+        headers: dict[str, str] | None = None,
+        conn: "Conn | None" = None,
+    ) -> int: ...
+
+    def head(self) -> Head: ...
+    def position_at(self, moment: datetime) -> int: ...
+    def event_counts(self) -> list[tuple[str, int]]: ...
+
+    def read(
+        self,
+        *,
+        after: int = 0,
+        until: int | None = None,
+        types: Sequence[str] | None = None,
+        stream: str | None = None,
+        recorded_before: datetime | None = None,
+        limit: int | None = None,
+        batch_size: int = 2000,
+    ) -> Iterator[RecordedEvent]: ...
+
+    def read_rows(
+        self,
+        *,
+        after: int = 0,
+        until: int | None = None,
+        types: Sequence[str] | None = None,
+        stream: str | None = None,
+        recorded_before: datetime | None = None,
+        limit: int | None = None,
+        batch_size: int = 2000,
+    ) -> Iterator[dict[str, Any]]: ...
+
+    def read_records(
+        self, *, after: int = 0, until: int | None = None, types: Sequence[str] | None = None
+    ) -> Iterator[tuple[int, str, dict[str, Any]]]: ...
+
+    def find_row(self, event_id: UUID) -> dict[str, Any] | None: ...
+    def payload_of(self, event_id: UUID) -> bytes | None: ...
+    def count_rejected(self) -> int: ...
+
+
+@dataclass(frozen=True)
+class Receipt:
+    """What a transport says about one event it accepted."""
+
+    event_id: UUID
+    position: int | None = None
+    appended: bool | None = None
+    topic: str | None = None
+    partition: int | None = None
+    offset: int | None = None
+
+
+Publishable = Event | Mapping[str, Any]
+"""An event, or its JSON form ``{"type": ..., "envelope": ..., ...}`` to validate first."""
+
+
+class EventSink(Protocol):
+    """A transport that accepts batches of events (validated whole before anything moves)."""
+
+    name: str
+
+    def publish(self, events: Sequence[Publishable]) -> list[Receipt]: ...
+
+    def publish_stream(self, events: Iterable[Event]) -> list[Receipt]:
+        """Events already validated (by type), consumed one by one: flat memory."""
+        ...

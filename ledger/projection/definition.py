@@ -1,0 +1,102 @@
+"""What a projection is: its tables (columns declared once), one handler per event type
+it folds, an optional step after each fold, and a version.
+
+The DDL, the COPY statement and the fingerprint kept beside the cursor are all derived
+from this one declaration, so a changed column cannot be silently skipped: a stored
+fingerprint that differs from the code's makes the next fold rebuild the projection.
+"""
+
+import hashlib
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from psycopg import sql
+
+from ledger.store.connection import Conn
+
+Row = tuple[Any, ...]
+AfterFold = Callable[[Conn, str, int, int], None]
+"""``(conn, schema, start, target)``: runs in the fold's transaction after the new rows."""
+
+
+@dataclass(frozen=True)
+class Table:
+    """A table of a projection; each column is ``"name TYPE [constraints]"``."""
+
+    name: str
+    columns: tuple[str, ...]
+    primary_key: tuple[str, ...] = ("position",)
+    indexes: tuple[tuple[str, ...], ...] = ()
+    order: str = "position"
+    """The order its rows are digested in: a unique key."""
+
+    @property
+    def column_names(self) -> tuple[str, ...]:
+        return tuple(column.split(maxsplit=1)[0] for column in self.columns)
+
+    def ddl(self) -> str:
+        """``CREATE TABLE`` and its indexes, with ``{s}`` standing for the schema."""
+        body = ",\n    ".join((*self.columns, f"PRIMARY KEY ({', '.join(self.primary_key)})"))
+        statements = [f"CREATE TABLE IF NOT EXISTS {{s}}.{self.name} (\n    {body}\n);"]
+        for index in self.indexes:
+            label = f"{self.name}_{'_'.join(index)}"
+            statements.append(
+                f"CREATE INDEX IF NOT EXISTS {label} ON {{s}}.{self.name} ({', '.join(index)});"
+            )
+        return "\n".join(statements)
+
+    def copy_statement(self, schema: str) -> sql.Composed:
+        columns = sql.SQL(", ").join(sql.Identifier(c) for c in self.column_names)
+        return sql.SQL("COPY {}.{} ({}) FROM STDIN").format(
+            sql.Identifier(schema), sql.Identifier(self.name), columns
+        )
+
+
+@dataclass(frozen=True)
+class Handler:
+    """How one event type becomes a row: the table and the row for ``(position, record)``
+    (the Avro record as stored, resolved to the newest schema)."""
+
+    table: str
+    row: Callable[[int, dict[str, Any]], Row]
+
+
+@dataclass(frozen=True)
+class Projection:
+    """One view folded from the ledger, behind a cursor of its own."""
+
+    name: str
+    version: int
+    tables: tuple[Table, ...]
+    handlers: Mapping[str, Handler]
+    upstream: tuple[str, ...] = ()
+    """Projections this one reads while folding: it folds no further than they have."""
+    after_fold: AfterFold | None = None
+    description: str = ""
+    _tables: dict[str, Table] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        by_name = {t.name: t for t in self.tables}
+        unknown = {h.table for h in self.handlers.values()} - set(by_name)
+        if unknown:
+            raise ValueError(f"projection {self.name}: handlers write unknown tables {unknown}")
+        object.__setattr__(self, "_tables", by_name)
+
+    @property
+    def event_types(self) -> tuple[str, ...]:
+        return tuple(self.handlers)
+
+    def table(self, name: str) -> Table:
+        return self._tables[name]
+
+    def ddl(self) -> str:
+        return "\n".join(t.ddl() for t in self.tables)
+
+    @property
+    def fingerprint(self) -> str:
+        """Changes whenever the version, a table or the folded event types change."""
+        text = "\n".join(
+            (f"{self.name} v{self.version}", self.ddl(), *sorted(self.event_types), *self.upstream)
+        )
+        return f"v{self.version}:{hashlib.sha256(text.encode()).hexdigest()[:16]}"

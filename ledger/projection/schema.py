@@ -1,0 +1,95 @@
+"""The projection schema (``projection``, or a shadow): its tables, and the cursors that
+say how far each projection has folded and which definition built it."""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from psycopg import sql
+
+from ledger.projection.definition import Projection
+from ledger.store.connection import Conn
+
+SCHEMA = "projection"
+
+_CURSORS = """
+CREATE TABLE IF NOT EXISTS {s}.cursors (
+    name text PRIMARY KEY, position bigint NOT NULL, updated_at timestamptz NOT NULL
+);
+ALTER TABLE {s}.cursors ADD COLUMN IF NOT EXISTS version text;
+"""
+
+
+def qualified(text: str, schema: str) -> sql.Composed:
+    """SQL with ``{s}`` standing for the (quoted) projection schema."""
+    return sql.SQL(text).format(s=sql.Identifier(schema))
+
+
+def all_of(conditions: Sequence[sql.Composable]) -> sql.Composable:
+    """The conditions joined by AND (TRUE when there are none)."""
+    return sql.SQL(" AND ").join(conditions) if conditions else sql.SQL("TRUE")
+
+
+def create(conn: Conn, projections: list[Projection], schema: str = SCHEMA) -> None:
+    """Create the schema, the cursors and the projections' tables if missing."""
+    conn.execute(sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(sql.Identifier(schema)))
+    conn.execute(qualified(_CURSORS, schema))
+    for projection in projections:
+        conn.execute(qualified(projection.ddl(), schema))
+
+
+def drop_tables(conn: Conn, projection: Projection, schema: str = SCHEMA) -> None:
+    """Drop a projection's tables and cursor (inside the caller's transaction)."""
+    for table in projection.tables:
+        conn.execute(
+            sql.SQL("DROP TABLE IF EXISTS {}.{} CASCADE").format(
+                sql.Identifier(schema), sql.Identifier(table.name)
+            )
+        )
+    conn.execute(qualified("DELETE FROM {s}.cursors WHERE name = %s", schema), (projection.name,))
+
+
+def exists(conn: Conn, schema: str = SCHEMA) -> bool:
+    row = conn.execute("SELECT to_regclass(%s) IS NOT NULL", (f"{schema}.cursors",)).fetchone()
+    return bool(row and row[0])
+
+
+@dataclass(frozen=True)
+class Cursor:
+    """How far a projection has folded, and the fingerprint of the definition that did."""
+
+    position: int
+    version: str | None
+
+
+def cursor_of(conn: Conn, name: str, schema: str = SCHEMA) -> Cursor | None:
+    row = conn.execute(
+        qualified("SELECT position, version FROM {s}.cursors WHERE name = %s", schema), (name,)
+    ).fetchone()
+    return Cursor(int(row[0]), row[1]) if row else None
+
+
+def cursor(conn: Conn, name: str, schema: str = SCHEMA) -> int:
+    """The position a projection has folded to (0 when never folded)."""
+    found = cursor_of(conn, name, schema)
+    return found.position if found else 0
+
+
+def cursors(conn: Conn, schema: str = SCHEMA) -> dict[str, int]:
+    """Every projection's cursor, in one query."""
+    if not exists(conn, schema):
+        return {}
+    rows = conn.execute(qualified("SELECT name, position FROM {s}.cursors", schema))
+    return {str(name): int(position) for name, position in rows}
+
+
+def write_cursor(conn: Conn, projection: Projection, position: int, schema: str) -> None:
+    conn.execute(
+        qualified(
+            "INSERT INTO {s}.cursors (name, position, updated_at, version)"
+            " VALUES (%s, %s, clock_timestamp(), %s) ON CONFLICT (name) DO UPDATE"
+            " SET position = EXCLUDED.position, updated_at = EXCLUDED.updated_at,"
+            " version = EXCLUDED.version",
+            schema,
+        ),
+        (projection.name, position, projection.fingerprint),
+    )

@@ -1,0 +1,277 @@
+"""The read service: the one way answers are read, by the CLI, the HTTP API, the audit
+replay and the Dagster checks alike.
+
+It chooses the position to answer at (the projections' cursor, what was known at an
+``as_of`` record time, or the position a page token pinned), reads the projections at
+that position, and returns one view type per answer (``ledger.projection.views``).
+Because every answer is a function of the position alone, the same position gives the
+same rows whichever interface asks.
+"""
+
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Generic, TypeVar
+
+from ledger.domain.claim_status import ClaimStatus
+from ledger.domain.posture import PostureStatus
+from ledger.errors import PageAhead, ProjectionsNotReady
+from ledger.ports import LedgerStore
+from ledger.projection import claim_history, force_posture, schema, sources
+from ledger.projection.schema import SCHEMA
+from ledger.projection.views import (
+    ClaimHistory,
+    ClaimView,
+    DocumentView,
+    PostureView,
+    SourceView,
+    TimelineStep,
+)
+from ledger.store.connection import Conn
+
+POSTURE = ("force_posture", "claim_history", "sources")
+"""What posture answers read: reports, claims (retractions, origins), sources (grades)."""
+CLAIMS = ("claim_history", "sources", "force_posture")
+SOURCES = ("sources",)
+DOCUMENTS = ("sources", "claim_history")
+
+LIVE = frozenset(PostureStatus) - {PostureStatus.RETRACTED}
+"""The statuses shown unless retracted rows are asked for."""
+
+
+@dataclass(frozen=True)
+class ReadPosition:
+    """Where an answer is read: events 1..position, and how far each projection had got."""
+
+    position: int
+    projection_cursor: int
+    projections: dict[str, int]
+    as_of: datetime | None = None
+    valid_at: datetime | None = None
+
+
+def choose_position(
+    cursors: Mapping[str, int] | None,
+    projections: Sequence[str],
+    *,
+    as_of: datetime | None = None,
+    known: int | None = None,
+    pinned: int | None = None,
+    valid_at: datetime | None = None,
+) -> ReadPosition:
+    """The position to answer at, from the projections' cursors (None: never built),
+    ``known`` (the last position recorded by ``as_of``) and a ``pinned`` page position."""
+    if not cursors:
+        raise ProjectionsNotReady("the projections are not built yet: run `ledger project` first")
+    read = {name: int(cursors.get(name, 0)) for name in projections}
+    cursor = min(read.values())
+    if pinned is not None:
+        if pinned > cursor:
+            raise PageAhead("the page token is ahead of the projection (was it rebuilt?)")
+        position = pinned
+    elif as_of is not None:
+        position = min(cursor, known or 0)
+    else:
+        position = cursor
+    return ReadPosition(position, cursor, read, as_of, valid_at)
+
+
+T = TypeVar("T")
+K = TypeVar("K")
+
+
+@dataclass(frozen=True)
+class Page(Generic[T, K]):
+    """Some rows of an answer, and the key to continue from (None at the end)."""
+
+    items: list[T]
+    last: K | None
+
+
+class ReadService:
+    """Reads the projections (in ``schema``) of one ledger at chosen positions."""
+
+    def __init__(self, store: LedgerStore, schema_name: str = SCHEMA) -> None:
+        self.store = store
+        self.schema = schema_name
+
+    @contextmanager
+    def _conn(self) -> Iterator[Conn]:
+        with self.store.connection() as conn:
+            yield conn
+
+    def cursors(self) -> dict[str, int]:
+        with self._conn() as conn:
+            return schema.cursors(conn, self.schema)
+
+    def position(
+        self,
+        projections: Sequence[str],
+        *,
+        as_of: datetime | None = None,
+        pinned: int | None = None,
+        valid_at: datetime | None = None,
+    ) -> ReadPosition:
+        """Where to answer (see ``choose_position``), read from the database."""
+        known = self.store.position_at(as_of) if as_of is not None else None
+        return choose_position(
+            self.cursors(), projections, as_of=as_of, known=known, pinned=pinned, valid_at=valid_at
+        )
+
+    # -- posture ---------------------------------------------------------------------
+
+    def posture(
+        self,
+        at: ReadPosition,
+        *,
+        actor: str | None = None,
+        place: str | None = None,
+        statuses: frozenset[PostureStatus] | None = LIVE,
+        after: tuple[str, str] | None = None,
+        limit: int | None = 100,
+    ) -> Page[PostureView, tuple[str, str]]:
+        """Posture rows in (actor, place) order; ``limit=None`` answers them all at once.
+
+        At the force_posture cursor with no world time the materialized current rows
+        answer; anywhere else the rules run on the reports known at the position. Both
+        give the same rows (the fold's invariant, checked by the Dagster checks)."""
+        with self._conn() as conn:
+            if at.position == at.projections.get("force_posture") and at.valid_at is None:
+                rows = force_posture.current(
+                    conn,
+                    actor=actor,
+                    place=place,
+                    statuses=statuses,
+                    after=after,
+                    limit=limit,
+                    schema=self.schema,
+                )
+                full = limit is not None and len(rows) == limit
+                return Page(rows, rows[-1].key if full else None)
+            if limit is None:
+                found = force_posture.posture(
+                    conn,
+                    at.position,
+                    valid_at=at.valid_at,
+                    actor=actor,
+                    place=place,
+                    schema=self.schema,
+                )
+                views = [PostureView.of(r) for r in found]
+                return Page([v for v in views if statuses is None or v.status in statuses], None)
+            views, last = force_posture.posture_at(
+                conn,
+                at.position,
+                valid_at=at.valid_at,
+                actor=actor,
+                place=place,
+                statuses=statuses,
+                after=after,
+                limit=limit,
+                schema=self.schema,
+            )
+            return Page(views, last)
+
+    def timeline(
+        self,
+        at: ReadPosition,
+        *,
+        actor: str | None = None,
+        place: str | None = None,
+        after: int = 0,
+        limit: int | None = 100,
+    ) -> Page[TimelineStep, int]:
+        """The posture after each report on the actor or at the place, oldest first."""
+        with self._conn() as conn:
+            steps = force_posture.timeline(
+                conn,
+                at.position,
+                actor=actor,
+                place=place,
+                after=after,
+                limit=limit,
+                schema=self.schema,
+            )
+        full = limit is not None and len(steps) == limit
+        return Page(steps, steps[-1].position if full else None)
+
+    # -- claims ----------------------------------------------------------------------
+
+    def claims(
+        self,
+        at: ReadPosition,
+        *,
+        statuses: frozenset[ClaimStatus] | None = None,
+        actor: str | None = None,
+        source: str | None = None,
+        document: str | None = None,
+        after: str | None = None,
+        limit: int = 100,
+    ) -> Page[ClaimView, str]:
+        with self._conn() as conn:
+            views, last = claim_history.claims(
+                conn,
+                at.position,
+                statuses=statuses,
+                actor=actor,
+                source=source,
+                document=document,
+                after=after,
+                limit=limit,
+                schema=self.schema,
+            )
+        return Page(views, last)
+
+    def claim(self, at: ReadPosition, claim_id: str) -> ClaimHistory | None:
+        """One claim's history, or None when no event known at the position names it."""
+        with self._conn() as conn:
+            return claim_history.claim_history(conn, claim_id, at.position, self.schema)
+
+    def unresolved(self, at: ReadPosition) -> list[tuple[int, str, str]]:
+        with self._conn() as conn:
+            return claim_history.unresolved_references(conn, at.position, self.schema)
+
+    # -- sources and documents -------------------------------------------------------
+
+    def sources(
+        self,
+        at: ReadPosition,
+        *,
+        source_ids: list[str] | None = None,
+        after: str | None = None,
+        limit: int | None = 100,
+    ) -> Page[SourceView, str]:
+        with self._conn() as conn:
+            views = sources.sources(
+                conn,
+                at.position,
+                source_ids=source_ids,
+                after=after,
+                limit=limit,
+                schema=self.schema,
+            )
+        full = limit is not None and len(views) == limit
+        return Page(views, views[-1].source_id if full else None)
+
+    def documents(
+        self,
+        at: ReadPosition,
+        *,
+        document_ids: list[str] | None = None,
+        outlet: str | None = None,
+        after: str | None = None,
+        limit: int | None = 100,
+    ) -> Page[DocumentView, str]:
+        with self._conn() as conn:
+            views = sources.documents(
+                conn,
+                at.position,
+                document_ids=document_ids,
+                outlet=outlet,
+                after=after,
+                limit=limit,
+                schema=self.schema,
+            )
+        full = limit is not None and len(views) == limit
+        return Page(views, views[-1].document_id if full else None)

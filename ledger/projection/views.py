@@ -1,0 +1,155 @@
+"""The answers the read side gives: one view type per answer, shared by the CLI, the
+HTTP API, the audit tools and the Dagster checks."""
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from ledger.domain.claim_status import ClaimStatus
+from ledger.domain.enums import Reliability
+from ledger.domain.posture import PostureRow, PostureStatus
+
+
+@dataclass(frozen=True)
+class PostureView:
+    """One posture row: the winning report's figures and every position behind them."""
+
+    actor_id: str
+    place_key: str
+    place: str
+    status: PostureStatus
+    activity: str
+    strength: str | None
+    low: int | None
+    best: int | None
+    high: int | None
+    valid_from: datetime
+    valid_to: datetime | None
+    grade: str
+    report_position: int
+    supporting: tuple[int, ...]
+    contradicting: tuple[int, ...]
+    positions: tuple[int, ...]
+
+    @classmethod
+    def of(cls, row: PostureRow) -> "PostureView":
+        w = row.winner
+        return cls(
+            actor_id=row.actor_id,
+            place_key=row.place_key,
+            place=row.place_name,
+            status=row.status,
+            activity=w.activity.value,
+            strength=w.strength_text,
+            low=w.low,
+            best=w.best,
+            high=w.high,
+            valid_from=w.valid_from,
+            valid_to=w.valid_to,
+            grade=w.grade,
+            report_position=w.position,
+            supporting=tuple(row.supporting),
+            contradicting=tuple(row.contradicting),
+            positions=tuple(row.positions),
+        )
+
+    @property
+    def key(self) -> tuple[str, str]:
+        return self.actor_id, self.place_key
+
+
+@dataclass(frozen=True)
+class TimelineStep:
+    """The posture rows as they stood right after one report."""
+
+    position: int
+    rows: tuple[PostureView, ...]
+
+
+@dataclass(frozen=True)
+class ClaimView:
+    """One claim as first asserted, with its status as known at the position read."""
+
+    claim_id: str
+    position: int
+    document_id: str
+    kind: str
+    statement: str
+    valid_from: datetime
+    valid_to: datetime | None
+    credibility: str
+    status: ClaimStatus
+    origin: str | None
+
+
+@dataclass(frozen=True)
+class Hop:
+    """One hop of reported speech, with the source's grade at the position read."""
+
+    position: int
+    source_id: str
+    via_source_id: str | None
+    mode: str
+    access: str
+    reliability: Reliability | None
+
+
+@dataclass(frozen=True)
+class ClaimEvent:
+    position: int
+    event_type: str
+    summary: str
+
+
+@dataclass
+class ClaimHistory:
+    """A claim's events, its chain of reported speech and its status."""
+
+    claim_id: str
+    position: int | None
+    statement: str | None
+    status: ClaimStatus | None
+    origin: str | None
+    chain: list[Hop] = field(default_factory=list)
+    events: list[ClaimEvent] = field(default_factory=list)
+    independent_corroborations: int = 0
+
+    @property
+    def resolved(self) -> bool:
+        """False when events name this claim but no ClaimAsserted is known."""
+        return self.position is not None
+
+    @property
+    def positions(self) -> list[int]:
+        return sorted({e.position for e in self.events})
+
+
+@dataclass(frozen=True)
+class Grading:
+    position: int
+    reliability: Reliability
+    effective_at: datetime
+    rationale: str
+
+
+@dataclass(frozen=True)
+class SourceView:
+    """A registered source with its current reliability and grading history."""
+
+    source_id: str
+    position: int
+    name: str
+    kind: str
+    aliases: tuple[str, ...]
+    affiliated_source_id: str | None
+    reliability: Reliability | None
+    history: tuple[Grading, ...]
+
+
+@dataclass(frozen=True)
+class DocumentView:
+    document_id: str
+    position: int
+    title: str
+    outlet_source_id: str
+    published_at: datetime | None
+    claim_ids: tuple[str, ...]
