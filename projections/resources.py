@@ -8,7 +8,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from dagster import ConfigurableResource
+from dagster import ConfigurableResource, InitResourceContext
+from pydantic import PrivateAttr
 
 from ledger.config import KafkaSettings, Settings
 from ledger.runtime import Prepare, Runtime, bootstrap
@@ -19,6 +20,7 @@ class LedgerResource(ConfigurableResource["LedgerResource"]):
 
     database_url: str | None = None
     home: str = ".ledger"
+    _runtime: Runtime | None = PrivateAttr(default=None)
 
     @classmethod
     def of(cls, settings: Settings) -> "LedgerResource":
@@ -32,7 +34,21 @@ class LedgerResource(ConfigurableResource["LedgerResource"]):
         )
 
     @contextmanager
+    def yield_for_execution(self, context: InitResourceContext) -> Iterator["LedgerResource"]:
+        """One runtime (one pool) for the whole run, shared by every asset and check."""
+        with bootstrap(self.settings()) as runtime:
+            self._runtime = runtime
+            try:
+                yield self
+            finally:
+                self._runtime = None
+
+    @contextmanager
     def open(self, prepare: Prepare = "auto") -> Iterator[Runtime]:
+        """The run's runtime, or (outside a run, e.g. in a sensor) one of its own."""
+        if self._runtime is not None:
+            yield self._runtime
+            return
         with bootstrap(self.settings(), prepare=prepare) as runtime:
             yield runtime
 

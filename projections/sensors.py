@@ -1,7 +1,6 @@
 """A cheap sensor: request a run when the ledger head passes the projections' cursor."""
 
 from dagster import (
-    AssetSelection,
     RunRequest,
     SensorEvaluationContext,
     SensorResult,
@@ -10,6 +9,7 @@ from dagster import (
 )
 
 from ledger.projection.catalog import PROJECTIONS
+from projections.jobs import project_job
 from projections.resources import LedgerResource
 
 
@@ -21,7 +21,7 @@ def lag(ledger: LedgerResource) -> tuple[int, int]:
     return head, min((cursors.get(name, 0) for name in PROJECTIONS), default=0)
 
 
-@sensor(target=AssetSelection.all(), minimum_interval_seconds=30)
+@sensor(job=project_job, minimum_interval_seconds=30)
 def ledger_head_sensor(
     context: SensorEvaluationContext, ledger: LedgerResource
 ) -> SensorResult | SkipReason:

@@ -79,17 +79,17 @@ def fold(
             for upstream in definition.upstream:
                 target = min(target, tables.cursor(conn, upstream, schema))
             target = max(target, start)
-            added, folded = _fold_range(ledger, conn, definition, schema, start, target, progress)
+            added, folded = fold_range(ledger, conn, definition, schema, start, target, progress)
             if target > start and definition.after_fold is not None:
                 definition.after_fold(conn, schema, start, target)
-            tables.write_cursor(conn, definition, target, schema)
+            tables.write_cursor(conn, definition, target, schema, start)
         result = FoldResult(definition.name, start, target, folded, added, rebuilt=rebuilt)
         if with_digest:
             result.digest = digest(conn, definition, schema)
     return result
 
 
-def _fold_range(
+def fold_range(
     ledger: LedgerStore,
     conn: Conn,
     definition: Projection,

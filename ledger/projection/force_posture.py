@@ -110,12 +110,12 @@ def refresh_current(conn: Conn, schema: str, start: int, target: int) -> None:
             while chunk := every.fetchmany(REFRESH_CHUNK):
                 _rewrite_current(conn, schema, target, [(str(a), str(p)) for a, p in chunk])
         return
-    keys = _touched_keys(conn, schema, start, target)
+    keys = touched_keys(conn, schema, start, target)
     for begin in range(0, len(keys), REFRESH_CHUNK):
         _rewrite_current(conn, schema, target, keys[begin : begin + REFRESH_CHUNK])
 
 
-def _touched_keys(conn: Conn, schema: str, start: int, target: int) -> list[tuple[str, str]]:
+def touched_keys(conn: Conn, schema: str, start: int, target: int) -> list[tuple[str, str]]:
     """The keys whose reports, claims (retracted or re-attributed) or sources (re-graded)
     changed in (start, target]: each step an index lookup, so the cost follows the size
     of the increment rather than the size of the tables."""
@@ -161,27 +161,30 @@ def _rewrite_current(conn: Conn, schema: str, target: int, chunk: list[tuple[str
     rows = posture(conn, target, keys=chunk, schema=schema)
     with conn.cursor().copy(CURRENT.copy_statement(schema)) as copy:
         for row in rows:
-            w = row.winner
-            copy.write_row(
-                (
-                    row.actor_id,
-                    row.place_key,
-                    row.place_name,
-                    row.status.value,
-                    w.activity.value,
-                    w.low,
-                    w.best,
-                    w.high,
-                    w.strength_text,
-                    w.valid_from,
-                    w.valid_to,
-                    w.grade,
-                    w.position,
-                    list(row.supporting),
-                    list(row.contradicting),
-                    list(row.positions),
-                )
-            )
+            copy.write_row(current_row(row))
+
+
+def current_row(row: PostureRow) -> tuple[Any, ...]:
+    """The ``current_posture`` row that holds ``row``, in the table's column order."""
+    w = row.winner
+    return (
+        row.actor_id,
+        row.place_key,
+        row.place_name,
+        row.status.value,
+        w.activity.value,
+        w.low,
+        w.best,
+        w.high,
+        w.strength_text,
+        w.valid_from,
+        w.valid_to,
+        w.grade,
+        w.position,
+        list(row.supporting),
+        list(row.contradicting),
+        list(row.positions),
+    )
 
 
 PROJECTION = Projection(

@@ -16,6 +16,7 @@ CREATE TABLE IF NOT EXISTS {s}.cursors (
     name text PRIMARY KEY, position bigint NOT NULL, updated_at timestamptz NOT NULL
 );
 ALTER TABLE {s}.cursors ADD COLUMN IF NOT EXISTS version text;
+ALTER TABLE {s}.cursors ADD COLUMN IF NOT EXISTS previous bigint NOT NULL DEFAULT 0;
 """
 
 
@@ -55,17 +56,24 @@ def exists(conn: Conn, schema: str = SCHEMA) -> bool:
 
 @dataclass(frozen=True)
 class Cursor:
-    """How far a projection has folded, and the fingerprint of the definition that did."""
+    """How far a projection has folded, the fingerprint of the definition that did, and
+    where its last fold started (the increment the per-run checks look at)."""
 
     position: int
     version: str | None
+    previous: int = 0
 
 
 def cursor_of(conn: Conn, name: str, schema: str = SCHEMA) -> Cursor | None:
+    """The stored cursor, read whole so that a schema built before a column was added
+    (the next fold adds it) still reads: a missing version is a changed definition."""
     row = conn.execute(
-        qualified("SELECT position, version FROM {s}.cursors WHERE name = %s", schema), (name,)
+        qualified("SELECT to_jsonb(c) FROM {s}.cursors c WHERE name = %s", schema), (name,)
     ).fetchone()
-    return Cursor(int(row[0]), row[1]) if row else None
+    if row is None:
+        return None
+    found = row[0]
+    return Cursor(int(found["position"]), found.get("version"), int(found.get("previous") or 0))
 
 
 def cursor(conn: Conn, name: str, schema: str = SCHEMA) -> int:
@@ -82,14 +90,53 @@ def cursors(conn: Conn, schema: str = SCHEMA) -> dict[str, int]:
     return {str(name): int(position) for name, position in rows}
 
 
-def write_cursor(conn: Conn, projection: Projection, position: int, schema: str) -> None:
+def write_cursor(
+    conn: Conn, projection: Projection, position: int, schema: str, previous: int
+) -> None:
+    """Record a fold of (previous, position] by the projection's current definition. A
+    fold that found nothing new keeps the increment the last real fold recorded."""
     conn.execute(
         qualified(
-            "INSERT INTO {s}.cursors (name, position, updated_at, version)"
-            " VALUES (%s, %s, clock_timestamp(), %s) ON CONFLICT (name) DO UPDATE"
+            "INSERT INTO {s}.cursors (name, position, updated_at, version, previous)"
+            " VALUES (%s, %s, clock_timestamp(), %s, %s) ON CONFLICT (name) DO UPDATE"
             " SET position = EXCLUDED.position, updated_at = EXCLUDED.updated_at,"
-            " version = EXCLUDED.version",
+            " version = EXCLUDED.version, previous = CASE"
+            " WHEN EXCLUDED.position = {s}.cursors.position THEN {s}.cursors.previous"
+            " ELSE EXCLUDED.previous END",
             schema,
         ),
-        (projection.name, position, projection.fingerprint),
+        (projection.name, position, projection.fingerprint, previous),
+    )
+
+
+_VERIFIED = """
+CREATE TABLE IF NOT EXISTS {s}.verified (
+    name text PRIMARY KEY, position bigint NOT NULL, hash bytea NOT NULL,
+    verified_at timestamptz NOT NULL
+);
+"""
+
+
+def last_verified(conn: Conn, name: str, schema: str = SCHEMA) -> tuple[int, bytes] | None:
+    """The (position, hash) a check named ``name`` last verified the chain up to."""
+    conn.execute(qualified(_VERIFIED, schema))
+    row = conn.execute(
+        qualified("SELECT position, hash FROM {s}.verified WHERE name = %s", schema), (name,)
+    ).fetchone()
+    return (int(row[0]), bytes(row[1])) if row else None
+
+
+def record_verified(
+    conn: Conn, name: str, position: int, hash: bytes, schema: str = SCHEMA
+) -> None:
+    conn.execute(qualified(_VERIFIED, schema))
+    conn.execute(
+        qualified(
+            "INSERT INTO {s}.verified (name, position, hash, verified_at)"
+            " VALUES (%s, %s, %s, clock_timestamp()) ON CONFLICT (name) DO UPDATE"
+            " SET position = EXCLUDED.position, hash = EXCLUDED.hash,"
+            " verified_at = EXCLUDED.verified_at",
+            schema,
+        ),
+        (name, position, hash),
     )
