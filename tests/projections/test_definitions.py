@@ -13,7 +13,8 @@ from dagster import (
 from ledger.demo import load_seed
 from ledger.store.postgres import PostgresLedger
 from projections.assets import ALL_ASSETS
-from projections.checks import ALL_CHECKS
+from projections.checks import ALL_CHECKS, RUN_CHECKS
+from projections.jobs import FULL
 from projections.resources import KafkaResource, LedgerResource
 from projections.sensors import ledger_head_sensor
 from tests.factories import make
@@ -36,7 +37,7 @@ def test_code_location_loads() -> None:
 def test_materialize_all_with_checks(database_url: str, ledger: PostgresLedger) -> None:
     load_seed(ledger)
     result = materialize(
-        [*ALL_ASSETS, *ALL_CHECKS],
+        [*ALL_ASSETS, *RUN_CHECKS],
         resources=resources(database_url),
         instance=DagsterInstance.ephemeral(),
     )
@@ -44,10 +45,23 @@ def test_materialize_all_with_checks(database_url: str, ledger: PostgresLedger) 
     checks = {e.check_name: e.passed for e in result.get_asset_check_evaluations()}
     assert checks == {
         "hash_chain_intact": True,
+        "sources_increment_equals_fresh_fold": True,
+        "claim_history_increment_equals_fresh_fold": True,
+        "force_posture_increment_equals_fresh_fold": True,
+        "no_unresolved_references": True,
+    }
+    full = materialize(
+        [*ALL_ASSETS, *ALL_CHECKS],
+        selection=FULL,
+        resources=resources(database_url),
+        instance=DagsterInstance.ephemeral(),
+    )
+    assert full.success and not full.get_asset_materialization_events()  # folds nothing
+    assert {e.check_name: e.passed for e in full.get_asset_check_evaluations()} == {
+        "whole_chain_intact": True,
         "sources_equal_fresh_fold": True,
         "claim_history_equal_fresh_fold": True,
         "force_posture_equal_fresh_fold": True,
-        "no_unresolved_references": True,
     }
     folded = {
         e.materialization.asset_key.to_user_string(): e.materialization.metadata
@@ -95,14 +109,15 @@ def test_unresolved_reference_warns(database_url: str, ledger: PostgresLedger) -
 def test_sensor_requests_a_run_when_the_head_moves(
     database_url: str, ledger: PostgresLedger
 ) -> None:
-    context = build_sensor_context(resources=resources(database_url))
-    assert isinstance(ledger_head_sensor(context), SkipReason)
+    def evaluate() -> object:
+        with build_sensor_context(resources=resources(database_url)) as context:
+            return ledger_head_sensor(context)
+
+    assert isinstance(evaluate(), SkipReason)
     ledger.append([make("ClaimAsserted")])
-    requested = ledger_head_sensor(build_sensor_context(resources=resources(database_url)))
-    runs = getattr(requested, "run_requests", None)
+    runs = getattr(evaluate(), "run_requests", None)
     assert runs and isinstance(runs[0], RunRequest) and runs[0].run_key == "ledger-head-1"
     materialize(
         [*ALL_ASSETS], resources=resources(database_url), instance=DagsterInstance.ephemeral()
     )
-    after = ledger_head_sensor(build_sensor_context(resources=resources(database_url)))
-    assert isinstance(after, SkipReason)
+    assert isinstance(evaluate(), SkipReason)
