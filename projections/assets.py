@@ -1,5 +1,7 @@
 """The assets: thin wrappers around the folds in ``ledger.projection``."""
 
+from typing import Any
+
 from dagster import AssetExecutionContext, Config, MaterializeResult, MetadataValue, asset
 
 from ledger.kafka.archiver import Archiver
@@ -19,16 +21,24 @@ def _schema(context: AssetExecutionContext, config: FoldConfig) -> str:
     return shadow_schema(context.run.run_id) if config.rebuild else SCHEMA
 
 
+def _fold(ledger: LedgerResource, name: str, schema: str) -> FoldResult:
+    """Fold one projection; a rebuild also digests what it built (a digest reads every
+    row, so an incremental run leaves it to the full checks)."""
+    with ledger.open() as runtime:
+        return fold(runtime.store, name, schema=schema, with_digest=schema != SCHEMA)
+
+
 def _result(result: FoldResult) -> MaterializeResult[None]:
-    return MaterializeResult(
-        metadata={
-            "events_folded": result.folded,
-            "cursor": result.cursor,
-            "from_position": result.start,
-            "rows_added": MetadataValue.json(result.rows),
-            "digest": result.digest,
-        }
-    )
+    metadata: dict[str, Any] = {
+        "events_folded": result.folded,
+        "cursor": result.cursor,
+        "from_position": result.start,
+        "rows_added": MetadataValue.json(result.rows),
+        "rebuilt_for_new_definition": result.rebuilt,
+    }
+    if result.digest:
+        metadata["digest"] = result.digest
+    return MaterializeResult(metadata=metadata)
 
 
 @asset(group_name="ledger")
@@ -54,8 +64,7 @@ def sources(
     context: AssetExecutionContext, config: FoldConfig, ledger: LedgerResource
 ) -> MaterializeResult[None]:
     """Source register (with reliability history), actors, places and documents."""
-    with ledger.open() as runtime:
-        return _result(fold(runtime.store, "sources", schema=_schema(context, config)))
+    return _result(_fold(ledger, "sources", _schema(context, config)))
 
 
 @asset(deps=[ledger_events], group_name="projections")
@@ -63,8 +72,7 @@ def claim_history(
     context: AssetExecutionContext, config: FoldConfig, ledger: LedgerResource
 ) -> MaterializeResult[None]:
     """Claims, their attribution hops, assessments and retractions."""
-    with ledger.open() as runtime:
-        return _result(fold(runtime.store, "claim_history", schema=_schema(context, config)))
+    return _result(_fold(ledger, "claim_history", _schema(context, config)))
 
 
 @asset(deps=[sources, claim_history], group_name="projections")
@@ -73,9 +81,9 @@ def force_posture(
 ) -> MaterializeResult[None]:
     """Deployment reports and the current posture per actor and place."""
     schema = _schema(context, config)
-    with ledger.open() as runtime:
-        result = fold(runtime.store, "force_posture", schema=schema)
-        if config.rebuild:
+    result = _fold(ledger, "force_posture", schema)
+    if config.rebuild:
+        with ledger.open() as runtime:
             swap_in(runtime.store, schema)
     return _result(result)
 
