@@ -35,6 +35,16 @@ def scratch_database(name: str) -> Iterator[str]:
             conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
 
 
+@contextmanager
+def kept_database(name: str) -> Iterator[str]:
+    """A database on the benchmark server that is created if missing and kept, so a
+    large ledger is appended once and reused by later runs."""
+    with psycopg.connect(SERVER, autocommit=True) as conn:
+        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone():
+            conn.execute(f"CREATE DATABASE {name}")
+    yield make_conninfo(SERVER, dbname=name)
+
+
 @dataclass
 class Measurement:
     """One system doing one workload: throughput and latency percentiles (ms)."""

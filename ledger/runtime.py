@@ -18,7 +18,6 @@ from psycopg_pool import AsyncConnectionPool, ConnectionPool
 from ledger.codec.single_object import AvroCodec
 from ledger.config import KafkaSettings, Settings
 from ledger.errors import LedgerError, StoreUnavailable
-from ledger.kafka.producer import KafkaEventProducer
 from ledger.ports import EventSink
 from ledger.projection.service import ReadService
 from ledger.sinks import DirectSink, KafkaSink
@@ -93,6 +92,8 @@ def open_sink(settings: Settings, kafka: KafkaSettings, via: Via = "auto") -> It
     if via == "kafka" or (via == "auto" and kafka.enabled):
         if not kafka.enabled:
             raise LedgerError("--via kafka needs LEDGER_KAFKA_BOOTSTRAP (or --kafka-bootstrap)")
+        from ledger.kafka.producer import KafkaEventProducer  # only Kafka users pay for it
+
         with KafkaEventProducer(kafka) as producer:
             yield KafkaSink(producer)
         return
@@ -119,11 +120,13 @@ class Runtime:
             raise LedgerError("--via kafka needs LEDGER_KAFKA_BOOTSTRAP (or --kafka-bootstrap)")
         name = "kafka" if kafka else "direct"
         if name not in self._sinks:
-            self._sinks[name] = (
-                KafkaSink(self._stack.enter_context(KafkaEventProducer(self.kafka)))
-                if kafka
-                else DirectSink(self.store)
-            )
+            if kafka:
+                from ledger.kafka.producer import KafkaEventProducer
+
+                producer = self._stack.enter_context(KafkaEventProducer(self.kafka))
+                self._sinks[name] = KafkaSink(producer)
+            else:
+                self._sinks[name] = DirectSink(self.store)
         return self._sinks[name]
 
     def lookup_pool(self, size: int) -> AsyncConnectionPool:

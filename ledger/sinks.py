@@ -7,11 +7,14 @@ and each event ends up in the ledger exactly once.
 """
 
 from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING
 
 from ledger.domain.events import Event
 from ledger.jsonlines import validate_batch
-from ledger.kafka.producer import KafkaEventProducer, Sent
 from ledger.ports import EventSink, LedgerStore, Publishable, Receipt
+
+if TYPE_CHECKING:  # the Kafka client is imported only where Kafka is used
+    from ledger.kafka.producer import KafkaEventProducer, Sent
 
 __all__ = ["DirectSink", "EventSink", "KafkaSink", "Publishable", "Receipt"]
 
@@ -39,7 +42,7 @@ class KafkaSink:
 
     name = "kafka"
 
-    def __init__(self, producer: KafkaEventProducer) -> None:
+    def __init__(self, producer: "KafkaEventProducer") -> None:
         self.producer = producer
 
     def publish(self, events: Sequence[Publishable]) -> list[Receipt]:
@@ -49,7 +52,7 @@ class KafkaSink:
         return self._receipts(self.producer.send_stream(events))
 
     @staticmethod
-    def _receipts(sent: list[Sent]) -> list[Receipt]:
+    def _receipts(sent: "list[Sent]") -> list[Receipt]:
         return [
             Receipt(s.event_id, topic=s.topic, partition=s.partition, offset=s.offset) for s in sent
         ]

@@ -70,11 +70,7 @@ def force_posture_increment_equals_fresh_fold(ledger: LedgerResource) -> AssetCh
     return _increment_check(ledger, "force_posture")
 
 
-@asset_check(asset=claim_history)
-def no_unresolved_references(ledger: LedgerResource) -> AssetCheckResult:
-    """Events naming a claim the ledger does not hold (possible on the Kafka path)."""
-    with ledger.open() as runtime:
-        found = runtime.reads.unresolved(runtime.reads.position(("claim_history",)))
+def _unresolved_result(found: list[tuple[int, str, str]]) -> AssetCheckResult:
     return AssetCheckResult(
         passed=not found,
         severity=AssetCheckSeverity.WARN,
@@ -83,6 +79,24 @@ def no_unresolved_references(ledger: LedgerResource) -> AssetCheckResult:
             "first": f"position {found[0][0]}: {found[0][1]} names {found[0][2]}" if found else "",
         },
     )
+
+
+@asset_check(asset=claim_history)
+def no_unresolved_references(ledger: LedgerResource) -> AssetCheckResult:
+    """Events of the last increment naming a claim the ledger does not hold (possible on
+    the Kafka path)."""
+    with ledger.open() as runtime:
+        reads = runtime.reads
+        after = reads.last_increment_start(("claim_history",))
+        return _unresolved_result(reads.unresolved(reads.position(("claim_history",)), after))
+
+
+@asset_check(asset=claim_history)
+def no_unresolved_references_at_all(ledger: LedgerResource) -> AssetCheckResult:
+    """Every event naming a claim the ledger does not hold (the full job only)."""
+    with ledger.open() as runtime:
+        at = runtime.reads.position(("claim_history",))
+        return _unresolved_result(runtime.reads.unresolved(at))
 
 
 @asset_check(asset=ledger_events)
@@ -140,6 +154,7 @@ FULL_CHECKS: list[AssetChecksDefinition] = [
     sources_equal_fresh_fold,
     claim_history_equal_fresh_fold,
     force_posture_equal_fresh_fold,
+    no_unresolved_references_at_all,
 ]
 """The whole-ledger comparisons: ``ledger project --check`` and the nightly schedule."""
 

@@ -2,15 +2,17 @@
 
 import signal
 from types import FrameType
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
 
 from ledger.cli.context import err, options, out, reporting_errors
 from ledger.errors import LedgerError
-from ledger.kafka.archiver import Archiver
 from ledger.runtime import open_ledger
+
+if TYPE_CHECKING:  # kafka-python is imported only when archiving
+    from ledger.kafka.archiver import Archiver
 
 
 def _partitions(text: str | None) -> list[int] | None:
@@ -67,6 +69,8 @@ def archive(
             raise LedgerError("set LEDGER_KAFKA_BOOTSTRAP (or --kafka-bootstrap) to archive")
         chosen = _partitions(partitions)
         with open_ledger(settings) as ledger:
+            from ledger.kafka.archiver import Archiver
+
             archiver = Archiver(
                 ledger,
                 kafka,
@@ -90,7 +94,7 @@ def archive(
         err.print("rejected messages are kept in ledger.rejected with their bytes and reason")
 
 
-def _show_status(archiver: Archiver) -> None:
+def _show_status(archiver: "Archiver") -> None:
     table = Table(title=f"archiver status: {archiver.settings.topic}", pad_edge=False)
     for column in ("partition", "archived to", "end offset", "lag"):
         table.add_column(column, justify="right")

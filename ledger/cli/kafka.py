@@ -6,7 +6,6 @@ import typer
 
 from ledger.cli.context import options, out, reporting_errors
 from ledger.errors import LedgerError
-from ledger.kafka.topic import ensure_topic
 
 app = typer.Typer(help="Kafka transport: create the events topic.", no_args_is_help=True)
 
@@ -31,6 +30,8 @@ def init(
     with reporting_errors():
         if not settings.enabled:
             raise LedgerError("set LEDGER_KAFKA_BOOTSTRAP (or --kafka-bootstrap) to use Kafka")
+        from ledger.kafka.topic import ensure_topic
+
         info = ensure_topic(settings, partitions)
     verb = "created" if info.created else "already exists:"
     out.print(f"topic {info.name} {verb} {info.partitions} partitions, retention unlimited")

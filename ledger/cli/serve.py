@@ -7,11 +7,8 @@ from functools import partial
 from typing import Annotated
 
 import typer
-import uvicorn
-from uvicorn.supervisors import Multiprocess
 
 from ledger.api import keys
-from ledger.api.app import create_app
 from ledger.cli.context import Options, err, options, reporting_errors
 from ledger.config import KafkaSettings, Settings
 from ledger.runtime import Prepare, bootstrap, describe_target
@@ -54,6 +51,11 @@ def run_server(
 ) -> None:
     """Run uvicorn; each worker builds the app from the settings it is handed (pickled
     to the worker processes), never from edits to this process's environment."""
+    import uvicorn  # the server's imports are paid only when serving
+    from uvicorn.supervisors import Multiprocess
+
+    from ledger.api.app import create_app
+
     factory = partial(create_app, serving.settings, serving.kafka, auth=auth)
     config = uvicorn.Config(
         factory, factory=True, host=host, port=port, workers=workers, log_level=log_level

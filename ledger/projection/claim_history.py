@@ -350,9 +350,10 @@ def claims(
 
 
 def unresolved_references(
-    conn: Conn, position: int, schema: str = SCHEMA
+    conn: Conn, position: int, schema: str = SCHEMA, after: int = 0
 ) -> list[tuple[int, str, str]]:
-    """(position, event type, claim id) of events naming a claim not asserted by then."""
+    """(position, event type, claim id) of the events in (after, position] naming a claim
+    not asserted by ``position``."""
     query = """
     WITH refs AS (
         SELECT position, 'AttributionMade' AS kind, claim_id FROM {s}.attributions
@@ -363,10 +364,11 @@ def unresolved_references(
             WHERE claim_id IS NOT NULL
     )
     SELECT r.position, r.kind, r.claim_id FROM refs r
-     WHERE r.position <= %s AND NOT EXISTS (
+     WHERE r.position <= %s AND r.position > %s AND NOT EXISTS (
         SELECT 1 FROM {s}.claims c WHERE c.claim_id = r.claim_id AND c.position <= %s)
      ORDER BY r.position, r.claim_id
     """
     return [
-        (int(p), k, c) for p, k, c in conn.execute(qualified(query, schema), (position, position))
+        (int(p), k, c)
+        for p, k, c in conn.execute(qualified(query, schema), (position, after, position))
     ]

@@ -228,9 +228,16 @@ class ReadService:
         with self._conn() as conn:
             return claim_history.claim_history(conn, claim_id, at.position, self.schema)
 
-    def unresolved(self, at: ReadPosition) -> list[tuple[int, str, str]]:
+    def unresolved(self, at: ReadPosition, after: int = 0) -> list[tuple[int, str, str]]:
+        """References to claims not asserted by the position, made after ``after``."""
         with self._conn() as conn:
-            return claim_history.unresolved_references(conn, at.position, self.schema)
+            return claim_history.unresolved_references(conn, at.position, self.schema, after)
+
+    def last_increment_start(self, projections: Sequence[str]) -> int:
+        """Where the earliest of the projections' last folds started."""
+        with self._conn() as conn:
+            found = [schema.cursor_of(conn, name, self.schema) for name in projections]
+        return min((c.previous for c in found if c is not None), default=0)
 
     # -- sources and documents -------------------------------------------------------
 

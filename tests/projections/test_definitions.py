@@ -64,6 +64,7 @@ def test_materialize_all_with_checks(database_url: str, ledger: PostgresLedger) 
         "sources_equal_fresh_fold": True,
         "claim_history_equal_fresh_fold": True,
         "force_posture_equal_fresh_fold": True,
+        "no_unresolved_references_at_all": True,
     }
     folded = {
         e.materialization.asset_key.to_user_string(): e.materialization.metadata
