@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from psycopg import sql
 
 from ledger.ports import LedgerStore
+from ledger.projection import parallel
 from ledger.projection import schema as tables
 from ledger.projection.catalog import PROJECTIONS
 from ledger.projection.definition import Projection, Row
@@ -79,7 +80,23 @@ def fold(
             for upstream in definition.upstream:
                 target = min(target, tables.cursor(conn, upstream, schema))
             target = max(target, start)
-            added, folded = fold_range(ledger, conn, definition, schema, start, target, progress)
+            workers = parallel.worker_count()
+            if (
+                stored is None
+                and schema != SCHEMA
+                and PROJECTIONS.get(definition.name) is definition
+                and workers > 1
+                and target - start >= parallel.PARALLEL_MIN_EVENTS
+            ):  # a fresh schema no one reads yet: its fact rows fold in parallel
+                added, folded = parallel.fold_facts(
+                    ledger.conninfo, definition.name, schema, start, target, workers
+                )
+                if progress is not None:
+                    progress(target)
+            else:
+                added, folded = fold_range(
+                    ledger, conn, definition, schema, start, target, progress
+                )
             if target > start and definition.after_fold is not None:
                 definition.after_fold(conn, schema, start, target)
             tables.write_cursor(conn, definition, target, schema, start)

@@ -1,0 +1,66 @@
+"""Folding the fact rows of a fresh schema in parallel processes.
+
+A fact row depends on one event alone, so the events of a from-scratch fold split into
+position ranges that fold independently, each in a worker process with its own
+connections (Python decodes one event at a time per process; two cores fold about twice
+as fast). Only a fold into a schema nobody reads yet (a rebuild's shadow, a replay's or
+a check's scratch schema) goes this way: its rows need not appear in one transaction,
+because the schema is swapped in, or read, only once every projection is done.
+"""
+
+import os
+from concurrent.futures import ProcessPoolExecutor
+from multiprocessing import get_context
+
+PARALLEL_MIN_EVENTS = 200_000
+"""Ranges shorter than this fold in the calling process: starting workers costs about a
+second."""
+
+
+def worker_count() -> int:
+    """Worker processes for a parallel fold: one per core this process may use."""
+    return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1)
+
+
+def ranges(start: int, target: int, parts: int) -> list[tuple[int, int]]:
+    """(after, until] ranges that cover (start, target] in ``parts`` nearly equal pieces."""
+    size = target - start
+    cuts = [start + size * i // parts for i in range(parts + 1)]
+    return [(a, b) for a, b in zip(cuts, cuts[1:], strict=False) if b > a]
+
+
+def fold_facts(
+    conninfo: str, name: str, schema: str, start: int, target: int, workers: int
+) -> tuple[dict[str, int], int]:
+    """Fold the events in (start, target] of the catalog projection ``name`` into
+    ``schema``'s fact tables across ``workers`` processes; rows added per table, and
+    events folded."""
+    added: dict[str, int] = {}
+    folded = 0
+    context = get_context("spawn")  # never fork a process that holds a connection pool
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        parts = [
+            pool.submit(_fold_part, conninfo, name, schema, after, until)
+            for after, until in ranges(start, target, workers)
+        ]
+        for part in parts:
+            rows, events = part.result()
+            folded += events
+            for table, count in rows.items():
+                added[table] = added.get(table, 0) + count
+    return added, folded
+
+
+def _fold_part(
+    conninfo: str, name: str, schema: str, after: int, until: int
+) -> tuple[dict[str, int], int]:
+    """One worker's range, in one transaction of its own."""
+    from ledger.config import Settings
+    from ledger.projection.catalog import PROJECTIONS
+    from ledger.projection.fold import fold_range
+    from ledger.runtime import open_ledger
+
+    settings = Settings(database_url=conninfo, pool_size=2, application_name="ledger-fold")
+    with open_ledger(settings, prepare="none") as store, store.connection() as conn:
+        with conn.transaction():
+            return fold_range(store, conn, PROJECTIONS[name], schema, after, until, None)

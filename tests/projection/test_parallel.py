@@ -1,0 +1,40 @@
+"""A fresh schema's fact rows fold in parallel processes, and give the same rows."""
+
+import pytest
+
+from ledger.demo import load_seed
+from ledger.projection import parallel
+from ledger.projection.catalog import PROJECTIONS
+from ledger.projection.fold import digest, fold, scratch_digests
+from ledger.store.postgres import PostgresLedger
+
+
+def test_ranges_cover_the_span_once() -> None:
+    assert parallel.ranges(0, 10, 3) == [(0, 3), (3, 6), (6, 10)]
+    assert parallel.ranges(5, 6, 4) == [(5, 6)]
+    assert parallel.ranges(7, 7, 2) == []
+
+
+def test_a_parallel_fold_gives_the_rows_of_a_serial_one(
+    ledger: PostgresLedger, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    load_seed(ledger)
+    for name in PROJECTIONS:
+        fold(ledger, name)  # the live schema: always serial
+    with ledger.connection() as conn:
+        serial = {name: digest(conn, name) for name in PROJECTIONS}
+    monkeypatch.setattr(parallel, "PARALLEL_MIN_EVENTS", 10)
+    monkeypatch.setattr(parallel, "worker_count", lambda: 3)
+    calls: list[tuple[str, int]] = []
+    real = parallel.fold_facts
+
+    def counted(*args: object, **kwargs: object) -> tuple[dict[str, int], int]:
+        found = real(*args, **kwargs)  # type: ignore[arg-type]
+        calls.append((str(args[1]), found[1]))
+        return found
+
+    monkeypatch.setattr(parallel, "fold_facts", counted)
+    assert scratch_digests(ledger, ledger.head().position) == serial
+    folded = dict(calls)
+    assert set(folded) == set(PROJECTIONS) and folded["force_posture"] == 18
+    assert sum(folded.values()) == ledger.head().position  # every event folded once
