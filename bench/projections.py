@@ -129,6 +129,7 @@ def main(argv: list[str] | None = None) -> None:
                 ledger.append(synthetic_events(args.events - head, seed=17 + head))
                 print(f"ledger of {args.events} events appended in {time.perf_counter() - t0:.0f}s")
 
+            fresh = ledger.head().position  # seeds no earlier run used: new events each run
             with PeakRss() as memory:
                 t0 = time.perf_counter()
                 rebuild(ledger)
@@ -142,7 +143,7 @@ def main(argv: list[str] | None = None) -> None:
             )
             rebuilt.peak_mb = memory.peak / 1e6
 
-            ledger.append(synthetic_events(1000, seed=18))
+            ledger.append(synthetic_events(1000, seed=fresh + 18))
             t0 = time.perf_counter()
             for name in PROJECTIONS:
                 fold(ledger, name, with_digest=False)
@@ -156,7 +157,7 @@ def main(argv: list[str] | None = None) -> None:
                 "incremental fold", "1,000 new events", 1000, incremental, [incremental * 1000]
             )
 
-            ledger.append(synthetic_events(1000, seed=19))
+            ledger.append(synthetic_events(1000, seed=fresh + 19))
             resources = {"ledger": LedgerResource(database_url=url), "kafka": KafkaResource()}
             t0 = time.perf_counter()
             materialize(
@@ -172,9 +173,9 @@ def main(argv: list[str] | None = None) -> None:
 
             first = project_command(url)  # the first run verifies the chain from position 1
             print(f"first `ledger project` (whole chain verified once): {first:.1f}s")
-            ledger.append(synthetic_events(1000, seed=20))
+            ledger.append(synthetic_events(1000, seed=fresh + 20))
             command = project_command(url)
-            ledger.append(synthetic_events(1000, seed=21))
+            ledger.append(synthetic_events(1000, seed=fresh + 21))
             t0 = time.perf_counter()
             for name in PROJECTIONS:
                 fold(ledger, name, with_digest=False)

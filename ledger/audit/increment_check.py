@@ -17,7 +17,7 @@ from psycopg import sql
 from ledger.audit.report import VerifyReport
 from ledger.audit.verify import Anchor, verify
 from ledger.ports import LedgerStore
-from ledger.projection import force_posture
+from ledger.projection import force_posture, parallel
 from ledger.projection import schema as tables
 from ledger.projection.catalog import PROJECTIONS
 from ledger.projection.fold import drop_schema, fold_range
@@ -54,8 +54,14 @@ def check_increment(ledger: LedgerStore, name: str, live: str = SCHEMA) -> Incre
     try:
         with ledger.connection() as conn:
             tables.create(conn, [definition], scratch)
-            with conn.transaction():
-                added, _ = fold_range(ledger, conn, definition, scratch, start, cursor, None)
+            workers = parallel.worker_count()
+            if workers > 1 and cursor - start >= parallel.PARALLEL_MIN_EVENTS:  # after a rebuild
+                added, _ = parallel.fold_facts(
+                    ledger.conninfo, name, scratch, start, cursor, workers
+                )
+            else:
+                with conn.transaction():
+                    added, _ = fold_range(ledger, conn, definition, scratch, start, cursor, None)
             for table in definition.tables:
                 if table.name not in added:
                     continue
