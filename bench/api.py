@@ -112,6 +112,8 @@ def wrk(
     socket_errors = re.search(r"Socket errors:.*", out)
     if socket_errors:
         print(f"  wrk {route}: {socket_errors[0]}")
+    if not percentiles:  # no request finished within wrk's timeout
+        raise SystemExit(f"wrk {route}: no request completed; its output was:\n{out}")
     return WrkResult(
         route,
         rate,
