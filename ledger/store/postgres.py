@@ -98,6 +98,11 @@ class PostgresLedger:
         self.codec = codec if codec is not None else AvroCodec()
 
     @property
+    def pool(self) -> ConnectionPool[Any]:
+        """The connection pool (to build another view of the same ledger on it)."""
+        return self._pool
+
+    @property
     def conninfo(self) -> str:
         """The connection string of the pool (for a second, asynchronous pool)."""
         return str(self._pool.conninfo)
