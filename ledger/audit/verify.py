@@ -21,6 +21,7 @@ from ledger.audit.kafka_offsets import check_offsets
 from ledger.audit.projection_check import compare_with_fresh_fold
 from ledger.audit.report import CheckOutcome, Findings, VerifyReport
 from ledger.audit.scan import ScanState, WriterSchemas, scan
+from ledger.audit.tree_check import TreeCheck, stored_nodes
 from ledger.chain import GENESIS_HASH
 from ledger.errors import LedgerError
 from ledger.kafka.config import KafkaSettings
@@ -45,7 +46,13 @@ SCAN_CHECKS = {
     "schema_registry": "registry entries match their fingerprints",
     "decoding": "every payload decodes with the schema its fingerprint names",
     "columns": "event id, type and stream columns agree with the payload",
+    "merkle_tree": "every stored node of the RFC 9162 Merkle tree is the hash of the events",
 }
+
+TREE_QUERY = (
+    "SELECT position, level, hash FROM ledger.merkle_nodes"
+    " WHERE position >= {} AND position <= {} ORDER BY position, level"
+)
 
 
 @dataclass(frozen=True)
@@ -106,14 +113,23 @@ def verify(
     with ledger.connection() as conn:
         schemas = WriterSchemas.check(registry_entries(conn), ledger.codec.registry)
         state = _start_state(conn, start, findings)
+        edge = _tree_edge(conn, start - 1)
     rows_started = time.perf_counter()
     in_range = {p: h for p, h in wanted.items() if start <= p <= last}
     if last >= start:
         with ledger.connection() as conn, conn.transaction():
-            with conn.cursor(name="audit_verify", binary=True) as cur:
-                cur.itersize = FETCH_ROWS
+            with (
+                conn.cursor(name="audit_verify", binary=True) as cur,
+                conn.cursor(name="audit_tree", binary=True) as nodes,
+            ):
+                cur.itersize = nodes.itersize = FETCH_ROWS
                 cur.execute(sql.SQL(ROW_QUERY).format(start, last))
-                scan(cur, state, schemas, findings, anchors=in_range, progress=progress)
+                # a whole verify also meets nodes stored beyond the head
+                nodes.execute(sql.SQL(TREE_QUERY).format(start, (1 << 62) if whole else last))
+                tree = TreeCheck(findings, stored_nodes(nodes), edge)
+                rows = tree.rows(cur)
+                scan(rows, state, schemas, findings, anchors=in_range, progress=progress)
+                tree.finish()
     if last >= start and state.expected <= last:
         findings.add(
             "contiguity",
@@ -180,6 +196,17 @@ def _start_state(conn: Any, start: int, findings: Findings) -> ScanState:
         findings.add("contiguity", start - 1, f"position {start - 1} is missing")
         return ScanState(start, GENESIS_HASH)
     return ScanState(start, bytes(row[0]), int(row[1]))
+
+
+def _tree_edge(conn: Any, size: int) -> dict[int, bytes]:
+    """The right edge of the stored tree of ``size`` leaves (taken on trust, like the
+    chain before a range)."""
+    levels = [level for level in range(size.bit_length()) if (size >> level) & 1]
+    rows = conn.execute(
+        "SELECT l, ledger.merkle_node((%s::bigint >> l) << l, l) FROM unnest(%s::integer[]) l",
+        (size, levels),
+    ).fetchall()
+    return {int(level): bytes(digest) for level, digest in rows if digest is not None}
 
 
 def _unique_ids(ledger: PostgresLedger, findings: Findings, start: int, last: int) -> CheckOutcome:

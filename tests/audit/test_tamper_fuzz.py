@@ -32,7 +32,7 @@ Conn = psycopg.Connection[Any]
 Tamper = Callable[[random.Random, Conn, int], tuple[str, int]]
 """Damages the ledger; returns what it did and the position verify must name."""
 
-BACKED_UP = ("events", "schemas")
+BACKED_UP = ("events", "schemas", "merkle_nodes")
 
 
 def _row(conn: Conn, position: int) -> dict[str, Any]:
@@ -164,6 +164,32 @@ def registry(rng: random.Random, conn: Conn, head: int) -> tuple[str, int]:
     return f"registry entry {bytes(fingerprint).hex()} altered ({how})", first
 
 
+def tree_node(rng: random.Random, conn: Conn, head: int) -> tuple[str, int]:
+    nodes = conn.execute('SELECT "position", level FROM ledger.merkle_nodes').fetchall()
+    position, level = rng.choice(nodes)
+    how = rng.choice(["changed", "deleted", "forged"])
+    if how == "changed":
+        conn.execute(
+            "UPDATE ledger.merkle_nodes SET hash = sha256(hash)"
+            ' WHERE "position" = %s AND level = %s',
+            (position, level),
+        )
+    elif how == "deleted":
+        conn.execute(
+            'DELETE FROM ledger.merkle_nodes WHERE "position" = %s AND level = %s',
+            (position, level),
+        )
+    else:
+        position = rng.randint(1, head + 3)
+        level = rng.choice([0, 1, 2, 9])
+        conn.execute(
+            'INSERT INTO ledger.merkle_nodes ("position", level, hash) VALUES (%s, %s, %s)'
+            " ON CONFLICT DO NOTHING",
+            (position, level, rng.randbytes(32)),
+        )
+    return f"tree node of level {level} at position {position} {how}", position
+
+
 TAMPERS: list[Tamper] = [
     change_byte,
     change_byte,
@@ -177,20 +203,23 @@ TAMPERS: list[Tamper] = [
     swap,
     insert,
     registry,
+    tree_node,
+    tree_node,
 ]
 
 
 @pytest.fixture
 def attacker(database_url: str) -> Iterator[Conn]:
-    """A superuser session with triggers off and the events' CHECK constraints dropped
-    (so even the single-object marker can be damaged), and a copy to restore from."""
+    """A superuser session with triggers off and the CHECK constraints of the events and
+    the tree dropped (so even the single-object marker can be damaged), and a copy to
+    restore from."""
     with psycopg.connect(database_url, autocommit=True) as conn:
         conn.execute("SET session_replication_role = replica")
-        for (name,) in conn.execute(
-            "SELECT conname FROM pg_constraint"
-            " WHERE conrelid = 'ledger.events'::regclass AND contype = 'c'"
+        for table, name in conn.execute(
+            "SELECT conrelid::regclass::text, conname FROM pg_constraint WHERE contype = 'c'"
+            " AND conrelid IN ('ledger.events'::regclass, 'ledger.merkle_nodes'::regclass)"
         ).fetchall():
-            conn.execute(f'ALTER TABLE ledger.events DROP CONSTRAINT "{name}"')
+            conn.execute(f'ALTER TABLE {table} DROP CONSTRAINT "{name}"')
         for table in BACKED_UP:
             conn.execute(f"CREATE TEMP TABLE {table}_copy AS SELECT * FROM ledger.{table}")
         yield conn

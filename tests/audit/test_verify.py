@@ -64,7 +64,7 @@ def test_a_changed_payload_byte_is_found_at_its_position(
     first = report.first_finding()
     assert first is not None and first.check == "hash_chain" and first.position == 57
     assert "hash does not match" in first.problem
-    assert failed_checks(report) == {"hash_chain"}
+    assert failed_checks(report) == {"hash_chain", "merkle_tree"}
 
 
 def test_a_changed_byte_that_breaks_decoding_is_found_twice(
@@ -81,7 +81,7 @@ def test_a_deleted_row_is_found_at_its_position(seeded: PostgresLedger, database
     delete_row(database_url, 40)
     report = verify(seeded, projections=False)
     assert report.first_bad_position == 40
-    assert failed_checks(report) == {"contiguity", "hash_chain"}
+    assert failed_checks(report) == {"contiguity", "hash_chain", "merkle_tree"}
     first = report.first_finding()
     assert first is not None and "position 40 is missing" in first.problem
 
@@ -121,11 +121,13 @@ def test_a_forged_row_with_a_recomputed_chain_is_found_by_the_anchor(
         forged.envelope.stream_id,
     )
     rewritten = verify(seeded, projections=False)
-    assert rewritten.ok and rewritten.last == 139  # the chain alone cannot tell
+    assert rewritten.last == 139 and failed_checks(rewritten) == {"merkle_tree"}  # not the chain
+    assert rewritten.first_bad_position == 4  # the first stored subtree over position 3
     report = verify(seeded, projections=False, anchors=[early, head])
-    assert not report.ok and report.first_bad_position == head.position
-    assert failed_checks(report) == {"anchor"}
-    assert "history up to this position was rewritten" in report.findings.kept[0].problem
+    assert failed_checks(report) == {"anchor", "merkle_tree"}
+    anchored = [f for f in report.findings.kept if f.check == "anchor"]
+    assert [f.position for f in anchored] == [head.position]
+    assert "history up to this position was rewritten" in anchored[0].problem
 
 
 def test_an_altered_schema_registry_entry_is_found_at_its_first_use(
