@@ -18,15 +18,22 @@ class LedgerResource(ConfigurableResource["LedgerResource"]):
 
     database_url: str | None = None
     home: str = ".ledger"
+    signing_key_file: str | None = None
+    """The checkpoint signing key; unset = LEDGER_SIGNING_KEY_FILE, else home/signing.key."""
 
-    @contextmanager
-    def open(self, prepare: Prepare = "auto") -> Iterator[PostgresLedger]:
+    def settings(self) -> Settings:
         settings = Settings(
             database_url=self.database_url,
             home=Path(self.home),
             application_name="ledger-projections",
         )
-        with open_ledger(settings, prepare=prepare) as ledger:
+        if self.signing_key_file:
+            settings.signing_key_file = Path(self.signing_key_file)
+        return settings
+
+    @contextmanager
+    def open(self, prepare: Prepare = "auto") -> Iterator[PostgresLedger]:
+        with open_ledger(self.settings(), prepare=prepare) as ledger:
             yield ledger
 
 

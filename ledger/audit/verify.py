@@ -2,11 +2,12 @@
 exactly what the events produce.
 
 Checks, over the whole ledger or a range of positions: contiguity, record time order,
-the hash chain, the schema registry entries, that every payload decodes with the schema
-it names and agrees with the columns beside it, that event ids are unique, optional
-anchors (a position and the hash an auditor recorded there), that every Kafka offset up
-to the archiver's position is accounted for exactly once, and that each projection
-equals a fresh replay. The events are streamed in one pass: memory stays flat.
+the hash chain, the Merkle tree and the signed checkpoints, the schema registry entries,
+that every payload decodes with the schema it names and agrees with the columns beside
+it, that event ids are unique, optional anchors (a position and the hash an auditor
+recorded there), that every Kafka offset up to the archiver's position is accounted for
+exactly once, and that each projection equals a fresh replay. The events are streamed
+in one pass: memory stays flat.
 """
 
 import time
@@ -16,6 +17,7 @@ from typing import Any
 
 from psycopg import sql
 
+from ledger.audit.checkpoint_check import signed_roots
 from ledger.audit.damage import DamageTolerantLedger
 from ledger.audit.kafka_offsets import check_offsets
 from ledger.audit.projection_check import compare_with_fresh_fold
@@ -25,6 +27,8 @@ from ledger.audit.tree_check import TreeCheck, stored_nodes
 from ledger.chain import GENESIS_HASH
 from ledger.errors import LedgerError
 from ledger.kafka.config import KafkaSettings
+from ledger.log.note import Verifier
+from ledger.store.checkpoints import Checkpoints
 from ledger.store.postgres import PostgresLedger
 
 ROW_QUERY = (
@@ -96,6 +100,7 @@ def verify(
     kafka: KafkaSettings | None = None,
     projections: bool = True,
     progress: Callable[[int], None] | None = None,
+    log_key: Verifier | None = None,
 ) -> VerifyReport:
     """Verify positions ``start`` to ``end`` (default the head) and, for a whole-ledger
     run, the Kafka offsets and projections; see the module docstring."""
@@ -116,6 +121,9 @@ def verify(
         edge = _tree_edge(conn, start - 1)
     rows_started = time.perf_counter()
     in_range = {p: h for p, h in wanted.items() if start <= p <= last}
+    roots, checkpoint_outcome = signed_roots(
+        Checkpoints(ledger).all(), findings, log_key, head, start, last
+    )
     if last >= start:
         with ledger.connection() as conn, conn.transaction():
             with (
@@ -126,7 +134,7 @@ def verify(
                 cur.execute(sql.SQL(ROW_QUERY).format(start, last))
                 # a whole verify also meets nodes stored beyond the head
                 nodes.execute(sql.SQL(TREE_QUERY).format(start, (1 << 62) if whole else last))
-                tree = TreeCheck(findings, stored_nodes(nodes), edge)
+                tree = TreeCheck(findings, stored_nodes(nodes), edge, roots)
                 rows = tree.rows(cur)
                 scan(rows, state, schemas, findings, anchors=in_range, progress=progress)
                 tree.finish()
@@ -150,6 +158,9 @@ def verify(
                 meaning + (f" ({scanned:,} events, {rate:,.0f}/s)" if name == "hash_chain" else ""),
             )
         )
+    if checkpoint_outcome.status == "passed" and findings.count("checkpoint"):
+        checkpoint_outcome.status = "failed"
+    checks.append(checkpoint_outcome)
     checks.append(_unique_ids(ledger, findings, start, last))
     checks.append(_anchors(ledger, findings, wanted, state.anchors_seen, head))
     if whole:

@@ -29,6 +29,8 @@ from ledger.cli.context import EXIT_CANNOT_RUN, EXIT_INVALID, err, error_line, o
 from ledger.cli.moments import given_time, known_position
 from ledger.codec.single_object import AvroCodec
 from ledger.errors import LedgerError
+from ledger.log.key_file import load_signer
+from ledger.log.note import NoteError, Verifier
 from ledger.projection import queries
 from ledger.runtime import open_ledger
 
@@ -154,12 +156,22 @@ def verify(
         bool,
         typer.Option("--no-projections", help="Skip comparing projections with a fresh replay."),
     ] = False,
+    key: Annotated[
+        str | None,
+        typer.Option(
+            "--key",
+            metavar="PUBKEY",
+            help="The log's verifier key (`ledger checkpoint --public-key`) to check the "
+            "checkpoints' signatures with; default: the key of LEDGER_SIGNING_KEY_FILE.",
+        ),
+    ] = None,
     as_json: AsJson = False,
 ) -> None:
     """Prove that nothing in the ledger was altered.
 
     Checks that positions are contiguous, record time never goes backwards, the hash chain
-    holds, every schema registry entry matches its fingerprint, every payload decodes with
+    holds, the Merkle tree is the hash of the events and every signed checkpoint is valid
+    and fits it, every schema registry entry matches its fingerprint, every payload decodes with
     its registered schema and agrees with the columns beside it, event ids are unique, and
     (for the whole ledger) that every Kafka offset up to the archiver's position was
     archived exactly once or kept as rejected (reading the topic when
@@ -172,6 +184,7 @@ def verify(
     opts = options(ctx)
     with _could_not_run():
         anchors = _anchors(expect_anchor)
+        log_key = _log_key(key, opts.settings().signing_key_path)
         kafka = opts.kafka_settings()
         with open_ledger(opts.settings()) as ledger:
             last = end if end is not None else ledger.head().position
@@ -184,8 +197,19 @@ def verify(
                     kafka=kafka if kafka.enabled else None,
                     projections=not no_projections,
                     progress=told,
+                    log_key=log_key,
                 )
     _finish(report, as_json, anchor)
+
+
+def _log_key(given: str | None, key_file: Path) -> Verifier | None:
+    """The verifier key given, else that of the signing key file when there is one."""
+    if given is not None:
+        try:
+            return Verifier.parse(given)
+        except NoteError as exc:
+            raise LedgerError(f"--key: {exc}") from None
+    return load_signer(key_file).verifier if key_file.exists() else None
 
 
 @app.command("replay")

@@ -9,6 +9,7 @@ from ledger.cli import (
     append,
     archive,
     audit,
+    checkpoint,
     demo,
     events,
     init,
@@ -92,6 +93,7 @@ app.command("project")(project.project)
 app.command("posture")(posture.posture)
 app.command("history")(posture.history)
 app.command("serve")(serve.serve)
+app.command("checkpoint")(checkpoint.checkpoint)
 app.add_typer(keys.app, name="keys")
 app.add_typer(kafka.app, name="kafka")
 app.add_typer(schemas.app, name="schemas")

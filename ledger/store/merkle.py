@@ -40,6 +40,22 @@ def fetch_nodes(conn: Conn, nodes: Sequence[Node]) -> Mapping[Node, bytes]:
     }
 
 
+def root_at(conn: Conn, size: int) -> bytes:
+    """The root of the tree of the first ``size`` events, read through ``conn``."""
+    try:
+        return merkle.tree_root(size, lambda nodes: fetch_nodes(conn, nodes))
+    except (ProofError, KeyError) as exc:
+        raise LedgerError(f"the Merkle tree of size {size} is incomplete: {exc}") from None
+
+
+def consistency_at(conn: Conn, old: int, new: int) -> list[bytes]:
+    """The consistency proof from ``old`` events to ``new``, read through ``conn``."""
+    try:
+        return merkle.consistency_proof(old, new, lambda nodes: fetch_nodes(conn, nodes))
+    except (ProofError, KeyError) as exc:
+        raise LedgerError(f"the Merkle tree is incomplete: {exc}") from None
+
+
 class MerkleTree:
     """Roots and proofs of the tree over the ledger's first ``size`` events."""
 
@@ -62,10 +78,7 @@ class MerkleTree:
             return self._root(conn, size)
 
     def _root(self, conn: Conn, size: int) -> bytes:
-        try:
-            return merkle.tree_root(size, lambda nodes: fetch_nodes(conn, nodes))
-        except (ProofError, KeyError) as exc:
-            raise LedgerError(f"the Merkle tree of size {size} is incomplete: {exc}") from None
+        return root_at(conn, size)
 
     def inclusion(self, position: int, size: int) -> tuple[bytes, list[bytes], bytes]:
         """(leaf hash, audit path, root) proving ``position`` in the tree of ``size``."""
@@ -95,8 +108,4 @@ class MerkleTree:
             )
         with self._ledger.connection() as conn, conn.transaction():
             self._checked(conn, new, "tree size")
-            try:
-                proof = merkle.consistency_proof(old, new, lambda n: fetch_nodes(conn, n))
-            except (ProofError, KeyError) as exc:
-                raise LedgerError(f"the Merkle tree is incomplete: {exc}") from None
-            return proof, self._root(conn, old), self._root(conn, new)
+            return consistency_at(conn, old, new), root_at(conn, old), root_at(conn, new)

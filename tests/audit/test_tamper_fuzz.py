@@ -2,9 +2,8 @@
 cases. ``verify`` must always find it (exit 1) at the damaged position and never stop
 (exit 2). One seeded ledger serves every case: each tampering is undone from a copy.
 
-Removing the very last event leaves a shorter but intact chain; only an anchor or a
-signed checkpoint shows it, so the fuzz removes only earlier events (tests/audit/
-test_verify.py covers the last one).
+The ledger carries a signed checkpoint of its head, so even removing the very last event
+(which leaves a shorter but intact chain and tree) is found.
 """
 
 import json
@@ -18,21 +17,23 @@ import pytest
 
 from ledger.audit.verify import verify
 from ledger.demo import load_seed
+from ledger.log.note import Signer
 from ledger.projection import fold
 from ledger.projection.fold import PROJECTIONS
+from ledger.store.checkpoints import Checkpoints
 from ledger.store.postgres import PostgresLedger
 from tests.cli.test_cli import ledger_cli
 
 CASES = 300
 SEED = 20261201
-WITH_PROJECTIONS_EVERY = 15
+WITH_PROJECTIONS_EVERY = 25
 """One case in this many also runs the projection check (a fresh fold: slower)."""
 
 Conn = psycopg.Connection[Any]
 Tamper = Callable[[random.Random, Conn, int], tuple[str, int]]
 """Damages the ledger; returns what it did and the position verify must name."""
 
-BACKED_UP = ("events", "schemas", "merkle_nodes")
+BACKED_UP = ("events", "schemas", "merkle_nodes", "checkpoints")
 
 
 def _row(conn: Conn, position: int) -> dict[str, Any]:
@@ -109,7 +110,7 @@ def hashes(rng: random.Random, conn: Conn, head: int) -> tuple[str, int]:
 
 
 def delete(rng: random.Random, conn: Conn, head: int) -> tuple[str, int]:
-    p = rng.randint(1, head - 1)
+    p = rng.choice([head, rng.randint(1, head)])  # the last one: only the checkpoint shows it
     conn.execute("DELETE FROM ledger.events WHERE position = %s", (p,))
     return f"position {p} deleted", p
 
@@ -190,6 +191,23 @@ def tree_node(rng: random.Random, conn: Conn, head: int) -> tuple[str, int]:
     return f"tree node of level {level} at position {position} {how}", position
 
 
+def checkpoint(rng: random.Random, conn: Conn, head: int) -> tuple[str, int]:
+    how = rng.choice(["root", "note", "size"])
+    if how == "root":
+        conn.execute("UPDATE ledger.checkpoints SET root = sha256(root) WHERE size = %s", (head,))
+    elif how == "note":
+        (note,) = conn.execute(
+            "SELECT note FROM ledger.checkpoints WHERE size = %s", (head,)
+        ).fetchone() or ("",)
+        i = rng.randrange(len(note))
+        changed = note[:i] + chr(ord(note[i]) ^ (1 << rng.randrange(5))) + note[i + 1 :]
+        conn.execute("UPDATE ledger.checkpoints SET note = %s WHERE size = %s", (changed, head))
+    else:
+        conn.execute("UPDATE ledger.checkpoints SET size = size - 1 WHERE size = %s", (head,))
+        return f"checkpoint moved to size {head - 1}", head - 1
+    return f"checkpoint of size {head}: {how} changed", head
+
+
 TAMPERS: list[Tamper] = [
     change_byte,
     change_byte,
@@ -205,6 +223,7 @@ TAMPERS: list[Tamper] = [
     registry,
     tree_node,
     tree_node,
+    checkpoint,
 ]
 
 
@@ -232,11 +251,15 @@ def _restore(conn: Conn) -> None:
             conn.execute(f"INSERT INTO ledger.{table} SELECT * FROM {table}_copy")
 
 
+LOG_KEY = Signer.generate("test.example/log")
+
+
 @pytest.fixture
 def seeded(ledger: PostgresLedger) -> PostgresLedger:
     load_seed(ledger)
     for name in PROJECTIONS:
         fold(ledger, name)
+    Checkpoints(ledger).issue(LOG_KEY)
     return ledger
 
 
@@ -244,7 +267,7 @@ def test_every_random_tampering_is_found_at_its_position(
     seeded: PostgresLedger, attacker: Conn
 ) -> None:
     head = seeded.head().position
-    assert verify(seeded).ok
+    assert verify(seeded, log_key=LOG_KEY.verifier).ok
     rng = random.Random(SEED)
     kinds: dict[str, int] = {}
     for case in range(CASES):
@@ -252,7 +275,11 @@ def test_every_random_tampering_is_found_at_its_position(
         with attacker.transaction():
             what, expected = tamper(rng, attacker, head)
         try:
-            report = verify(seeded, projections=case % WITH_PROJECTIONS_EVERY == 0)
+            report = verify(
+                seeded,
+                projections=case % WITH_PROJECTIONS_EVERY == 0,
+                log_key=LOG_KEY.verifier,
+            )
         except Exception as exc:  # a crash is exactly what this test hunts
             pytest.fail(f"case {case} ({what}): verify stopped: {exc!r}")
         assert not report.ok, f"case {case} ({what}): not found"
@@ -263,7 +290,7 @@ def test_every_random_tampering_is_found_at_its_position(
         kinds[tamper.__name__] = kinds.get(tamper.__name__, 0) + 1
         _restore(attacker)
     assert set(kinds) == {t.__name__ for t in TAMPERS}
-    assert verify(seeded).ok  # and the restore left the ledger as it was
+    assert verify(seeded, log_key=LOG_KEY.verifier).ok  # the restore left it as it was
 
 
 @pytest.mark.parametrize("tamper", [change_byte, truncate, registry, swap])

@@ -12,9 +12,11 @@ from ledger.demo import load_seed
 from ledger.errors import LedgerError
 from ledger.kafka.config import KafkaSettings
 from ledger.kafka.producer import KafkaEventProducer
+from ledger.log.note import Signer
 from ledger.projection import fold
 from ledger.projection.fold import PROJECTIONS
 from ledger.records import KafkaOrigin
+from ledger.store.checkpoints import Checkpoints
 from ledger.store.postgres import PostgresLedger
 from tests.audit.tamper import (
     delete_row,
@@ -287,3 +289,18 @@ def test_the_projection_check_skips_positions_found_broken(
     statuses = {c.name: c.status for c in report.checks}
     assert statuses["projections"] in ("passed", "failed")  # it ran, it did not stop
     assert all(f.position == position for f in report.findings.kept)
+
+
+def test_a_signed_checkpoint_shows_a_removed_last_event_and_a_forged_signature(
+    seeded: PostgresLedger, database_url: str
+) -> None:
+    key = Signer.generate("test.example/log")
+    Checkpoints(seeded).issue(key)
+    assert verify(seeded, projections=False, log_key=key.verifier).ok
+    other = Signer.generate("test.example/log")
+    report = verify(seeded, projections=False, log_key=other.verifier)
+    assert failed_checks(report) == {"checkpoint"} and report.first_bad_position == 138
+    delete_row(database_url, 138)
+    report = verify(seeded, projections=False, log_key=key.verifier)
+    assert failed_checks(report) == {"checkpoint"} and report.first_bad_position == 138
+    assert "events were removed" in report.findings.kept[0].problem

@@ -5,6 +5,8 @@ from pathlib import Path
 
 import fastavro
 
+from ledger.log.checkpoint import Checkpoint
+from ledger.log.note import Verifier, open_note
 from tests.audit.tamper import flip_payload_byte
 from tests.cli.test_cli import ledger_cli
 
@@ -135,3 +137,32 @@ def test_export_then_import_check(database_url: str, tmp_path: Path) -> None:
     mismatch = ledger_cli("audit", "import-check", str(file), "--expect-anchor", wrong, "--json")
     assert mismatch.returncode == 1 and json.loads(mismatch.stdout)["first_bad_position"] == 138
     assert ledger_cli("audit", "import-check", str(tmp_path / "none.avro")).returncode == 2
+
+
+def test_checkpoint_signs_the_head_with_the_key_init_made(
+    database_url: str, tmp_path: Path
+) -> None:
+    key_file = tmp_path / "keys" / "log.key"
+    env = {"LEDGER_SIGNING_KEY_FILE": str(key_file), "LEDGER_LOG_NAME": "test.example/log"}
+    init = ledger_cli("init", database_url=database_url, env_extra=env)
+    assert init.returncode == 0, init.stderr
+    assert f"signing key created: {key_file}" in init.stdout
+    public = ledger_cli("checkpoint", "--public-key", env_extra=env)
+    assert public.returncode == 0 and public.stdout.startswith("test.example/log+")
+    verifier = Verifier.parse(public.stdout)
+    assert f"log public key: {public.stdout.strip()}" in init.stdout
+    ledger_cli("demo", database_url=database_url, env_extra=env)
+    signed = ledger_cli("checkpoint", database_url=database_url, env_extra=env)
+    assert signed.returncode == 0, signed.stderr
+    body = Checkpoint.parse(open_note(signed.stdout, verifier).text)
+    assert (body.origin, body.size) == ("test.example/log", 138)
+    again = ledger_cli("checkpoint", database_url=database_url, env_extra=env)
+    assert again.stdout == signed.stdout
+    verified = ledger_cli("audit", "verify", "--json", database_url=database_url, env_extra=env)
+    checks = {c["name"]: c for c in json.loads(verified.stdout)["checks"]}
+    assert checks["checkpoint"]["status"] == "passed"
+    assert "signatures checked" in checks["checkpoint"]["detail"]
+    missing = ledger_cli(
+        "checkpoint", env_extra={"LEDGER_SIGNING_KEY_FILE": str(tmp_path / "none.key")}
+    )
+    assert missing.returncode == 1 and "run `ledger init`" in missing.stderr
