@@ -55,6 +55,10 @@ class Checkpoints:
             row = conn.execute(f"{_SELECT} WHERE size = %s", (size,)).fetchone()
         return _stored(row) if row else None
 
+    def served_note(self, stored: StoredCheckpoint) -> str:
+        """The checkpoint's note as it is handed out (with the cosignatures it has)."""
+        return stored.note
+
     def all(self) -> list[StoredCheckpoint]:
         with self._ledger.connection() as conn:
             return [_stored(r) for r in conn.execute(f"{_SELECT} ORDER BY size").fetchall()]

@@ -166,3 +166,44 @@ def test_checkpoint_signs_the_head_with_the_key_init_made(
         "checkpoint", env_extra={"LEDGER_SIGNING_KEY_FILE": str(tmp_path / "none.key")}
     )
     assert missing.returncode == 1 and "run `ledger init`" in missing.stderr
+
+
+def test_prove_then_check_offline(database_url: str, tmp_path: Path) -> None:
+    env = {"LEDGER_SIGNING_KEY_FILE": str(tmp_path / "log.key")}
+    assert ledger_cli("init", database_url=database_url, env_extra=env).returncode == 0
+    demo(database_url)
+    key = ledger_cli("checkpoint", "--public-key", env_extra=env).stdout.strip()
+    bundle = tmp_path / "proof.json"
+    proved = ledger_cli(
+        "audit", "prove", "3", "57", "--out", str(bundle), database_url=database_url, env_extra=env
+    )
+    assert proved.returncode == 0, proved.stderr
+    assert "2 event(s) proven in the tree of 138 events" in proved.stdout
+    checked = ledger_cli("audit", "check-proof", str(bundle), "--key", key, "--json")
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    assert json.loads(checked.stdout)["positions"] == [3, 57]
+
+    data = bytearray(bundle.read_bytes())
+    data[len(data) // 2] ^= 1
+    bundle.write_bytes(bytes(data))
+    broken = ledger_cli("audit", "check-proof", str(bundle), "--key", key)
+    assert broken.returncode == 1 and "NOT PROVEN" in broken.stdout
+    unreadable = ledger_cli("audit", "check-proof", str(tmp_path / "none"), "--key", key)
+    assert unreadable.returncode == 2
+
+    posture = ledger_cli("posture", "--format", "json", database_url=database_url)
+    assert posture.returncode == 0, posture.stderr
+    answer = ledger_cli(
+        "audit",
+        "prove",
+        "--answer",
+        "-",
+        "--out",
+        str(bundle),
+        database_url=database_url,
+        env_extra=env,
+        stdin=posture.stdout,
+    )
+    assert answer.returncode == 0, answer.stderr
+    again = ledger_cli("audit", "check-proof", str(bundle), "--key", key)
+    assert again.returncode == 0 and "PROVEN" in again.stdout
