@@ -37,7 +37,11 @@ def test_checkpoint_and_proofs_verify(fresh_api: Api) -> None:
     merkle.verify_inclusion(56, 138, leaf, b64(proof["path"]), signed.root)
 
     fresh_api.ledger.append([make("ClaimAsserted", claim_id="claim:later")])
-    later = fresh_api.get("/proofs/consistency", **{"from": 138, "to": 139})
+    response = fresh_api.client.get(
+        "/proofs/consistency", params={"from": 138, "to": 139}, headers=fresh_api.headers()
+    )
+    assert response.status_code == 200, response.text
+    later = response.json()
     assert (later["from"], later["to"]) == (138, 139)
     assert base64.b64decode(later["from_root"]) == signed.root
     merkle.verify_consistency(
@@ -48,7 +52,7 @@ def test_checkpoint_and_proofs_verify(fresh_api: Api) -> None:
 
 
 def test_impossible_proofs_are_problems(fresh_api: Api) -> None:
-    def get(path: str, **params: object) -> tuple[int, str]:
+    def get(path: str, **params: int | str) -> tuple[int, str]:
         r = fresh_api.client.get(path, params=params, headers=fresh_api.headers())
         assert r.headers["content-type"] == "application/problem+json", r.text
         return r.status_code, r.json()["detail"]
