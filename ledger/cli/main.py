@@ -19,6 +19,7 @@ from ledger.cli import (
     project,
     schemas,
     serve,
+    witness,
 )
 from ledger.cli.context import Options
 
@@ -94,6 +95,7 @@ app.command("posture")(posture.posture)
 app.command("history")(posture.history)
 app.command("serve")(serve.serve)
 app.command("checkpoint")(checkpoint.checkpoint)
+app.command("witness")(witness.witness)
 app.add_typer(keys.app, name="keys")
 app.add_typer(kafka.app, name="kafka")
 app.add_typer(schemas.app, name="schemas")

@@ -15,13 +15,15 @@ import psycopg
 from ledger.errors import LedgerError
 from ledger.log.checkpoint import Checkpoint
 from ledger.log.merkle import ProofError, verify_consistency
-from ledger.log.note import NoteError, Signer, Verifier, open_note, sign_note
+from ledger.log.note import NoteError, Signer, Verifier, open_note, parse_note, sign_note
 from ledger.store.merkle import consistency_at, root_at
 from ledger.store.postgres import PostgresLedger
 
 Conn = psycopg.Connection[Any]
 
 _CHECKPOINT_LOCK = 7402587364120003
+_ORIGIN_PLACEHOLDER = "cosignature.check"
+"""Any checkpoint body: only the line's form is parsed, never verified, here."""
 
 
 @dataclass(frozen=True)
@@ -56,8 +58,35 @@ class Checkpoints:
         return _stored(row) if row else None
 
     def served_note(self, stored: StoredCheckpoint) -> str:
-        """The checkpoint's note as it is handed out (with the cosignatures it has)."""
-        return stored.note
+        """The checkpoint's note as it is handed out, with the cosignatures it has."""
+        with self._ledger.connection() as conn:
+            lines = conn.execute(
+                "SELECT line FROM ledger.cosignatures WHERE size = %s ORDER BY witness, key_id",
+                (stored.size,),
+            ).fetchall()
+        return stored.note + "".join(f"{line}\n" for (line,) in lines)
+
+    def add_cosignature(self, size: int, line: str) -> bool:
+        """Keep a witness's cosignature line for the checkpoint of ``size``; False when
+        that witness key's cosignature is already kept. The line is checked for form only:
+        each reader checks it against the witness keys they trust."""
+        stored = self.at(size)
+        if stored is None:
+            raise LedgerError(f"the ledger signed no checkpoint of size {size}")
+        try:
+            parsed = parse_note(f"{Checkpoint(_ORIGIN_PLACEHOLDER, 0, bytes(32)).body()}\n{line}\n")
+        except NoteError as exc:
+            raise LedgerError(f"the cosignature line: {exc}") from None
+        (signature,) = parsed.signatures
+        if len(signature.signature) != 72:
+            raise LedgerError("the cosignature line is not a tlog-cosignature/v1 (72 bytes)")
+        with self._ledger.connection() as conn:
+            row = conn.execute(
+                "INSERT INTO ledger.cosignatures (size, witness, key_id, line)"
+                " VALUES (%s, %s, %s, %s) ON CONFLICT DO NOTHING RETURNING 1",
+                (size, signature.name, signature.key_id, str(signature)),
+            ).fetchone()
+        return row is not None
 
     def all(self) -> list[StoredCheckpoint]:
         with self._ledger.connection() as conn:

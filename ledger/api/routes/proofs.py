@@ -4,11 +4,12 @@ proofs (RFC 9162), so that anyone with the log's public key can check what they 
 import base64
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Depends, Query, Request, Response
 from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
-from ledger.api.auth import Reader
+from ledger.api.auth import Reader, require
+from ledger.api.keys import Role
 from ledger.api.models import FieldProblem
 from ledger.api.problems import ProblemError, responses
 from ledger.api.services import services
@@ -17,6 +18,11 @@ from ledger.store.checkpoints import Checkpoints
 from ledger.store.merkle import MerkleTree
 
 router = APIRouter(tags=["verifiable log"])
+
+Witness = Depends(require(frozenset({Role.AUDITOR, Role.ADMIN}), "post cosignatures"))
+
+MAX_COSIGNATURE = 1000
+"""Longest cosignature line taken (a real one is under 200 characters)."""
 
 
 def _b64(value: bytes) -> str:
@@ -149,3 +155,48 @@ async def consistency(
         from_root=_b64(old),
         to_root=_b64(new),
     )
+
+
+class CosignatureKept(BaseModel):
+    size: int
+    witness: str
+    new: bool = Field(description="False when this witness key's cosignature was kept before.")
+
+
+@router.post(
+    "/checkpoint/cosignatures",
+    response_model=CosignatureKept,
+    responses=responses(401, 403, 404, 422, 503),
+    dependencies=[Witness],
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {"text/plain": {"schema": {"type": "string"}}},
+            "description": "One signature line: '— WITNESS BASE64' (C2SP tlog-cosignature).",
+        }
+    },
+    summary="Keep a witness's cosignature of a checkpoint",
+)
+async def add_cosignature(
+    request: Request,
+    size: Annotated[int, Query(ge=0, description="The size of the cosigned checkpoint.")],
+) -> CosignatureKept:
+    """A witness posts the signature line it made over the checkpoint of `size`; the
+    ledger keeps it and serves it with that checkpoint from then on. Readers check it
+    against the witness keys they trust."""
+    body = await request.body()
+    if len(body) > MAX_COSIGNATURE:
+        raise ProblemError(422, f"a cosignature line is at most {MAX_COSIGNATURE} bytes")
+    try:
+        line = body.decode("utf-8").strip()
+    except UnicodeDecodeError:
+        raise ProblemError(422, "the cosignature line is not UTF-8 text") from None
+    checkpoints = Checkpoints(services(request).ledger)
+    if await run_in_threadpool(checkpoints.at, size) is None:
+        raise ProblemError(404, f"the ledger signed no checkpoint of size {size}")
+    try:
+        new = await run_in_threadpool(checkpoints.add_cosignature, size, line)
+    except LedgerError as exc:
+        raise _problem(exc, "body") from None
+    witness = line.split(" ")[1] if line.count(" ") == 2 else ""
+    return CosignatureKept(size=size, witness=witness, new=new)
