@@ -37,10 +37,25 @@ class Settings(BaseSettings):
     application_name: str = Field(
         default="ledger", description="Shown in pg_stat_activity for this process's sessions."
     )
+    signing_key_file: Path | None = Field(
+        default=None,
+        description="The log's Ed25519 signing key (signed-note form); unset = "
+        "LEDGER_HOME/signing.key, which `ledger init` creates. Keep it off the database host.",
+    )
+    log_name: str = Field(
+        default="ledger.local/log",
+        description="The log's name: the origin line of its checkpoints and its key's name "
+        "(used when `ledger init` creates the key).",
+    )
 
     @property
     def embedded(self) -> bool:
         return not self.database_url
+
+    @property
+    def signing_key_path(self) -> Path:
+        """Where the log's signing key is (or will be created)."""
+        return (self.signing_key_file or self.home / "signing.key").expanduser()
 
 
 class KafkaSettings(BaseSettings):

@@ -24,6 +24,9 @@ class LedgerStore(Protocol):
     """The append-only ledger: appends, reads by position, and the SQL of ``ledger.*``."""
 
     codec: "AvroCodec"
+    parallel_folds: bool
+    """True when other processes opening ``conninfo`` read the same events this store
+    does, so a fold may split its work across them (a filtering wrapper says False)."""
 
     @property
     def conninfo(self) -> str: ...

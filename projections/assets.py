@@ -5,8 +5,10 @@ from typing import Any
 from dagster import AssetExecutionContext, Config, MaterializeResult, MetadataValue, asset
 
 from ledger.kafka.archiver import Archiver
+from ledger.log.key_file import load_signer
 from ledger.projection.fold import FoldResult, fold, shadow_schema, swap_in
 from ledger.projection.schema import SCHEMA
+from ledger.store.checkpoints import Checkpoints
 from projections.resources import KafkaResource, LedgerResource
 
 
@@ -88,4 +90,25 @@ def force_posture(
     return _result(result)
 
 
-ALL_ASSETS = [ledger_events, sources, claim_history, force_posture]
+@asset(deps=[force_posture], group_name="ledger")
+def checkpoint(context: AssetExecutionContext, ledger: LedgerResource) -> MaterializeResult[None]:
+    """A signed checkpoint of the Merkle tree's head, issued once the projections are
+    folded (none when the log has no signing key: `ledger init` creates it)."""
+    with ledger.open() as opened:
+        path = ledger.settings().signing_key_path
+        if not path.exists():
+            context.log.warning(f"no signing key at {path}: no checkpoint signed")
+            return MaterializeResult(metadata={"signed": False, "key_file": str(path)})
+        stored, new = Checkpoints(opened.store).issue(load_signer(path))
+    return MaterializeResult(
+        metadata={
+            "signed": True,
+            "new": new,
+            "size": stored.size,
+            "root": stored.root.hex(),
+            "note": MetadataValue.text(stored.note),
+        }
+    )
+
+
+ALL_ASSETS = [ledger_events, sources, claim_history, force_posture, checkpoint]

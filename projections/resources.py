@@ -20,18 +20,26 @@ class LedgerResource(ConfigurableResource["LedgerResource"]):
 
     database_url: str | None = None
     home: str = ".ledger"
+    signing_key_file: str | None = None
+    """The checkpoint signing key; unset = LEDGER_SIGNING_KEY_FILE, else home/signing.key."""
     _runtime: Runtime | None = PrivateAttr(default=None)
 
     @classmethod
     def of(cls, settings: Settings) -> "LedgerResource":
-        return cls(database_url=settings.database_url, home=str(settings.home))
+        key = str(settings.signing_key_file) if settings.signing_key_file else None
+        return cls(
+            database_url=settings.database_url, home=str(settings.home), signing_key_file=key
+        )
 
     def settings(self) -> Settings:
-        return Settings(
+        settings = Settings(
             database_url=self.database_url,
             home=Path(self.home),
             application_name="ledger-projections",
         )
+        if self.signing_key_file:
+            settings.signing_key_file = Path(self.signing_key_file)
+        return settings
 
     @contextmanager
     def yield_for_execution(self, context: InitResourceContext) -> Iterator["LedgerResource"]:

@@ -5,6 +5,7 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -64,6 +65,10 @@ def assert_chain_valid(ledger: LedgerStore) -> int:
     return count
 
 
+SESSION_KEY = Path(tempfile.mkdtemp(prefix="ledger-test-key-")) / "signing.key"
+"""The checkpoint signing key of CLI runs that name no LEDGER_HOME (made on first use)."""
+
+
 def ledger_cli(
     *args: str,
     database_url: str | None = None,
@@ -78,6 +83,8 @@ def ledger_cli(
         env["LEDGER_DATABASE_URL"] = database_url
     if home is not None:
         env["LEDGER_HOME"] = str(home)
+    else:  # never the working directory's .ledger: one key for the whole test session
+        env.setdefault("LEDGER_SIGNING_KEY_FILE", str(SESSION_KEY))
     env["COLUMNS"] = "200"
     return subprocess.run(
         [sys.executable, "-m", "ledger", *args],

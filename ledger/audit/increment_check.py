@@ -23,6 +23,7 @@ from ledger.projection.catalog import PROJECTIONS
 from ledger.projection.fold import drop_schema, fold_range
 from ledger.projection.schema import SCHEMA
 from ledger.store.connection import Conn
+from ledger.store.postgres import PostgresLedger
 
 
 @dataclass(frozen=True)
@@ -55,7 +56,11 @@ def check_increment(ledger: LedgerStore, name: str, live: str = SCHEMA) -> Incre
         with ledger.connection() as conn:
             tables.create(conn, [definition], scratch)
             workers = parallel.worker_count()
-            if workers > 1 and cursor - start >= parallel.PARALLEL_MIN_EVENTS:  # after a rebuild
+            if (
+                ledger.parallel_folds
+                and workers > 1
+                and cursor - start >= parallel.PARALLEL_MIN_EVENTS
+            ):  # after a rebuild
                 added, _ = parallel.fold_facts(
                     ledger.conninfo, name, scratch, start, cursor, workers
                 )
@@ -128,7 +133,7 @@ CHAIN_CHECK = "hash_chain"
 """The name under which the per-run chain check keeps how far it has verified."""
 
 
-def verify_since_last(ledger: LedgerStore, live: str = SCHEMA) -> VerifyReport:
+def verify_since_last(ledger: PostgresLedger, live: str = SCHEMA) -> VerifyReport:
     """`ledger audit verify`'s event checks from the last position this check verified
     to the head, anchored on the hash it saw there (so an edit behind it is still
     caught: the anchor no longer matches). The first run verifies from position 1."""

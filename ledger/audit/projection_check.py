@@ -6,6 +6,7 @@ derived rows differ), so a failure points at where to look.
 """
 
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from psycopg import sql
@@ -39,12 +40,16 @@ class ProjectionComparison:
 
 
 def compare_with_fresh_fold(
-    ledger: LedgerStore, names: list[str] | None = None, live: str = SCHEMA
+    ledger: LedgerStore,
+    names: list[str] | None = None,
+    live: str = SCHEMA,
+    readable: Callable[[], LedgerStore] | None = None,
 ) -> list[ProjectionComparison]:
     """Compare each named projection (default all) with a from-scratch fold to its cursor.
 
     Returns nothing when no projection has been built yet. One scratch fold serves every
-    projection whose cursor is the same (the usual case).
+    projection whose cursor is the same (the usual case). ``readable`` gives the ledger
+    the fresh fold reads (default ``ledger`` itself), e.g. one that skips damaged events.
     """
     names = list(PROJECTIONS) if names is None else names
     with ledger.connection() as conn:
@@ -57,7 +62,7 @@ def compare_with_fresh_fold(
         scratch = f"projection_check_{uuid.uuid4().hex[:8]}"
         try:
             wanted = [n for n in names if cursors[n] == cursor]
-            fresh = fold_into(ledger, cursor, scratch)
+            fresh = fold_into(readable() if readable else ledger, cursor, scratch)
             answers: tuple[str, ...] = ()
             if "force_posture" in wanted:  # the answers read through the read service
                 found = answer_differences(ledger, cursor, scratch, live)

@@ -41,10 +41,14 @@ class Findings:
     total: int = 0
     first_bad_position: int | None = None
     by_check: dict[str, int] = field(default_factory=dict)
+    positions: set[int] = field(default_factory=set)
+    """Every position any finding named (later checks leave these out)."""
 
     def add(self, check: str, position: int | None, problem: str) -> None:
         self.total += 1
         self.by_check[check] = self.by_check.get(check, 0) + 1
+        if position is not None:
+            self.positions.add(position)
         if position is not None and (
             self.first_bad_position is None or position < self.first_bad_position
         ):

@@ -2,11 +2,12 @@
 exactly what the events produce.
 
 Checks, over the whole ledger or a range of positions: contiguity, record time order,
-the hash chain, the schema registry entries, that every payload decodes with the schema
-it names and agrees with the columns beside it, that event ids are unique, optional
-anchors (a position and the hash an auditor recorded there), that every Kafka offset up
-to the archiver's position is accounted for exactly once, and that each projection
-equals a fresh replay. The events are streamed in one pass: memory stays flat.
+the hash chain, the Merkle tree and the signed checkpoints, the schema registry entries,
+that every payload decodes with the schema it names and agrees with the columns beside
+it, that event ids are unique, optional anchors (a position and the hash an auditor
+recorded there), that every Kafka offset up to the archiver's position is accounted for
+exactly once, and that each projection equals a fresh replay. The events are streamed
+in one pass: memory stays flat.
 """
 
 import time
@@ -16,21 +17,29 @@ from typing import Any
 
 from psycopg import sql
 
+from ledger.audit.checkpoint_check import signed_roots
+from ledger.audit.damage import DamageTolerantLedger
 from ledger.audit.kafka_offsets import check_offsets
 from ledger.audit.projection_check import compare_with_fresh_fold
 from ledger.audit.report import CheckOutcome, Findings, VerifyReport
 from ledger.audit.scan import ScanState, WriterSchemas, scan
+from ledger.audit.tree_check import TreeCheck, stored_nodes
 from ledger.chain import GENESIS_HASH
 from ledger.config import KafkaSettings
 from ledger.errors import LedgerError
-from ledger.ports import LedgerStore
+from ledger.log.note import Verifier
+from ledger.store.checkpoints import Checkpoints
+from ledger.store.postgres import PostgresLedger
 
 ROW_QUERY = (
-    "SELECT position, (extract(epoch FROM recorded_at) * 1000000)::bigint, payload,"
-    " prev_hash, hash, event_id::text, event_type, stream_id FROM ledger.events"
-    " WHERE position >= {} AND position <= {} ORDER BY position"
+    "SELECT position, coalesce((extract(epoch FROM recorded_at) * 1000000)::bigint, 0),"
+    " coalesce(payload, ''), coalesce(prev_hash, ''), coalesce(hash, ''),"
+    " coalesce(event_id::text, ''), coalesce(event_type, ''), coalesce(stream_id, '')"
+    " FROM ledger.events WHERE position >= {} AND position <= {} ORDER BY position"
 )
-"""The row the scan reads; record time in µs exactly as the append function hashes it."""
+"""The row the scan reads; record time in µs exactly as the append function hashes it.
+A NULL (possible only once someone dropped the table's constraints) reads as empty, so it
+fails the checks as a finding at its position instead of stopping the scan."""
 
 FETCH_ROWS = 20_000
 
@@ -41,7 +50,13 @@ SCAN_CHECKS = {
     "schema_registry": "registry entries match their fingerprints",
     "decoding": "every payload decodes with the schema its fingerprint names",
     "columns": "event id, type and stream columns agree with the payload",
+    "merkle_tree": "every stored node of the RFC 9162 Merkle tree is the hash of the events",
 }
+
+TREE_QUERY = (
+    "SELECT position, level, hash FROM ledger.merkle_nodes"
+    " WHERE position >= {} AND position <= {} ORDER BY position, level"
+)
 
 
 @dataclass(frozen=True)
@@ -77,7 +92,7 @@ def registry_entries(conn: Any) -> list[tuple[bytes, str, int, str, str]]:
 
 
 def verify(
-    ledger: LedgerStore,
+    ledger: PostgresLedger,
     *,
     start: int = 1,
     end: int | None = None,
@@ -85,6 +100,7 @@ def verify(
     kafka: KafkaSettings | None = None,
     projections: bool = True,
     progress: Callable[[int], None] | None = None,
+    log_key: Verifier | None = None,
 ) -> VerifyReport:
     """Verify positions ``start`` to ``end`` (default the head) and, for a whole-ledger
     run, the Kafka offsets and projections; see the module docstring."""
@@ -102,14 +118,26 @@ def verify(
     with ledger.connection() as conn:
         schemas = WriterSchemas.check(registry_entries(conn), ledger.codec.registry)
         state = _start_state(conn, start, findings)
+        edge = _tree_edge(conn, start - 1)
     rows_started = time.perf_counter()
     in_range = {p: h for p, h in wanted.items() if start <= p <= last}
+    roots, checkpoint_outcome = signed_roots(
+        Checkpoints(ledger).all(), findings, log_key, head, start, last
+    )
     if last >= start:
         with ledger.connection() as conn, conn.transaction():
-            with conn.cursor(name="audit_verify", binary=True) as cur:
-                cur.itersize = FETCH_ROWS
+            with (
+                conn.cursor(name="audit_verify", binary=True) as cur,
+                conn.cursor(name="audit_tree", binary=True) as nodes,
+            ):
+                cur.itersize = nodes.itersize = FETCH_ROWS
                 cur.execute(sql.SQL(ROW_QUERY).format(start, last))
-                scan(cur, state, schemas, findings, anchors=in_range, progress=progress)
+                # a whole verify also meets nodes stored beyond the head
+                nodes.execute(sql.SQL(TREE_QUERY).format(start, (1 << 62) if whole else last))
+                tree = TreeCheck(findings, stored_nodes(nodes), edge, roots)
+                rows = tree.rows(cur)
+                scan(rows, state, schemas, findings, anchors=in_range, progress=progress)
+                tree.finish()
     if last >= start and state.expected <= last:
         findings.add(
             "contiguity",
@@ -130,6 +158,9 @@ def verify(
                 meaning + (f" ({scanned:,} events, {rate:,.0f}/s)" if name == "hash_chain" else ""),
             )
         )
+    if checkpoint_outcome.status == "passed" and findings.count("checkpoint"):
+        checkpoint_outcome.status = "failed"
+    checks.append(checkpoint_outcome)
     checks.append(_unique_ids(ledger, findings, start, last))
     checks.append(_anchors(ledger, findings, wanted, state.anchors_seen, head))
     if whole:
@@ -141,7 +172,7 @@ def verify(
     elif not whole:
         checks.append(CheckOutcome("projections", "skipped", "only on a whole-ledger verify"))
     else:
-        checks.append(_projections(ledger, findings))
+        checks.append(_projections(ledger, findings, frozenset(findings.positions)))
     with ledger.connection() as conn:
         last_hash = _hash_at(conn, last) if last >= 1 else GENESIS_HASH
     return VerifyReport(
@@ -178,7 +209,18 @@ def _start_state(conn: Any, start: int, findings: Findings) -> ScanState:
     return ScanState(start, bytes(row[0]), int(row[1]))
 
 
-def _unique_ids(ledger: LedgerStore, findings: Findings, start: int, last: int) -> CheckOutcome:
+def _tree_edge(conn: Any, size: int) -> dict[int, bytes]:
+    """The right edge of the stored tree of ``size`` leaves (taken on trust, like the
+    chain before a range)."""
+    levels = [level for level in range(size.bit_length()) if (size >> level) & 1]
+    rows = conn.execute(
+        "SELECT l, ledger.merkle_node((%s::bigint >> l) << l, l) FROM unnest(%s::integer[]) l",
+        (size, levels),
+    ).fetchall()
+    return {int(level): bytes(digest) for level, digest in rows if digest is not None}
+
+
+def _unique_ids(ledger: PostgresLedger, findings: Findings, start: int, last: int) -> CheckOutcome:
     """No event id at two positions (the unique index enforces it; this proves it held)."""
     with ledger.connection() as conn:
         rows = conn.execute(
@@ -199,7 +241,7 @@ def _unique_ids(ledger: LedgerStore, findings: Findings, start: int, last: int) 
 
 
 def _anchors(
-    ledger: LedgerStore,
+    ledger: PostgresLedger,
     findings: Findings,
     wanted: Mapping[int, bytes],
     scanned: set[int],
@@ -236,8 +278,18 @@ def _anchors(
     )
 
 
-def _projections(ledger: LedgerStore, findings: Findings) -> CheckOutcome:
-    compared = compare_with_fresh_fold(ledger)
+def _projections(
+    ledger: PostgresLedger, findings: Findings, broken: frozenset[int]
+) -> CheckOutcome:
+    """Each projection against a fresh fold that leaves out the positions already found
+    broken (and any other event that does not decode, itself a finding)."""
+    try:
+        compared = compare_with_fresh_fold(
+            ledger, readable=lambda: DamageTolerantLedger(ledger, broken, findings)
+        )
+    except LedgerError as exc:
+        findings.add("projections", None, f"the fresh replay could not be built: {exc}")
+        return CheckOutcome("projections", "failed", "see findings")
     if not compared:
         return CheckOutcome("projections", "skipped", "no projections built yet")
     for c in compared:

@@ -19,6 +19,8 @@ from rich.tree import Tree
 
 from ledger.audit.export import export as export_ledger
 from ledger.audit.export import import_check as check_file
+from ledger.audit.proofs import answer_positions
+from ledger.audit.proofs import prove as prove_events
 from ledger.audit.replay import ReplayResult
 from ledger.audit.replay import replay as replay_ledger
 from ledger.audit.report import VerifyReport
@@ -29,6 +31,10 @@ from ledger.cli.context import EXIT_CANNOT_RUN, EXIT_INVALID, err, error_line, o
 from ledger.cli.moments import given_time
 from ledger.codec.single_object import AvroCodec
 from ledger.errors import LedgerError
+from ledger.log.bundle import BundleError, check_bundle
+from ledger.log.checkpoint import Checkpoint
+from ledger.log.key_file import load_signer
+from ledger.log.note import NoteError, Verifier, parse_note
 from ledger.projection.service import POSTURE
 from ledger.runtime import bootstrap, open_ledger
 
@@ -36,9 +42,10 @@ app = typer.Typer(
     help=(
         "Audit the ledger: prove nothing was altered (verify), rebuild the projections as "
         "they were at a past moment (replay), trace an answer to the events it rests on "
-        "(trace), and hand the ledger to an auditor as a standard Avro file (export, "
-        "import-check).\n\nExit codes: 0 clean, 1 integrity failure or difference found, "
-        "2 could not run."
+        "(trace), hand the ledger to an auditor as a standard Avro file (export, "
+        "import-check), and give anyone a proof bundle of events or of an answer that "
+        "checks offline with the log's public key (prove, check-proof).\n\nExit codes: 0 "
+        "clean, 1 integrity failure or difference found, 2 could not run."
     ),
     no_args_is_help=True,
     rich_markup_mode=None,
@@ -154,12 +161,22 @@ def verify(
         bool,
         typer.Option("--no-projections", help="Skip comparing projections with a fresh replay."),
     ] = False,
+    key: Annotated[
+        str | None,
+        typer.Option(
+            "--key",
+            metavar="PUBKEY",
+            help="The log's verifier key (`ledger checkpoint --public-key`) to check the "
+            "checkpoints' signatures with; default: the key of LEDGER_SIGNING_KEY_FILE.",
+        ),
+    ] = None,
     as_json: AsJson = False,
 ) -> None:
     """Prove that nothing in the ledger was altered.
 
     Checks that positions are contiguous, record time never goes backwards, the hash chain
-    holds, every schema registry entry matches its fingerprint, every payload decodes with
+    holds, the Merkle tree is the hash of the events and every signed checkpoint is valid
+    and fits it, every schema registry entry matches its fingerprint, every payload decodes with
     its registered schema and agrees with the columns beside it, event ids are unique, and
     (for the whole ledger) that every Kafka offset up to the archiver's position was
     archived exactly once or kept as rejected (reading the topic when
@@ -172,6 +189,7 @@ def verify(
     opts = options(ctx)
     with _could_not_run():
         anchors = _anchors(expect_anchor)
+        log_key = _log_key(key, opts.settings().signing_key_path)
         kafka = opts.kafka_settings()
         with open_ledger(opts.settings()) as ledger:
             last = end if end is not None else ledger.head().position
@@ -184,8 +202,19 @@ def verify(
                     kafka=kafka if kafka.enabled else None,
                     projections=not no_projections,
                     progress=told,
+                    log_key=log_key,
                 )
     _finish(report, as_json, anchor)
+
+
+def _log_key(given: str | None, key_file: Path) -> Verifier | None:
+    """The verifier key given, else that of the signing key file when there is one."""
+    if given is not None:
+        try:
+            return Verifier.parse(given)
+        except NoteError as exc:
+            raise LedgerError(f"--key: {exc}") from None
+    return load_signer(key_file).verifier if key_file.exists() else None
 
 
 @app.command("replay")
@@ -463,3 +492,147 @@ def import_check(
         with _progress("checking", None) as told:
             report = check_file(file, anchors=anchors, known=AvroCodec().registry, progress=told)
     _finish(report, as_json, show_anchor=False)
+
+
+@app.command("prove")
+def prove(
+    ctx: typer.Context,
+    positions: Annotated[
+        list[int] | None,
+        typer.Argument(metavar="[POSITION]...", help="Ledger positions of the events to prove."),
+    ] = None,
+    answer: Annotated[
+        Path | None,
+        typer.Option(
+            "--answer",
+            metavar="FILE",
+            help="An answer as `--json` prints it (`-` reads stdin): prove every event it "
+            "rests on (its `positions` lists and `..._position` values).",
+        ),
+    ] = None,
+    out_file: Annotated[
+        Path,
+        typer.Option("--out", metavar="FILE", help="Where to write the bundle."),
+    ] = Path("proof.json"),
+    since: Annotated[
+        list[int] | None,
+        typer.Option(
+            "--since",
+            metavar="SIZE",
+            help="Also prove that the checkpoint extends the tree of SIZE events (one a "
+            "reader saw before); may be given several times.",
+        ),
+    ] = None,
+) -> None:
+    """Write a self-contained proof bundle: events' exact bytes, their inclusion proofs,
+    and the signed checkpoint (with its cosignatures) they rest on.
+
+    Anyone with the log's public key can check it offline with `ledger audit check-proof`.
+    When no checkpoint covers the events yet, one is signed first (needs the signing key).
+    """
+    opts = options(ctx)
+    with _could_not_run():
+        wanted = list(positions or [])
+        if answer is not None:
+            wanted += answer_positions(_read_json(answer))
+        settings = opts.settings()
+        signer = (
+            load_signer(settings.signing_key_path) if settings.signing_key_path.exists() else None
+        )
+        with open_ledger(settings) as ledger:
+            bundle = prove_events(ledger, wanted, signer=signer, since=since or [])
+        data = bundle.encode()
+        try:
+            out_file.write_bytes(data)
+        except OSError as exc:
+            raise LedgerError(f"{out_file}: cannot write the bundle: {exc.strerror}") from None
+    size = Checkpoint.parse(parse_note(bundle.checkpoint).text).size
+    out.print(
+        f"wrote {out_file}: {len(bundle.events)} event(s) proven in the tree of {size:,} "
+        f"events ({len(data):,} bytes)"
+    )
+
+
+def _read_json(path: Path) -> Any:
+    try:
+        text = sys.stdin.read() if str(path) == "-" else path.read_text(encoding="utf-8")
+        return json.loads(text)
+    except OSError as exc:
+        raise LedgerError(f"{path}: cannot read the answer: {exc.strerror}") from None
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise LedgerError(f"{path}: the answer is not JSON: {exc}") from None
+
+
+@app.command("check-proof")
+def check_proof(
+    file: Annotated[
+        Path, typer.Argument(metavar="FILE", help="A bundle from `ledger audit prove`.")
+    ],
+    key: Annotated[
+        str,
+        typer.Option("--key", metavar="PUBKEY", help="The log's verifier key (NAME+KEYID+BASE64)."),
+    ],
+    witness_key: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--witness-key",
+            metavar="PUBKEY",
+            help="A witness's verifier key whose cosignature counts; may be repeated.",
+        ),
+    ] = None,
+    min_witnesses: Annotated[
+        int,
+        typer.Option("--min-witnesses", metavar="N", min=0, help="Valid cosignatures required."),
+    ] = 0,
+    seen: Annotated[
+        Path | None,
+        typer.Option(
+            "--seen",
+            metavar="NOTE",
+            help="A checkpoint of this log seen before: the bundle must show the same "
+            "tree or one consistent with it (catches a forked or shrunk log).",
+        ),
+    ] = None,
+    as_json: AsJson = False,
+) -> None:
+    """Verify a proof bundle offline, with no database: the checkpoint's signature (and
+    witnesses' cosignatures), each event's inclusion in the signed tree, and consistency
+    with a checkpoint seen before. Exit 0 proven, 1 not, 2 unreadable input."""
+    with _could_not_run():
+        try:
+            log_key = Verifier.parse(key)
+            witnesses = [Verifier.parse(k) for k in witness_key or []]
+        except NoteError as exc:
+            raise LedgerError(f"--key/--witness-key: {exc}") from None
+        try:
+            data = file.read_bytes()
+            earlier = seen.read_text(encoding="utf-8") if seen is not None else None
+        except (OSError, UnicodeDecodeError) as exc:
+            raise LedgerError(f"cannot read {exc}") from None
+    try:
+        checked = check_bundle(data, log_key, witnesses, min_witnesses, earlier)
+    except BundleError as exc:
+        if as_json:
+            sys.stdout.write(json.dumps({"ok": False, "problem": str(exc)}) + "\n")
+        else:
+            out.print(Text("NOT PROVEN: ", style="bold red") + Text(str(exc)))
+        raise typer.Exit(EXIT_INVALID) from None
+    if as_json:
+        document = {
+            "ok": True,
+            "log": checked.checkpoint.origin,
+            "tree_size": checked.checkpoint.size,
+            "root": checked.checkpoint.root.hex(),
+            "positions": checked.positions,
+            "witnesses": checked.witnesses,
+        }
+        sys.stdout.write(json.dumps(document) + "\n")
+        return
+    out.print(
+        Text("PROVEN: ", style="bold green")
+        + Text(
+            f"{len(checked.positions)} event(s) are in the tree of {checked.checkpoint.size:,} "
+            f"events signed by {checked.checkpoint.origin}"
+            + (f", cosigned by {', '.join(checked.witnesses)}" if checked.witnesses else "")
+        )
+    )

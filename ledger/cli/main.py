@@ -9,6 +9,7 @@ from ledger.cli import (
     append,
     archive,
     audit,
+    checkpoint,
     demo,
     events,
     init,
@@ -18,6 +19,7 @@ from ledger.cli import (
     project,
     schemas,
     serve,
+    witness,
 )
 from ledger.cli.context import Options
 
@@ -92,6 +94,8 @@ app.command("project")(project.project)
 app.command("posture")(posture.posture)
 app.command("history")(posture.history)
 app.command("serve")(serve.serve)
+app.command("checkpoint")(checkpoint.checkpoint)
+app.command("witness")(witness.witness)
 app.add_typer(keys.app, name="keys")
 app.add_typer(kafka.app, name="kafka")
 app.add_typer(schemas.app, name="schemas")

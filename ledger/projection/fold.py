@@ -83,6 +83,7 @@ def fold(
             workers = parallel.worker_count()
             if (
                 stored is None
+                and ledger.parallel_folds
                 and schema != SCHEMA
                 and PROJECTIONS.get(definition.name) is definition
                 and workers > 1

@@ -94,9 +94,16 @@ def _translate(exc: psycopg.Error) -> LedgerError:
 class PostgresLedger:
     """Append to and read from the ledger in PostgreSQL (the direct transport)."""
 
+    parallel_folds = True
+
     def __init__(self, pool: ConnectionPool[Any], codec: AvroCodec | None = None) -> None:
         self._pool = pool
         self.codec = codec if codec is not None else AvroCodec()
+
+    @property
+    def pool(self) -> ConnectionPool[Any]:
+        """The connection pool (to build another view of the same ledger on it)."""
+        return self._pool
 
     @property
     def conninfo(self) -> str:

@@ -12,9 +12,11 @@ from ledger.config import KafkaSettings
 from ledger.demo import load_seed
 from ledger.errors import LedgerError
 from ledger.kafka.producer import KafkaEventProducer
+from ledger.log.note import Signer
 from ledger.projection import fold
 from ledger.projection.catalog import PROJECTIONS
 from ledger.records import KafkaOrigin
+from ledger.store.checkpoints import Checkpoints
 from ledger.store.postgres import PostgresLedger
 from tests.audit.tamper import (
     delete_row,
@@ -64,7 +66,7 @@ def test_a_changed_payload_byte_is_found_at_its_position(
     first = report.first_finding()
     assert first is not None and first.check == "hash_chain" and first.position == 57
     assert "hash does not match" in first.problem
-    assert failed_checks(report) == {"hash_chain"}
+    assert failed_checks(report) == {"hash_chain", "merkle_tree"}
 
 
 def test_a_changed_byte_that_breaks_decoding_is_found_twice(
@@ -81,7 +83,7 @@ def test_a_deleted_row_is_found_at_its_position(seeded: PostgresLedger, database
     delete_row(database_url, 40)
     report = verify(seeded, projections=False)
     assert report.first_bad_position == 40
-    assert failed_checks(report) == {"contiguity", "hash_chain"}
+    assert failed_checks(report) == {"contiguity", "hash_chain", "merkle_tree"}
     first = report.first_finding()
     assert first is not None and "position 40 is missing" in first.problem
 
@@ -121,11 +123,13 @@ def test_a_forged_row_with_a_recomputed_chain_is_found_by_the_anchor(
         forged.envelope.stream_id,
     )
     rewritten = verify(seeded, projections=False)
-    assert rewritten.ok and rewritten.last == 139  # the chain alone cannot tell
+    assert rewritten.last == 139 and failed_checks(rewritten) == {"merkle_tree"}  # not the chain
+    assert rewritten.first_bad_position == 4  # the first stored subtree over position 3
     report = verify(seeded, projections=False, anchors=[early, head])
-    assert not report.ok and report.first_bad_position == head.position
-    assert failed_checks(report) == {"anchor"}
-    assert "history up to this position was rewritten" in report.findings.kept[0].problem
+    assert failed_checks(report) == {"anchor", "merkle_tree"}
+    anchored = [f for f in report.findings.kept if f.check == "anchor"]
+    assert [f.position for f in anchored] == [head.position]
+    assert "history up to this position was rewritten" in anchored[0].problem
 
 
 def test_an_altered_schema_registry_entry_is_found_at_its_first_use(
@@ -266,3 +270,37 @@ def test_an_offset_accounted_twice_is_found(
     assert failed_checks(report) == {"kafka_offsets"}
     assert report.first_bad_position == row[0]
     assert "accounted for twice" in report.findings.kept[0].problem
+
+
+def test_the_projection_check_skips_positions_found_broken(
+    seeded: PostgresLedger, database_url: str
+) -> None:
+    with seeded.connection() as conn:
+        row = conn.execute(
+            "SELECT position, payload FROM ledger.events"
+            " WHERE event_type = 'SourceReliabilityAssessed' ORDER BY position LIMIT 1"
+        ).fetchone()
+    assert row is not None
+    position, payload = row[0], bytes(row[1])
+    # inside the envelope's event id (a uuid written as a string): decodes only as text
+    flip_payload_byte(database_url, position, index=payload.index(b"-") + 1)
+    report = verify(seeded)
+    assert report.first_bad_position == position
+    statuses = {c.name: c.status for c in report.checks}
+    assert statuses["projections"] in ("passed", "failed")  # it ran, it did not stop
+    assert all(f.position == position for f in report.findings.kept)
+
+
+def test_a_signed_checkpoint_shows_a_removed_last_event_and_a_forged_signature(
+    seeded: PostgresLedger, database_url: str
+) -> None:
+    key = Signer.generate("test.example/log")
+    Checkpoints(seeded).issue(key)
+    assert verify(seeded, projections=False, log_key=key.verifier).ok
+    other = Signer.generate("test.example/log")
+    report = verify(seeded, projections=False, log_key=other.verifier)
+    assert failed_checks(report) == {"checkpoint"} and report.first_bad_position == 138
+    delete_row(database_url, 138)
+    report = verify(seeded, projections=False, log_key=key.verifier)
+    assert failed_checks(report) == {"checkpoint"} and report.first_bad_position == 138
+    assert "events were removed" in report.findings.kept[0].problem

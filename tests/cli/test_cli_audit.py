@@ -5,6 +5,8 @@ from pathlib import Path
 
 import fastavro
 
+from ledger.log.checkpoint import Checkpoint
+from ledger.log.note import Verifier, open_note
 from tests.audit.tamper import flip_payload_byte
 from tests.helpers import ledger_cli
 
@@ -135,3 +137,73 @@ def test_export_then_import_check(database_url: str, tmp_path: Path) -> None:
     mismatch = ledger_cli("audit", "import-check", str(file), "--expect-anchor", wrong, "--json")
     assert mismatch.returncode == 1 and json.loads(mismatch.stdout)["first_bad_position"] == 138
     assert ledger_cli("audit", "import-check", str(tmp_path / "none.avro")).returncode == 2
+
+
+def test_checkpoint_signs_the_head_with_the_key_init_made(
+    database_url: str, tmp_path: Path
+) -> None:
+    key_file = tmp_path / "keys" / "log.key"
+    env = {"LEDGER_SIGNING_KEY_FILE": str(key_file), "LEDGER_LOG_NAME": "test.example/log"}
+    init = ledger_cli("init", database_url=database_url, env_extra=env)
+    assert init.returncode == 0, init.stderr
+    assert f"signing key created: {key_file}" in init.stdout
+    public = ledger_cli("checkpoint", "--public-key", env_extra=env)
+    assert public.returncode == 0 and public.stdout.startswith("test.example/log+")
+    verifier = Verifier.parse(public.stdout)
+    assert f"log public key: {public.stdout.strip()}" in init.stdout
+    ledger_cli("demo", database_url=database_url, env_extra=env)
+    signed = ledger_cli("checkpoint", database_url=database_url, env_extra=env)
+    assert signed.returncode == 0, signed.stderr
+    body = Checkpoint.parse(open_note(signed.stdout, verifier).text)
+    assert (body.origin, body.size) == ("test.example/log", 138)
+    again = ledger_cli("checkpoint", database_url=database_url, env_extra=env)
+    assert again.stdout == signed.stdout
+    verified = ledger_cli("audit", "verify", "--json", database_url=database_url, env_extra=env)
+    checks = {c["name"]: c for c in json.loads(verified.stdout)["checks"]}
+    assert checks["checkpoint"]["status"] == "passed"
+    assert "signatures checked" in checks["checkpoint"]["detail"]
+    missing = ledger_cli(
+        "checkpoint", env_extra={"LEDGER_SIGNING_KEY_FILE": str(tmp_path / "none.key")}
+    )
+    assert missing.returncode == 1 and "run `ledger init`" in missing.stderr
+
+
+def test_prove_then_check_offline(database_url: str, tmp_path: Path) -> None:
+    env = {"LEDGER_SIGNING_KEY_FILE": str(tmp_path / "log.key")}
+    assert ledger_cli("init", database_url=database_url, env_extra=env).returncode == 0
+    demo(database_url)
+    key = ledger_cli("checkpoint", "--public-key", env_extra=env).stdout.strip()
+    bundle = tmp_path / "proof.json"
+    proved = ledger_cli(
+        "audit", "prove", "3", "57", "--out", str(bundle), database_url=database_url, env_extra=env
+    )
+    assert proved.returncode == 0, proved.stderr
+    assert "2 event(s) proven in the tree of 138 events" in proved.stdout
+    checked = ledger_cli("audit", "check-proof", str(bundle), "--key", key, "--json")
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    assert json.loads(checked.stdout)["positions"] == [3, 57]
+
+    data = bytearray(bundle.read_bytes())
+    data[len(data) // 2] ^= 1
+    bundle.write_bytes(bytes(data))
+    broken = ledger_cli("audit", "check-proof", str(bundle), "--key", key)
+    assert broken.returncode == 1 and "NOT PROVEN" in broken.stdout
+    unreadable = ledger_cli("audit", "check-proof", str(tmp_path / "none"), "--key", key)
+    assert unreadable.returncode == 2
+
+    posture = ledger_cli("posture", "--format", "json", database_url=database_url)
+    assert posture.returncode == 0, posture.stderr
+    answer = ledger_cli(
+        "audit",
+        "prove",
+        "--answer",
+        "-",
+        "--out",
+        str(bundle),
+        database_url=database_url,
+        env_extra=env,
+        stdin=posture.stdout,
+    )
+    assert answer.returncode == 0, answer.stderr
+    again = ledger_cli("audit", "check-proof", str(bundle), "--key", key)
+    assert again.returncode == 0 and "PROVEN" in again.stdout

@@ -1,6 +1,9 @@
 """The Dagster code location: loads whole, materializes against real PostgreSQL, checks
 pass, and the sensor asks for a run only when the ledger head moves."""
 
+import tempfile
+from pathlib import Path
+
 from dagster import (
     DagsterInstance,
     Definitions,
@@ -11,8 +14,11 @@ from dagster import (
 )
 
 from ledger.demo import load_seed
+from ledger.log.key_file import ensure_signer
+from ledger.log.note import open_note
 from ledger.projection.catalog import PROJECTIONS
 from ledger.projection.fold import digest
+from ledger.store.checkpoints import Checkpoints
 from ledger.store.postgres import PostgresLedger
 from projections.assets import ALL_ASSETS
 from projections.checks import ALL_CHECKS, RUN_CHECKS
@@ -22,8 +28,14 @@ from projections.sensors import ledger_head_sensor
 from tests.factories import make
 
 
-def resources(database_url: str) -> dict[str, object]:
-    return {"ledger": LedgerResource(database_url=database_url), "kafka": KafkaResource()}
+def resources(database_url: str, key_file: Path | None = None) -> dict[str, object]:
+    return {
+        "ledger": LedgerResource(
+            database_url=database_url,
+            signing_key_file=str(key_file or Path(tempfile.mkdtemp()) / "absent.key"),
+        ),
+        "kafka": KafkaResource(),
+    }
 
 
 def test_code_location_loads() -> None:
@@ -33,14 +45,17 @@ def test_code_location_loads() -> None:
     Definitions.validate_loadable(definitions.defs)
     graph = definitions.defs.resolve_asset_graph()
     keys = {key.to_user_string() for key in graph.get_all_asset_keys()}
-    assert keys == {"ledger_events", "sources", "claim_history", "force_posture"}
+    assert keys == {"ledger_events", "sources", "claim_history", "force_posture", "checkpoint"}
 
 
-def test_materialize_all_with_checks(database_url: str, ledger: PostgresLedger) -> None:
+def test_materialize_all_with_checks(
+    database_url: str, ledger: PostgresLedger, tmp_path: Path
+) -> None:
     load_seed(ledger)
+    signer, _ = ensure_signer(tmp_path / "signing.key", "test.example/log")
     result = materialize(
         [*ALL_ASSETS, *RUN_CHECKS],
-        resources=resources(database_url),
+        resources=resources(database_url, tmp_path / "signing.key"),
         instance=DagsterInstance.ephemeral(),
     )
     assert result.success
@@ -74,6 +89,10 @@ def test_materialize_all_with_checks(database_url: str, ledger: PostgresLedger) 
     assert folded["ledger_events"]["head_position"].value == 138
     with ledger.connection() as conn:
         live_digests = {name: digest(conn, name) for name in PROJECTIONS}
+    assert folded["checkpoint"]["size"].value == 138 and folded["checkpoint"]["new"].value
+    signed = Checkpoints(ledger).latest()
+    assert signed is not None and signed.size == 138
+    open_note(signed.note, signer.verifier)
 
     rebuilt = materialize(
         [*ALL_ASSETS],

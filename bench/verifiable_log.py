@@ -1,0 +1,126 @@
+"""The verifiable log's costs: append with the Merkle tree against the same append
+without it, and how fast proofs come back.
+
+Append: two ledgers on the same server, one with the tree (the shipped append function)
+and one whose append function is put back to the one before the tree (migration 0001's),
+fed the same batches alternately, so that load on the shared machine falls on both
+alike. Both the full append (encoding included) and the database side alone (events
+already encoded, as from Kafka) are timed. Inclusion proofs: random positions against the
+head of the larger ledger, each one query.
+
+    python -m bench.verifiable_log --events 100000
+"""
+
+import argparse
+import random
+import re
+from collections.abc import Callable, Sequence
+from functools import partial
+from importlib import resources
+from typing import Any
+
+from bench.common import Measurement, report, scratch_database, timed
+from bench.synthetic import synthetic_events
+from ledger.config import Settings
+from ledger.domain.events import Event
+from ledger.runtime import open_ledger
+from ledger.store.merkle import MerkleTree
+from ledger.store.postgres import PostgresLedger
+
+BATCH = 1000
+
+
+def append_without_tree(ledger: PostgresLedger) -> None:
+    """Put back the append function as it was before the tree (migration 0001)."""
+    text = resources.files("ledger.store").joinpath("migrations/0001_ledger.sql").read_text()
+    start = text.index("CREATE FUNCTION ledger.append_events(")
+    body = text[start:].replace("CREATE FUNCTION", "CREATE OR REPLACE FUNCTION", 1)
+    assert re.search(r"\$\$;\s*$", body)
+    with ledger.connection() as conn:
+        conn.execute(body.encode())
+
+
+def alternate(
+    calls: dict[str, list[Callable[[], object]]], workload: str, events: int
+) -> list[Measurement]:
+    """Time the systems' calls in turn (a, b, a, b, ...): each gets the same load."""
+    names = list(calls)
+    rounds = len(calls[names[0]])
+    measured: dict[str, Measurement] = {n: Measurement(n, workload, events, 0.0, []) for n in names}
+    for i in range(rounds):
+        for name in names if i % 2 == 0 else names[::-1]:
+            one = timed([calls[name][i]], name, workload, 0)
+            measured[name].seconds += one.seconds
+            measured[name].latencies_ms.extend(one.latencies_ms)
+    return list(measured.values())
+
+
+def chunks(items: Sequence[Any], size: int) -> list[Sequence[Any]]:
+    return [items[i : i + size] for i in range(0, len(items), size)]
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None)
+    parser.add_argument("--events", type=int, default=100_000, help="events appended per ledger")
+    parser.add_argument("--proofs", type=int, default=2_000, help="inclusion proofs asked")
+    args = parser.parse_args(argv)
+    events: list[Event] = list(synthetic_events(args.events + BATCH, seed=1))
+
+    rows: list[Measurement] = []
+    with (
+        scratch_database("ledger_bench_tree") as with_url,
+        scratch_database("ledger_bench_notree") as without_url,
+        open_ledger(Settings(database_url=with_url), prepare="init") as tree,
+        open_ledger(Settings(database_url=without_url), prepare="init") as plain,
+    ):
+        append_without_tree(plain)
+        half = len(events) // 2
+        full, encoded = events[:half], events[half:]
+        for ledger in (tree, plain):
+            ledger.append(full[:BATCH])  # warm up
+        batches = chunks(full[BATCH:], BATCH)
+        rows += alternate(
+            {
+                "with tree": [partial(tree.append, b) for b in batches],
+                "without tree": [partial(plain.append, b) for b in batches],
+            },
+            f"append x{BATCH}",
+            len(full) - BATCH,
+        )
+        pre = [tree.encode(e) for e in encoded]
+        pre_batches = chunks(pre, BATCH)
+        rows += alternate(
+            {
+                "with tree": [partial(tree.append_encoded, b) for b in pre_batches],
+                "without tree": [partial(plain.append_encoded, b) for b in pre_batches],
+            },
+            f"pre-encoded x{BATCH}",
+            len(pre),
+        )
+        merkle = MerkleTree(tree)
+        size = merkle.size()
+        rng = random.Random(7)
+        positions = [rng.randint(1, size) for _ in range(args.proofs)]
+        rows.append(
+            timed(
+                [partial(merkle.inclusion, p, size) for p in positions],
+                "with tree",
+                f"inclusion proof (n={size:,})",
+                len(positions),
+            )
+        )
+    ratios = {
+        "append: with tree / without": rows[0].rate / rows[1].rate,
+        "pre-encoded: with tree / without": rows[2].rate / rows[3].rate,
+    }
+    report(
+        "verifiable_log",
+        rows,
+        ratios,
+        {"batch": BATCH, "events": args.events, "proofs": args.proofs},
+        {"inclusion proof p99 ms": rows[4].percentile(99)},
+    )
+
+
+if __name__ == "__main__":
+    main()

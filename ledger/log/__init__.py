@@ -1,0 +1,1 @@
+"""The verifiable log: Merkle tree math, leaves, and signed checkpoints (pure logic)."""
