@@ -89,6 +89,7 @@ def measure(ledger: PostgresLedger, size: int) -> tuple[list[Measurement], dict[
         f"verify RSS growth MB at {size}": verify_growth,
         f"replay RSS growth MB at {size}": replay_growth,
         f"verify / bare read at {size}": read / verify_seconds,
+        f"verify / read + sha256 at {size}": hashed / verify_seconds,
         f"replay / bare read at {size}": read / replay_seconds,
     }
     return rows, figures
@@ -124,6 +125,9 @@ def main(argv: list[str] | None = None) -> None:
         rows,
         {
             "verify / bare streamed read": figures[f"verify / bare read at {largest}"],
+            "verify / read + sha256 (the aim's baseline)": figures[
+                f"verify / read + sha256 at {largest}"
+            ],
             "replay / bare streamed read": figures[f"replay / bare read at {largest}"],
         },
         {"events": args.events, "checkpoints": sizes},
