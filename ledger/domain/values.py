@@ -18,7 +18,12 @@ from ledger.domain.enums import Classification, EstimateQualifier, PlacePrecisio
 
 
 def _to_utc(value: datetime) -> datetime:
-    return value.astimezone(UTC)
+    try:
+        return value.astimezone(UTC)
+    except OverflowError:  # e.g. 9999-12-31T23:00:00-05:00 is past the year 9999 in UTC
+        raise ValueError(
+            "is out of range: in UTC it falls before the year 1 or after 9999"
+        ) from None
 
 
 def _no_numbers(value: object) -> object:

@@ -1,6 +1,5 @@
 """The raw event stream, one event by id, and appends (one event or a batch)."""
 
-import json
 from contextlib import nullcontext
 from typing import Annotated, Any
 from uuid import UUID
@@ -13,17 +12,24 @@ from ledger.api.auth import Reader, Writer
 from ledger.api.event_schema import request_body
 from ledger.api.models import AppendResult, EventItem, EventsPage, FieldProblem, KafkaOrigin
 from ledger.api.models import Receipt as ReceiptModel
-from ledger.api.problems import ProblemError, responses
+from ledger.api.problems import ProblemError, field_name, responses
 from ledger.api.services import lookup, services
 from ledger.codec.json_form import json_form
 from ledger.codec.single_object import AvroCodec
 from ledger.domain.events import EVENT_TYPES
+from ledger.errors import ValidationFailed
+from ledger.json_input import NotJson, decode_json
 from ledger.jsonlines import validate_batch
+from ledger.limits import InputLimits, shown
 from ledger.sinks import Receipt
 
 router = APIRouter(tags=["events"])
 
-MAX_BATCH = 10_000
+
+def limits(request: Request) -> InputLimits:
+    """The input limits the app was created with."""
+    found = getattr(request.app.state, "limits", None)
+    return found if isinstance(found, InputLimits) else InputLimits()
 
 
 def item(row: dict[str, Any], codec: AvroCodec) -> EventItem:
@@ -120,12 +126,25 @@ def event(request: Request, event_id: Annotated[UUID, Path()]) -> EventItem:
 async def _json_body(request: Request) -> Any:
     body = await request.body()
     try:
-        return json.loads(body)
-    except json.JSONDecodeError as exc:
-        message = f"not valid JSON at line {exc.lineno} column {exc.colno}: {exc.msg}"
-    except UnicodeDecodeError:
-        message = "not valid JSON: the body is not UTF-8 text"
+        return decode_json(body, limits(request))
+    except NotJson as exc:
+        message = str(exc)
     raise ProblemError(422, f"body: {message}", [FieldProblem(field="body", message=message)])
+
+
+def _body_problem(exc: ValidationFailed, batch: bool) -> ProblemError:
+    """The problems of a body's events, each with its field: ``body.events[2].kind``."""
+    located = exc.locations or [(None, ())] * len(exc.problems)
+    errors = [
+        FieldProblem(
+            field=field_name(
+                ("body", "events", index, *loc) if batch and index is not None else ("body", *loc)
+            ),
+            message=sentence,
+        )
+        for sentence, (index, loc) in zip(exc.problems, located, strict=False)
+    ]
+    return ProblemError(422, str(exc), errors)
 
 
 def _receipts(receipts: list[Receipt], transport: str, response: Response) -> AppendResult:
@@ -153,7 +172,10 @@ async def _publish(
     request: Request, items: list[Any], source: str, response: Response
 ) -> AppendResult:
     found = services(request)
-    events = validate_batch(items, source)
+    try:
+        events = validate_batch(items, source, limits(request))
+    except ValidationFailed as exc:
+        raise _body_problem(exc, source == "batch") from None
 
     def publish() -> list[Receipt]:
         # one Kafka transaction at a time per producer; PostgreSQL appends run in parallel
@@ -168,7 +190,7 @@ _APPEND_RESPONSES: dict[int | str, dict[str, Any]] = {
     200: {"description": "Every event was already in the ledger, unchanged: nothing new."},
     201: {"description": "Appended to the ledger (direct transport)."},
     202: {"description": "Accepted by Kafka; the archiver will store them (Kafka transport)."},
-    **responses(401, 403, 409, 422, 503),
+    **responses(401, 403, 409, 413, 422, 503),
 }
 
 
@@ -203,13 +225,17 @@ async def append_batch(request: Request, response: Response) -> AppendResult:
     if not isinstance(events, list) or not events:
         message = 'expected {"events": [<event>, ...]} with at least one event'
         raise ProblemError(422, f"body: {message}", [FieldProblem(field="body", message=message)])
-    if len(events) > MAX_BATCH:
-        message = f"{len(events)} events; a batch holds at most {MAX_BATCH}, split it"
+    most = limits(request).max_batch_events
+    if len(events) > most:
+        message = (
+            f"{len(events):,} events; a batch holds at most {most:,} "
+            "(LEDGER_MAX_BATCH_EVENTS), split it"
+        )
         raise ProblemError(
             422, f"body.events: {message}", [FieldProblem(field="body.events", message=message)]
         )
     extra = sorted(set(body) - {"events"})
     if extra:
-        message = f"{extra[0]!r} is not a field of a batch; only events"
+        message = f"{shown(extra[0])} is not a field of a batch; only events"
         raise ProblemError(422, f"body: {message}", [FieldProblem(field="body", message=message)])
     return await _publish(request, events, "batch", response)
