@@ -143,8 +143,11 @@ class Api:
         assert response.status_code == 200, response.text
         return response.json()
 
-    def post(self, path: str, body: Any, role: Role = Role.PRODUCER) -> Any:
-        return self.client.post(path, json=body, headers=self.headers(role))
+    def post(
+        self, path: str, body: Any, role: Role = Role.PRODUCER, *, allow_unresolved: bool = False
+    ) -> Any:
+        params = {"allow_unresolved": "true"} if allow_unresolved else None
+        return self.client.post(path, json=body, headers=self.headers(role), params=params)
 
     def project(self) -> None:
         """Fold what was appended into the projections (as `ledger project` does)."""

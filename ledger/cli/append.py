@@ -14,8 +14,9 @@ from ledger.cli.context import err, options, out, reporting_errors, status
 from ledger.errors import ConflictError, ValidationFailed
 from ledger.jsonlines import check_lines, iter_events, split_lines
 from ledger.limits import InputLimits
+from ledger.referential import refuse_dangling
 from ledger.runtime import describe_target, open_sink
-from ledger.sinks import Receipt
+from ledger.sinks import DirectSink, Receipt
 
 
 def _ranges(positions: list[int]) -> str:
@@ -82,6 +83,14 @@ def append(
             help="Transport: auto is kafka when LEDGER_KAFKA_BOOTSTRAP is set, else direct.",
         ),
     ] = "auto",
+    allow_unresolved: Annotated[
+        bool,
+        typer.Option(
+            "--allow-unresolved",
+            help="Append events that name an actor, place, source, document or claim the "
+            "ledger does not hold (they are shown as unresolved); refused by default.",
+        ),
+    ] = False,
 ) -> None:
     """Append events from a JSON Lines file: all of them, or none.
 
@@ -91,6 +100,10 @@ def append(
     validated first; if any is invalid, the errors name line, field and reason, and
     nothing is appended. Re-appending the same events is a no-op that reports their
     original positions.
+
+    Directly, an event naming an actor, place, source, document or claim that is neither
+    in the ledger nor registered earlier in the file is refused (with the closest names
+    registered), unless --allow-unresolved is given; --dry-run checks no references.
 
     Input is UTF-8 text (a leading byte order mark is dropped; UTF-16 is refused), split
     on newlines alone; lines, texts, lists and nesting are bounded by the LEDGER_MAX_*
@@ -115,6 +128,14 @@ def append(
         if via not in ("auto", "direct", "kafka"):
             raise ValidationFailed([f"--via {via!r}: choose auto, direct or kafka"])
         with open_sink(settings, kafka, via) as sink:  # type: ignore[arg-type]
+            if isinstance(sink, DirectSink) and not allow_unresolved:
+                with status("checking references"):
+                    refuse_dangling(
+                        sink.ledger,
+                        ((p.line, p.event) for p in iter_events(given.lines(), source, limits)),
+                        lambda line: f"{source} line {line}",
+                        "pass --allow-unresolved",
+                    )
             try:
                 with status(f"appending {count} events via {sink.name}"):
                     receipts = sink.publish_stream(

@@ -63,7 +63,10 @@ def test_echoed_values_are_cut_short(api: Api) -> None:
 
 
 def test_a_byte_order_mark_is_dropped_as_by_the_cli(fresh_api: Api) -> None:
-    body = b"\xef\xbb\xbf" + json.dumps(valid("ActorRegistered", actor_id="actor:bom")).encode()
+    body = (
+        b"\xef\xbb\xbf"
+        + json.dumps(valid("ActorRegistered", actor_id="actor:bom", member_of=[])).encode()
+    )
     response = _post(fresh_api, "/events", body)
     assert response.status_code == 201, response.text
 

@@ -21,7 +21,8 @@ from ledger.errors import ValidationFailed
 from ledger.json_input import NotJson, decode_json
 from ledger.jsonlines import validate_batch
 from ledger.limits import InputLimits, shown
-from ledger.sinks import Receipt
+from ledger.referential import refuse_dangling
+from ledger.sinks import DirectSink, Receipt
 
 router = APIRouter(tags=["events"])
 
@@ -169,11 +170,19 @@ def _receipts(receipts: list[Receipt], transport: str, response: Response) -> Ap
 
 
 async def _publish(
-    request: Request, items: list[Any], source: str, response: Response
+    request: Request, items: list[Any], source: str, response: Response, allow_unresolved: bool
 ) -> AppendResult:
     found = services(request)
     try:
         events = validate_batch(items, source, limits(request))
+        if isinstance(found.sink, DirectSink) and not allow_unresolved:
+            await run_in_threadpool(
+                refuse_dangling,
+                found.ledger,
+                enumerate(events),
+                lambda index: f"{source} record {index + 1}",
+                "add allow_unresolved=true to the query",
+            )
     except ValidationFailed as exc:
         raise _body_problem(exc, source == "batch") from None
 
@@ -185,6 +194,15 @@ async def _publish(
     receipts = await run_in_threadpool(publish)
     return _receipts(receipts, found.sink.name, response)
 
+
+AllowUnresolved = Annotated[
+    bool,
+    Query(
+        description="Append events naming an actor, place, source, document or claim that "
+        "is neither in the ledger nor registered earlier in the request (direct transport; "
+        "refused with 422 otherwise)."
+    ),
+]
 
 _APPEND_RESPONSES: dict[int | str, dict[str, Any]] = {
     200: {"description": "Every event was already in the ledger, unchanged: nothing new."},
@@ -202,11 +220,13 @@ _APPEND_RESPONSES: dict[int | str, dict[str, Any]] = {
     openapi_extra=request_body("Event"),
     summary="Append one event",
 )
-async def append(request: Request, response: Response) -> AppendResult:
+async def append(
+    request: Request, response: Response, allow_unresolved: AllowUnresolved = False
+) -> AppendResult:
     """Validate one event with the ledger's models and append it. Posting the same event
     again (same id, same content) is harmless: the receipt shows `appended: false`."""
     body = await _json_body(request)
-    return await _publish(request, [body], "event", response)
+    return await _publish(request, [body], "event", response, allow_unresolved)
 
 
 @router.post(
@@ -217,7 +237,9 @@ async def append(request: Request, response: Response) -> AppendResult:
     openapi_extra=request_body("EventBatch"),
     summary="Append a batch of events, all or nothing",
 )
-async def append_batch(request: Request, response: Response) -> AppendResult:
+async def append_batch(
+    request: Request, response: Response, allow_unresolved: AllowUnresolved = False
+) -> AppendResult:
     """Validate every event first; if any is invalid nothing is appended and the problem
     names each bad one (`batch record N` counts from 1). Receipts follow the batch order."""
     body = await _json_body(request)
@@ -238,4 +260,4 @@ async def append_batch(request: Request, response: Response) -> AppendResult:
     if extra:
         message = f"{shown(extra[0])} is not a field of a batch; only events"
         raise ProblemError(422, f"body: {message}", [FieldProblem(field="body", message=message)])
-    return await _publish(request, events, "batch", response)
+    return await _publish(request, events, "batch", response, allow_unresolved)
