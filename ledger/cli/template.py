@@ -27,5 +27,6 @@ def template(
                 [f"unknown event type {event_type!r}; known: {', '.join(EVENT_TYPES)}"]
             )
         sys.stdout.write(json.dumps(example(event_type)) + "\n")
+        sys.stdout.flush()  # the example first, then the enum values on stderr
         for field, values in enums_of(event_type).items():
             err.print(f"# {field}: {' | '.join(values)}")
