@@ -9,6 +9,10 @@ from typing import Any, Literal
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from ledger.limits import InputLimits
+
+_LIMITS = InputLimits()
+
 
 class Settings(BaseSettings):
     """Where the ledger lives and how to reach it.
@@ -47,6 +51,35 @@ class Settings(BaseSettings):
         description="The log's name: the origin line of its checkpoints and its key's name "
         "(used when `ledger init` creates the key).",
     )
+
+    max_body_bytes: int = Field(
+        default=_LIMITS.max_body_bytes,
+        ge=1024,
+        description="Largest HTTP body, JSON Lines line or Kafka message, in bytes.",
+    )
+    max_batch_events: int = Field(
+        default=_LIMITS.max_batch_events, ge=1, description="Most events in one HTTP batch."
+    )
+    max_text_bytes: int = Field(
+        default=_LIMITS.max_text_bytes, ge=64, description="Longest text field, in UTF-8 bytes."
+    )
+    max_list_items: int = Field(
+        default=_LIMITS.max_list_items, ge=1, description="Most items in a list field."
+    )
+    max_json_depth: int = Field(
+        default=_LIMITS.max_json_depth, ge=4, description="Deepest nesting of a JSON input."
+    )
+
+    @property
+    def limits(self) -> InputLimits:
+        """The bounds every input path applies (``ledger.limits``)."""
+        return InputLimits(
+            max_body_bytes=self.max_body_bytes,
+            max_batch_events=self.max_batch_events,
+            max_text_bytes=self.max_text_bytes,
+            max_list_items=self.max_list_items,
+            max_json_depth=self.max_json_depth,
+        )
 
     @property
     def embedded(self) -> bool:

@@ -13,5 +13,5 @@ SEED_ARTICLE = "seed-article.jsonl"
 def load_seed(ledger: LedgerStore) -> list[Appended]:
     """Append the seed article's events (idempotent: a second load appends nothing)."""
     path = Path(str(resources.files("ledger.examples").joinpath(SEED_ARTICLE)))
-    parsed = parse_lines(path.read_text(encoding="utf-8").splitlines(), path.name)
+    parsed = parse_lines(path.read_bytes().split(b"\n"), path.name)
     return ledger.append([p.event for p in parsed])

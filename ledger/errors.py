@@ -8,10 +8,20 @@ class LedgerError(Exception):
 
 
 class ValidationFailed(LedgerError):
-    """Input did not validate; ``problems`` lists one sentence per problem."""
+    """Input did not validate; ``problems`` lists one sentence per problem.
 
-    def __init__(self, problems: list[str]) -> None:
+    ``locations`` (when given) holds, for each problem, where it is: the index of the
+    record in its batch (from 0, or None for the input as a whole) and the field path
+    within it, for answers that name fields apart from the sentence (HTTP ``errors[]``).
+    """
+
+    def __init__(
+        self,
+        problems: list[str],
+        locations: list[tuple[int | None, tuple[int | str, ...]]] | None = None,
+    ) -> None:
         self.problems = problems
+        self.locations = locations
         shown = "; ".join(problems[:5])
         more = f" (and {len(problems) - 5} more)" if len(problems) > 5 else ""
         super().__init__(f"{len(problems)} invalid input(s), nothing appended: {shown}{more}")

@@ -97,6 +97,24 @@ def ledger_cli(
     )
 
 
+def ledger_cli_bytes(
+    *args: str, database_url: str, stdin: bytes
+) -> subprocess.CompletedProcess[bytes]:
+    """Run `python -m ledger ARGS` with ``stdin`` given byte for byte."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("LEDGER_")}
+    env.update(
+        LEDGER_DATABASE_URL=database_url, LEDGER_SIGNING_KEY_FILE=str(SESSION_KEY), COLUMNS="200"
+    )
+    return subprocess.run(
+        [sys.executable, "-m", "ledger", *args],
+        input=stdin,
+        capture_output=True,
+        env=env,
+        timeout=120,
+        check=False,
+    )
+
+
 def write_lines(path: Path, *records: dict[str, object] | str) -> Path:
     path.write_text("\n".join(r if isinstance(r, str) else json.dumps(r) for r in records) + "\n")
     return path
@@ -125,8 +143,11 @@ class Api:
         assert response.status_code == 200, response.text
         return response.json()
 
-    def post(self, path: str, body: Any, role: Role = Role.PRODUCER) -> Any:
-        return self.client.post(path, json=body, headers=self.headers(role))
+    def post(
+        self, path: str, body: Any, role: Role = Role.PRODUCER, *, allow_unresolved: bool = False
+    ) -> Any:
+        params = {"allow_unresolved": "true"} if allow_unresolved else None
+        return self.client.post(path, json=body, headers=self.headers(role), params=params)
 
     def project(self) -> None:
         """Fold what was appended into the projections (as `ledger project` does)."""
@@ -142,10 +163,15 @@ def seed(ledger: PostgresLedger) -> None:
 
 @contextmanager
 def serving(
-    url: str, *, auth: bool = True, kafka: KafkaSettings | None = None, pool_timeout: float = 10
+    url: str,
+    *,
+    auth: bool = True,
+    kafka: KafkaSettings | None = None,
+    pool_timeout: float = 10,
+    **settings_overrides: Any,
 ) -> Iterator[Api]:
     """The app over the database at ``url``, with a fresh key for every role."""
-    settings = Settings(database_url=url, pool_timeout=pool_timeout)
+    settings = Settings(database_url=url, pool_timeout=pool_timeout, **settings_overrides)
     with open_ledger(settings) as ledger:
         with ledger.connection() as conn:
             made = {role: keys.create(conn, role, f"test {role.value}")[1] for role in Role}

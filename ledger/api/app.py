@@ -17,6 +17,7 @@ from pydantic.json_schema import models_json_schema
 
 from ledger.api import problems
 from ledger.api.event_schema import REF, event_components
+from ledger.api.guard import InputGuard
 from ledger.api.models import Problem
 from ledger.api.routes import claims, events, health, posture, proofs, sources
 from ledger.api.services import Services
@@ -78,6 +79,8 @@ def create_app(
         lifespan=lifespan,
     )
     problems.install(app)
+    app.state.limits = settings.limits
+    app.add_middleware(InputGuard, limits=settings.limits)
     for module in (health, posture, claims, sources, events, proofs):
         app.include_router(module.router)
 

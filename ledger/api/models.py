@@ -221,7 +221,9 @@ class Health(Model):
 
 
 class FieldProblem(Model):
-    field: str | None = Field(description="Where: e.g. query.limit or events[2].envelope.")
+    field: str = Field(
+        description="Where: e.g. query.limit, body, or body.events[2].envelope.event_id."
+    )
     message: str
 
 

@@ -13,6 +13,7 @@ from starlette.exceptions import HTTPException
 
 from ledger.api.models import FieldProblem, Problem
 from ledger.errors import ConflictError, LedgerError, StoreUnavailable, ValidationFailed
+from ledger.limits import shown
 
 log = logging.getLogger("ledger.api")
 
@@ -24,6 +25,7 @@ _DESCRIPTIONS = {
     403: "The API key's role may not do this.",
     404: "No such thing in the ledger (at the position read).",
     409: "An event id is already in the ledger with different content.",
+    413: "The body is larger than the server accepts (LEDGER_MAX_BODY_BYTES).",
     422: "A parameter or the body is invalid; `errors` names each field and why.",
     503: "The database cannot be reached.",
 }
@@ -86,7 +88,7 @@ def _validation_message(error: dict[str, Any]) -> str:
     if error.get("type") == "missing":
         return "is required but missing"
     if isinstance(given, str | int | float | bool) and error.get("type") != "json_invalid":
-        return f"{given!r}: {message[0].lower() + message[1:]}"
+        return f"{shown(given)}: {message[0].lower() + message[1:]}"
     return message[0].lower() + message[1:]
 
 
@@ -120,7 +122,7 @@ async def _on_problem(request: Request, exc: Exception) -> JSONResponse:
 
 async def _on_ledger_error(request: Request, exc: Exception) -> JSONResponse:
     if isinstance(exc, ValidationFailed):
-        errors = [FieldProblem(field=None, message=p) for p in exc.problems]
+        errors = [FieldProblem(field="body", message=p) for p in exc.problems]
         return problem(422, str(exc), errors)
     if isinstance(exc, ConflictError):
         return problem(409, str(exc))

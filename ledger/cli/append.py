@@ -1,18 +1,22 @@
 """``ledger append``: validate a JSON Lines file whole, then append it in one batch."""
 
 import json
+import shutil
 import sys
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Annotated
+from typing import IO, Annotated
 
 import typer
 
 from ledger.cli.context import err, options, out, reporting_errors, status
 from ledger.errors import ConflictError, ValidationFailed
-from ledger.jsonlines import check_lines, iter_events
+from ledger.jsonlines import check_lines, iter_events, split_lines
+from ledger.limits import InputLimits
+from ledger.referential import refuse_dangling
 from ledger.runtime import describe_target, open_sink
-from ledger.sinks import Receipt
+from ledger.sinks import DirectSink, Receipt
 
 
 def _ranges(positions: list[int]) -> str:
@@ -32,29 +36,32 @@ def _ranges(positions: list[int]) -> str:
 
 
 class _Input:
-    """The lines of a file (read twice: once to check, once to append) or of stdin."""
+    """The lines of a file or of stdin, as bytes split on ``\n`` alone (read twice: once
+    to check, once to append; stdin is spooled to a temporary file for that)."""
 
-    def __init__(self, file: str) -> None:
+    def __init__(self, file: str, limits: InputLimits) -> None:
         self.source = "<stdin>" if file == "-" else file
+        self.limits = limits
         self._path = None if file == "-" else Path(file)
-        self._stdin: list[str] | None = sys.stdin.read().splitlines() if file == "-" else None
-        if self._path is not None:
-            try:
-                with self._path.open(encoding="utf-8") as handle:
-                    handle.read(1)
-            except OSError as exc:
-                raise ValidationFailed([f"{self._path}: cannot read: {exc.strerror}"]) from exc
+        self._stdin: IO[bytes] | None = None
+        if self._path is None:
+            self._stdin = tempfile.SpooledTemporaryFile(max_size=64 * 1024 * 1024)
+            shutil.copyfileobj(sys.stdin.buffer, self._stdin)
+            return
+        try:
+            with self._path.open("rb") as handle:
+                handle.read(1)
+        except OSError as exc:
+            raise ValidationFailed([f"{self._path}: cannot read: {exc.strerror}"]) from exc
 
-    def lines(self) -> Iterator[str]:
+    def lines(self) -> Iterator[bytes]:
         if self._stdin is not None:
-            yield from self._stdin
+            self._stdin.seek(0)
+            yield from split_lines(self._stdin, self.limits.max_body_bytes)
             return
         assert self._path is not None
-        try:
-            with self._path.open(encoding="utf-8") as handle:
-                yield from handle
-        except UnicodeDecodeError as exc:
-            raise ValidationFailed([f"{self._path}: not UTF-8 text: {exc.reason}"]) from exc
+        with self._path.open("rb") as handle:
+            yield from split_lines(handle, self.limits.max_body_bytes)
 
 
 def append(
@@ -76,6 +83,14 @@ def append(
             help="Transport: auto is kafka when LEDGER_KAFKA_BOOTSTRAP is set, else direct.",
         ),
     ] = "auto",
+    allow_unresolved: Annotated[
+        bool,
+        typer.Option(
+            "--allow-unresolved",
+            help="Append events that name an actor, place, source, document or claim the "
+            "ledger does not hold (they are shown as unresolved); refused by default.",
+        ),
+    ] = False,
 ) -> None:
     """Append events from a JSON Lines file: all of them, or none.
 
@@ -86,16 +101,25 @@ def append(
     nothing is appended. Re-appending the same events is a no-op that reports their
     original positions.
 
+    Directly, an event naming an actor, place, source, document or claim that is neither
+    in the ledger nor registered earlier in the file is refused (with the closest names
+    registered), unless --allow-unresolved is given; --dry-run checks no references.
+
+    Input is UTF-8 text (a leading byte order mark is dropped; UTF-16 is refused), split
+    on newlines alone; lines, texts, lists and nesting are bounded by the LEDGER_MAX_*
+    settings (see the README's Configuration).
+
     Via Kafka the batch is sent as one transaction and the output gives partitions and
     offsets; `ledger archive` then stores the events (re-sending is harmless there too).
     """
     opts = options(ctx)
     settings, kafka = opts.settings(), opts.kafka_settings()
     with reporting_errors():
-        given = _Input(file)
+        limits = settings.limits
+        given = _Input(file, limits)
         source = given.source
         with status(f"validating {source}"):
-            count = check_lines(given.lines(), source)
+            count = check_lines(given.lines(), source, limits)
         if not count:
             raise ValidationFailed([f"{source}: no events found (the input is empty)"])
         if dry_run:
@@ -104,15 +128,23 @@ def append(
         if via not in ("auto", "direct", "kafka"):
             raise ValidationFailed([f"--via {via!r}: choose auto, direct or kafka"])
         with open_sink(settings, kafka, via) as sink:  # type: ignore[arg-type]
+            if isinstance(sink, DirectSink) and not allow_unresolved:
+                with status("checking references"):
+                    refuse_dangling(
+                        sink.ledger,
+                        ((p.line, p.event) for p in iter_events(given.lines(), source, limits)),
+                        lambda line: f"{source} line {line}",
+                        "pass --allow-unresolved",
+                    )
             try:
                 with status(f"appending {count} events via {sink.name}"):
                     receipts = sink.publish_stream(
-                        p.event for p in iter_events(given.lines(), source)
+                        p.event for p in iter_events(given.lines(), source, limits)
                     )
             except ConflictError as exc:
                 raise _located(exc, given, source) from None
     if as_json:
-        numbers = (p.line for p in iter_events(given.lines(), source))
+        numbers = (p.line for p in iter_events(given.lines(), source, limits))
         for number, receipt in zip(numbers, receipts, strict=True):
             document = {"line": number, **_receipt_json(receipt)}
             sys.stdout.write(json.dumps(document) + "\n")
@@ -151,7 +183,7 @@ def _receipt_json(receipt: Receipt) -> dict[str, object]:
 
 
 def _located(exc: ConflictError, given: _Input, source: str) -> ConflictError:
-    for item in iter_events(given.lines(), source):
+    for item in iter_events(given.lines(), source, given.limits):
         if item.event.envelope.event_id == exc.event_id:
             return ConflictError(
                 f"{source} line {item.line}: {exc}; an event id names one event forever, "

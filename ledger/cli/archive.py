@@ -77,6 +77,7 @@ def archive(
                 partitions=chosen,
                 batch_size=batch_size,
                 report=lambda message: err.print(f"warning: {message}"),
+                limits=settings.limits,
             )
             if status:
                 _show_status(archiver)

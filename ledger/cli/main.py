@@ -17,8 +17,10 @@ from ledger.cli import (
     keys,
     posture,
     project,
+    record,
     schemas,
     serve,
+    template,
     witness,
 )
 from ledger.cli.context import Options
@@ -88,6 +90,8 @@ def main(
 
 app.command("init")(init.init)
 app.command("append")(append.append)
+app.command("record")(record.record)
+app.command("template")(template.template)
 app.command("events")(events.events)
 app.command("archive")(archive.archive)
 app.command("project")(project.project)

@@ -89,7 +89,10 @@ class AvroCodec:
 
     def decode(self, payload: bytes) -> Event:
         """The event in ``payload``, as the newest version of its pydantic model."""
-        writer, record = self.decode_record(payload)
+        return self.event_of(*self.decode_record(payload))
+
+    def event_of(self, writer: SchemaVersion, record: dict[str, Any]) -> Event:
+        """The event of a record ``decode_record`` returned, validated by its model."""
         model = EVENT_TYPES.get(writer.event_type)
         if model is None:
             raise DecodeError(f"schema {writer.event_type} has no event model in this version")

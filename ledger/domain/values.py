@@ -18,7 +18,12 @@ from ledger.domain.enums import Classification, EstimateQualifier, PlacePrecisio
 
 
 def _to_utc(value: datetime) -> datetime:
-    return value.astimezone(UTC)
+    try:
+        return value.astimezone(UTC)
+    except OverflowError:  # e.g. 9999-12-31T23:00:00-05:00 is past the year 9999 in UTC
+        raise ValueError(
+            "is out of range: in UTC it falls before the year 1 or after 9999"
+        ) from None
 
 
 def _no_numbers(value: object) -> object:
@@ -104,7 +109,9 @@ _NEEDS: dict[EstimateQualifier, tuple[str, ...]] = {
 
 
 class Estimate(Value):
-    """A reported quantity; the qualifier says which of low/best/high the text gives."""
+    """A reported quantity; the qualifier says which of low/best/high the text gives.
+
+    Qualifier UNKNOWN with no numbers keeps a strength whose words give no number."""
 
     low: Count | None = None
     best: Count | None = None
@@ -117,7 +124,12 @@ class Estimate(Value):
     def _consistent(self) -> Self:
         low, best, high, q = self.low, self.best, self.high, self.qualifier
         if low is None and best is None and high is None:
-            raise ValueError("an estimate needs at least one of low, best or high")
+            if q is EstimateQualifier.UNKNOWN:
+                return self  # a strength in words the reader could not put a number on
+            raise ValueError(
+                "an estimate needs at least one of low, best or high "
+                "(or qualifier UNKNOWN, for a strength given only in words)"
+            )
         if (
             (low is not None and best is not None and low > best)
             or (best is not None and high is not None and best > high)

@@ -21,6 +21,7 @@ from ledger.codec.single_object import AvroCodec
 from ledger.config import KafkaSettings
 from ledger.errors import ConflictError, LedgerError, StoreUnavailable
 from ledger.kafka.messages import classify
+from ledger.limits import InputLimits
 from ledger.ports import LedgerStore
 from ledger.records import EncodedEvent
 from ledger.store.archive import ArchiveBatch, Rejection, load_offsets, store_batch
@@ -71,6 +72,7 @@ class Archiver:
         batch_size: int = 2000,
         report: Report = _quiet,
         max_backoff: float = 5.0,
+        limits: InputLimits | None = None,
     ) -> None:
         self.ledger = ledger
         self.settings = settings
@@ -79,6 +81,7 @@ class Archiver:
         self.batch_size = batch_size
         self.report = report
         self.max_backoff = max_backoff
+        self.limits = limits if limits is not None else InputLimits()
 
     def _consumer(self) -> KafkaConsumer:
         try:
@@ -171,7 +174,7 @@ class Archiver:
                 for messages in polled.values():
                     for record in messages:
                         stats.messages += 1
-                        item = classify(record, self.codec)
+                        item = classify(record, self.codec, self.limits)
                         if isinstance(item, Rejection):
                             batch.rejections.append(item)
                         else:

@@ -5,6 +5,7 @@ from typing import Any
 from ledger.codec.single_object import AvroCodec
 from ledger.errors import DecodeError
 from ledger.kafka.producer import HEADER_EVENT_TYPE
+from ledger.limits import DEFAULT_LIMITS, InputLimits
 from ledger.records import EncodedEvent, KafkaOrigin
 from ledger.store.archive import Rejection
 
@@ -16,8 +17,14 @@ def _headers(record: Any) -> dict[str, str]:
     return headers
 
 
-def classify(record: Any, codec: AvroCodec) -> EncodedEvent | Rejection:
-    """Decode and validate a consumer record; the payload is archived byte for byte."""
+def classify(
+    record: Any, codec: AvroCodec, limits: InputLimits = DEFAULT_LIMITS
+) -> EncodedEvent | Rejection:
+    """Decode and validate a consumer record; the payload is archived byte for byte.
+
+    The limits of the other paths hold here too: a message larger than the body limit,
+    or with a text or list beyond its limit, is rejected before the model sees it.
+    """
     origin = KafkaOrigin(record.topic, record.partition, record.offset)
     payload: bytes | None = record.value
 
@@ -26,8 +33,19 @@ def classify(record: Any, codec: AvroCodec) -> EncodedEvent | Rejection:
 
     if payload is None:
         return rejected("message has no value (a tombstone); events are never deleted")
+    if len(payload) > limits.max_body_bytes:
+        return rejected(
+            f"message of {len(payload):,} bytes is larger than the {limits.max_body_bytes:,} "
+            "allowed (LEDGER_MAX_BODY_BYTES)"
+        )
     try:
-        event = codec.decode(payload)
+        writer, fields = codec.decode_record(payload)
+        over = next(limits.problems(fields), None)
+        if over is not None:
+            loc, reason = over
+            field = ".".join(map(str, loc))
+            return rejected(f"{writer.event_type} field {field}: {reason}")
+        event = codec.event_of(writer, fields)
     except DecodeError as exc:
         return rejected(str(exc))
     claimed = next(

@@ -36,7 +36,12 @@ def test_answers_are_reused_at_a_position_and_renewed_after_it(fresh_api: Api) -
     again = fresh_api.get("/posture", actor="actor:hezbollah")
     assert again == first and answers.hits == hits + 1
     moment = datetime.now(UTC).isoformat()
-    report = json_line("DeploymentReported", actor_id="actor:hezbollah", claim_id="claim:seed-05")
+    report = json_line(
+        "DeploymentReported",
+        actor_id="actor:hezbollah",
+        claim_id="claim:seed-05",
+        place={"name": "Hama", "place_id": "place:hama", "precision": "CITY"},  # a new row
+    )
     assert fresh_api.post("/events", report).status_code == 201
     fresh_api.project()
     now = fresh_api.get("/posture", actor="actor:hezbollah")

@@ -17,7 +17,8 @@ def _report(**overrides: object) -> dict[str, object]:
         "DeploymentReported",
         report_id=f"dep:{uuid.uuid4().hex[:8]}",
         claim_id="claim:seed-05",
-        actor_id="actor:test-brigade",
+        actor_id="actor:united-nations",  # registered by the seed, with no deployment
+        place={"name": "Idlib", "place_id": "place:idlib", "precision": "AREA"},
         **overrides,
     )
 
@@ -33,7 +34,7 @@ def test_one_event_appended_then_read_back(fresh_api: Api) -> None:
     stored = fresh_api.get(f"/events/{receipt['event_id']}")
     assert stored["position"] == 139 and stored["body"]["report_id"] == event["report_id"]
     fresh_api.project()
-    rows = fresh_api.get("/posture", actor="actor:test-brigade")["items"]
+    rows = fresh_api.get("/posture", actor="actor:united-nations")["items"]
     assert [r["report_position"] for r in rows] == [139]
 
 

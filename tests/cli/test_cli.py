@@ -51,12 +51,15 @@ def test_append_then_read_back(database_url: str, tmp_path: Path) -> None:
         json_line("DeploymentReported"),
     ]
     file = write_lines(tmp_path / "events.jsonl", *records)
-    result = ledger_cli("append", str(file), database_url=database_url)
+    # the factory's events name a document, claim, actor and place never registered
+    result = ledger_cli("append", str(file), "--allow-unresolved", database_url=database_url)
     assert result.returncode == 0, result.stderr
     assert "appended 3 events at positions 1-3" in result.stdout
     assert "direct append" in result.stdout
 
-    again = ledger_cli("append", str(file), "--json", database_url=database_url)
+    again = ledger_cli(
+        "append", str(file), "--json", "--allow-unresolved", database_url=database_url
+    )
     assert again.returncode == 0
     assert [json.loads(x) for x in again.stdout.splitlines()] == [
         {
@@ -86,7 +89,7 @@ def test_append_from_stdin(database_url: str) -> None:
     result = ledger_cli(
         "append",
         "-",
-        stdin=json.dumps(json_line("ActorRegistered")) + "\n",
+        stdin=json.dumps(json_line("ActorRegistered", member_of=[])) + "\n",
         database_url=database_url,
     )
     assert result.returncode == 0, result.stderr
@@ -138,14 +141,17 @@ def test_reused_id_with_different_content_names_the_line(database_url: str, tmp_
     original = json_line("ClaimAsserted")
     assert (
         ledger_cli(
-            "append", str(write_lines(tmp_path / "a.jsonl", original)), database_url=database_url
+            "append",
+            str(write_lines(tmp_path / "a.jsonl", original)),
+            "--allow-unresolved",
+            database_url=database_url,
         ).returncode
         == 0
     )
     changed = json.loads(json.dumps(original))
     changed["statement"] = "a different statement under the same id"
     file = write_lines(tmp_path / "b.jsonl", json_line("ActorRegistered"), changed)
-    result = ledger_cli("append", str(file), database_url=database_url)
+    result = ledger_cli("append", str(file), "--allow-unresolved", database_url=database_url)
     assert result.returncode == 1
     assert "b.jsonl line 2: event" in result.stderr
     assert "appended before at position 1 with different content" in result.stderr

@@ -149,3 +149,10 @@ def test_no_text_may_hold_a_nul_character() -> None:
     assert problems == [
         "line 1, field statement: contains a NUL character (U+0000), which text may not hold"
     ]
+
+
+def test_a_strength_in_words_alone_is_kept_without_numbers() -> None:
+    estimate = Estimate(qualifier=EstimateQualifier.UNKNOWN, unit="fighters", text="a battalion")
+    assert estimate.bounds == (None, None)
+    with pytest.raises(ValidationError, match="at least one of low, best or high"):
+        Estimate(qualifier=EstimateQualifier.AT_LEAST, unit="fighters", text="over some")

@@ -1,6 +1,5 @@
 """The raw event stream, one event by id, and appends (one event or a batch)."""
 
-import json
 from contextlib import nullcontext
 from typing import Annotated, Any
 from uuid import UUID
@@ -13,17 +12,25 @@ from ledger.api.auth import Reader, Writer
 from ledger.api.event_schema import request_body
 from ledger.api.models import AppendResult, EventItem, EventsPage, FieldProblem, KafkaOrigin
 from ledger.api.models import Receipt as ReceiptModel
-from ledger.api.problems import ProblemError, responses
+from ledger.api.problems import ProblemError, field_name, responses
 from ledger.api.services import lookup, services
 from ledger.codec.json_form import json_form
 from ledger.codec.single_object import AvroCodec
 from ledger.domain.events import EVENT_TYPES
+from ledger.errors import ValidationFailed
+from ledger.json_input import NotJson, decode_json
 from ledger.jsonlines import validate_batch
-from ledger.sinks import Receipt
+from ledger.limits import InputLimits, shown
+from ledger.referential import refuse_dangling
+from ledger.sinks import DirectSink, Receipt
 
 router = APIRouter(tags=["events"])
 
-MAX_BATCH = 10_000
+
+def limits(request: Request) -> InputLimits:
+    """The input limits the app was created with."""
+    found = getattr(request.app.state, "limits", None)
+    return found if isinstance(found, InputLimits) else InputLimits()
 
 
 def item(row: dict[str, Any], codec: AvroCodec) -> EventItem:
@@ -120,12 +127,25 @@ def event(request: Request, event_id: Annotated[UUID, Path()]) -> EventItem:
 async def _json_body(request: Request) -> Any:
     body = await request.body()
     try:
-        return json.loads(body)
-    except json.JSONDecodeError as exc:
-        message = f"not valid JSON at line {exc.lineno} column {exc.colno}: {exc.msg}"
-    except UnicodeDecodeError:
-        message = "not valid JSON: the body is not UTF-8 text"
+        return decode_json(body, limits(request))
+    except NotJson as exc:
+        message = str(exc)
     raise ProblemError(422, f"body: {message}", [FieldProblem(field="body", message=message)])
+
+
+def _body_problem(exc: ValidationFailed, batch: bool) -> ProblemError:
+    """The problems of a body's events, each with its field: ``body.events[2].kind``."""
+    located = exc.locations or [(None, ())] * len(exc.problems)
+    errors = [
+        FieldProblem(
+            field=field_name(
+                ("body", "events", index, *loc) if batch and index is not None else ("body", *loc)
+            ),
+            message=sentence,
+        )
+        for sentence, (index, loc) in zip(exc.problems, located, strict=False)
+    ]
+    return ProblemError(422, str(exc), errors)
 
 
 def _receipts(receipts: list[Receipt], transport: str, response: Response) -> AppendResult:
@@ -150,10 +170,21 @@ def _receipts(receipts: list[Receipt], transport: str, response: Response) -> Ap
 
 
 async def _publish(
-    request: Request, items: list[Any], source: str, response: Response
+    request: Request, items: list[Any], source: str, response: Response, allow_unresolved: bool
 ) -> AppendResult:
     found = services(request)
-    events = validate_batch(items, source)
+    try:
+        events = validate_batch(items, source, limits(request))
+        if isinstance(found.sink, DirectSink) and not allow_unresolved:
+            await run_in_threadpool(
+                refuse_dangling,
+                found.ledger,
+                enumerate(events),
+                lambda index: f"{source} record {index + 1}",
+                "add allow_unresolved=true to the query",
+            )
+    except ValidationFailed as exc:
+        raise _body_problem(exc, source == "batch") from None
 
     def publish() -> list[Receipt]:
         # one Kafka transaction at a time per producer; PostgreSQL appends run in parallel
@@ -164,11 +195,20 @@ async def _publish(
     return _receipts(receipts, found.sink.name, response)
 
 
+AllowUnresolved = Annotated[
+    bool,
+    Query(
+        description="Append events naming an actor, place, source, document or claim that "
+        "is neither in the ledger nor registered earlier in the request (direct transport; "
+        "refused with 422 otherwise)."
+    ),
+]
+
 _APPEND_RESPONSES: dict[int | str, dict[str, Any]] = {
     200: {"description": "Every event was already in the ledger, unchanged: nothing new."},
     201: {"description": "Appended to the ledger (direct transport)."},
     202: {"description": "Accepted by Kafka; the archiver will store them (Kafka transport)."},
-    **responses(401, 403, 409, 422, 503),
+    **responses(401, 403, 409, 413, 422, 503),
 }
 
 
@@ -180,11 +220,13 @@ _APPEND_RESPONSES: dict[int | str, dict[str, Any]] = {
     openapi_extra=request_body("Event"),
     summary="Append one event",
 )
-async def append(request: Request, response: Response) -> AppendResult:
+async def append(
+    request: Request, response: Response, allow_unresolved: AllowUnresolved = False
+) -> AppendResult:
     """Validate one event with the ledger's models and append it. Posting the same event
     again (same id, same content) is harmless: the receipt shows `appended: false`."""
     body = await _json_body(request)
-    return await _publish(request, [body], "event", response)
+    return await _publish(request, [body], "event", response, allow_unresolved)
 
 
 @router.post(
@@ -195,7 +237,9 @@ async def append(request: Request, response: Response) -> AppendResult:
     openapi_extra=request_body("EventBatch"),
     summary="Append a batch of events, all or nothing",
 )
-async def append_batch(request: Request, response: Response) -> AppendResult:
+async def append_batch(
+    request: Request, response: Response, allow_unresolved: AllowUnresolved = False
+) -> AppendResult:
     """Validate every event first; if any is invalid nothing is appended and the problem
     names each bad one (`batch record N` counts from 1). Receipts follow the batch order."""
     body = await _json_body(request)
@@ -203,13 +247,17 @@ async def append_batch(request: Request, response: Response) -> AppendResult:
     if not isinstance(events, list) or not events:
         message = 'expected {"events": [<event>, ...]} with at least one event'
         raise ProblemError(422, f"body: {message}", [FieldProblem(field="body", message=message)])
-    if len(events) > MAX_BATCH:
-        message = f"{len(events)} events; a batch holds at most {MAX_BATCH}, split it"
+    most = limits(request).max_batch_events
+    if len(events) > most:
+        message = (
+            f"{len(events):,} events; a batch holds at most {most:,} "
+            "(LEDGER_MAX_BATCH_EVENTS), split it"
+        )
         raise ProblemError(
             422, f"body.events: {message}", [FieldProblem(field="body.events", message=message)]
         )
     extra = sorted(set(body) - {"events"})
     if extra:
-        message = f"{extra[0]!r} is not a field of a batch; only events"
+        message = f"{shown(extra[0])} is not a field of a batch; only events"
         raise ProblemError(422, f"body: {message}", [FieldProblem(field="body", message=message)])
-    return await _publish(request, events, "batch", response)
+    return await _publish(request, events, "batch", response, allow_unresolved)

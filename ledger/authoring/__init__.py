@@ -1,0 +1,1 @@
+"""Authoring: reports written by analysts (``ledger record``) turned into events. Pure."""

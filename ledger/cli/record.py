@@ -1,0 +1,127 @@
+"""``ledger record``: a report (YAML or JSON) expanded into events and appended."""
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+import yaml
+from pydantic import ValidationError
+
+from ledger.authoring.expand import expand
+from ledger.authoring.report import Report
+from ledger.cli.context import err, options, out, reporting_errors
+from ledger.domain.events import Event
+from ledger.domain.references import Kind
+from ledger.errors import ValidationFailed
+from ledger.json_input import NotJson, utf8_text
+from ledger.jsonlines import describe_error
+from ledger.limits import InputLimits
+from ledger.referential import refuse_dangling
+from ledger.runtime import open_ledger
+from ledger.sinks import DirectSink
+from ledger.store.gazetteer import entries
+
+
+def read_report(raw: bytes, source: str, limits: InputLimits) -> Report:
+    """The report in ``raw`` (YAML, of which JSON is a part), or every problem with it."""
+    if len(raw) > limits.max_body_bytes:
+        raise ValidationFailed(
+            [f"{source}: {len(raw):,} bytes is more than the {limits.max_body_bytes:,} allowed"]
+        )
+    try:
+        text = utf8_text(raw)
+        if any(isinstance(event, yaml.AliasEvent) for event in yaml.parse(text)):
+            raise ValidationFailed(
+                [f"{source}: YAML aliases (*name) are not accepted in a report; write it out"]
+            )
+        data: Any = yaml.safe_load(text)
+    except NotJson as exc:
+        raise ValidationFailed([f"{source}: {exc}"]) from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1} column {mark.column + 1}" if mark else ""
+        problem = getattr(exc, "problem", None) or "cannot be read"
+        raise ValidationFailed([f"{source}: not valid YAML{where}: {problem}"]) from None
+    except RecursionError:
+        raise ValidationFailed([f"{source}: nested too deeply to read"]) from None
+    if not isinstance(data, dict):
+        raise ValidationFailed([f"{source}: expected a report (a mapping with document:)"])
+    try:
+        return Report.model_validate(data)
+    except ValidationError as exc:
+        raise ValidationFailed(
+            [
+                f"{source}, field {'.'.join(map(str, e['loc']))}: {describe_error(e, 'a report')}"
+                for e in exc.errors(include_url=False)
+            ]
+        ) from None
+
+
+def _within_limits(events: list[Event], source: str, limits: InputLimits) -> None:
+    """The limits every input path applies hold for recorded events too."""
+    problems = [
+        f"{source} (event {n} of the expansion, {event.event_type()}), field "
+        f"{'.'.join(map(str, loc))}: {reason}"
+        for n, event in enumerate(events, start=1)
+        for loc, reason in limits.problems(event.model_dump(mode="json"))
+    ]
+    if problems:
+        raise ValidationFailed(problems)
+
+
+def record(
+    ctx: typer.Context,
+    file: Annotated[str, typer.Argument(metavar="FILE", help="Report (YAML or JSON), or -.")],
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Print the events as JSON Lines; append nothing.")
+    ] = False,
+    allow_unresolved: Annotated[
+        bool,
+        typer.Option("--allow-unresolved", help="Append references to things not registered."),
+    ] = False,
+) -> None:
+    """Record a report: one document, its claims and deployments, without hand-written ids.
+
+    The report names actors, places and sources by id, name or alias (case does not
+    matter); a name the ledger does not know is an error with suggestions, unless the
+    report declares it under actors:, places: or sources:, which registers it. Strengths
+    are written as text ("over 4000", "about 2,000", "between 300 and 400", "thousands")
+    and read through the table in the README. Event ids are derived from the content,
+    so recording the same report again appends nothing new. Directly to PostgreSQL only.
+    The format is in the README ("Recording a report"); examples/seed-article.report.yaml
+    is a full example.
+    """
+    opts = options(ctx)
+    settings = opts.settings()
+    with reporting_errors():
+        source = "<stdin>" if file == "-" else file
+        try:
+            raw = sys.stdin.buffer.read() if file == "-" else Path(file).read_bytes()
+        except OSError as exc:
+            raise ValidationFailed([f"{file}: cannot read: {exc.strerror}"]) from None
+        report = read_report(raw, source, settings.limits)
+        with open_ledger(settings) as ledger:
+            known = list(entries(ledger, [Kind.ACTOR, Kind.PLACE, Kind.SOURCE]))
+            events = expand(report, known, source)
+            _within_limits(events, source, settings.limits)
+            if not allow_unresolved:
+                refuse_dangling(
+                    ledger,
+                    enumerate(events, start=1),
+                    lambda n: f"{source} (event {n} of the expansion)",
+                    "pass --allow-unresolved",
+                )
+            if dry_run:
+                for event in events:
+                    body = event.model_dump(mode="json", exclude_none=True)
+                    sys.stdout.write(json.dumps({"type": event.event_type(), **body}) + "\n")
+                err.print(f"{len(events)} events; nothing appended (--dry-run)")
+                return
+            receipts = DirectSink(ledger).publish_stream(events)
+    new = [r.position for r in receipts if r.appended and r.position is not None]
+    out.print(
+        f"recorded {source}: {len(events)} events, {len(new)} new"
+        + (f" (positions {min(new)}-{max(new)})" if new else "; all were already in the ledger")
+    )
