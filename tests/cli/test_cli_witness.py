@@ -11,7 +11,7 @@ from tests.cli.test_cli_api import create_key, running
 def test_a_witness_process_cosigns_over_http(database_url: str, tmp_path: Path) -> None:
     log_env = {"LEDGER_SIGNING_KEY_FILE": str(tmp_path / "log.key")}
     assert ledger_cli("init", database_url=database_url, env_extra=log_env).returncode == 0
-    assert ledger_cli("demo", database_url=database_url).returncode == 0
+    assert ledger_cli("demo", database_url=database_url, env_extra=log_env).returncode == 0
     assert ledger_cli("checkpoint", database_url=database_url, env_extra=log_env).returncode == 0
     log_key = ledger_cli("checkpoint", "--public-key", env_extra=log_env).stdout.strip()
     auditor = create_key(database_url, "auditor")
