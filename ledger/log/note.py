@@ -38,10 +38,15 @@ def key_id(name: str, key_type: int, public: bytes) -> bytes:
 
 
 def _b64decode(text: str, what: str) -> bytes:
+    """Strict base64: only the one canonical spelling of the bytes is taken (unused
+    trailing bits set would let an altered line pass as the same signature)."""
     try:
-        return base64.b64decode(text.encode("ascii"), validate=True)
+        raw = base64.b64decode(text.encode("ascii"), validate=True)
     except (binascii.Error, UnicodeEncodeError):
         raise NoteError(f"{what} is not valid base64") from None
+    if base64.b64encode(raw).decode("ascii") != text:
+        raise NoteError(f"{what} is not canonical base64")
+    return raw
 
 
 @dataclass(frozen=True)
