@@ -1,12 +1,15 @@
 """The verifiable log's costs: append with the Merkle tree against the same append
-without it, and how fast proofs come back.
+without it, how fast proofs come back, what signing a checkpoint costs, and checking
+a 100-event proof bundle offline.
 
 Append: two ledgers on the same server, one with the tree (the shipped append function)
 and one whose append function is put back to the one before the tree (migration 0001's),
 fed the same batches alternately, so that load on the shared machine falls on both
 alike. Both the full append (encoding included) and the database side alone (events
 already encoded, as from Kafka) are timed. Inclusion proofs: random positions against the
-head of the larger ledger, each one query.
+head of the larger ledger, each one query. Checkpoints: one event appended, then a
+checkpoint signed (root, the check against the last checkpoint, signing, insert), timed
+alone. check-proof: a bundle of 100 random events, checked in process.
 
     python -m bench.verifiable_log --events 100000
 """
@@ -14,6 +17,7 @@ head of the larger ledger, each one query.
 import argparse
 import random
 import re
+import time
 from collections.abc import Callable, Sequence
 from functools import partial
 from importlib import resources
@@ -21,9 +25,13 @@ from typing import Any
 
 from bench.common import Measurement, report, scratch_database, timed
 from bench.synthetic import synthetic_events
+from ledger.audit.proofs import prove
 from ledger.config import Settings
 from ledger.domain.events import Event
+from ledger.log.bundle import check_bundle
+from ledger.log.note import Signer
 from ledger.runtime import open_ledger
+from ledger.store.checkpoints import Checkpoints
 from ledger.store.merkle import MerkleTree
 from ledger.store.postgres import PostgresLedger
 
@@ -63,6 +71,8 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None)
     parser.add_argument("--events", type=int, default=100_000, help="events appended per ledger")
     parser.add_argument("--proofs", type=int, default=2_000, help="inclusion proofs asked")
+    parser.add_argument("--checkpoints", type=int, default=200, help="checkpoints signed")
+    parser.add_argument("--checks", type=int, default=50, help="check-proof runs")
     args = parser.parse_args(argv)
     events: list[Event] = list(synthetic_events(args.events + BATCH, seed=1))
 
@@ -109,16 +119,53 @@ def main(argv: list[str] | None = None) -> None:
                 len(positions),
             )
         )
+        signer = Signer.generate("bench.example/log")
+        checkpoints = Checkpoints(tree)
+        checkpoints.issue(signer)
+        extra = list(synthetic_events(args.checkpoints, seed=3))
+        signing: list[float] = []
+        for event in extra:
+            tree.append([event])
+            started = time.perf_counter()
+            checkpoints.issue(signer)
+            signing.append((time.perf_counter() - started) * 1000)
+        rows.append(
+            Measurement(
+                "with tree",
+                "checkpoint signing",
+                len(signing),
+                sum(signing) / 1000,
+                signing,
+            )
+        )
+        bundle = prove(tree, rng.sample(range(1, size + 1), 100), signer=signer).encode()
+        checks = timed(
+            [partial(check_bundle, bundle, signer.verifier) for _ in range(args.checks)],
+            "offline",
+            "check-proof x100 events",
+            args.checks,
+        )
+        rows.append(checks)
     ratios = {
         "append: with tree / without": rows[0].rate / rows[1].rate,
         "pre-encoded: with tree / without": rows[2].rate / rows[3].rate,
+        # per-batch medians: steadier than totals when the machine is shared
+        "append (p50 batch): with tree / without": rows[1].percentile(50) / rows[0].percentile(50),
+        "pre-encoded (p50 batch): with tree / without": rows[3].percentile(50)
+        / rows[2].percentile(50),
     }
     report(
         "verifiable_log",
         rows,
         ratios,
         {"batch": BATCH, "events": args.events, "proofs": args.proofs},
-        {"inclusion proof p99 ms": rows[4].percentile(99)},
+        {
+            "inclusion proof p99 ms": rows[4].percentile(99),
+            "checkpoint signing p50 ms": rows[5].percentile(50),
+            "checkpoint signing p99 ms": rows[5].percentile(99),
+            "check-proof of 100 events p50 ms": rows[6].percentile(50),
+            "bundle of 100 events, KB": len(bundle) / 1000,
+        },
     )
 
 

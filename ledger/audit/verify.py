@@ -134,7 +134,7 @@ def verify(
                 cur.execute(sql.SQL(ROW_QUERY).format(start, last))
                 # a whole verify also meets nodes stored beyond the head
                 nodes.execute(sql.SQL(TREE_QUERY).format(start, (1 << 62) if whole else last))
-                tree = TreeCheck(findings, stored_nodes(nodes), edge, roots)
+                tree = TreeCheck(findings, stored_nodes(nodes), edge, roots, first=start)
                 rows = tree.rows(cur)
                 scan(rows, state, schemas, findings, anchors=in_range, progress=progress)
                 tree.finish()

@@ -31,6 +31,6 @@ class Checkpoint:
             digest = base64.b64decode(root.encode("ascii"), validate=True)
         except (binascii.Error, UnicodeEncodeError):
             digest = b""
-        if len(digest) != 32:
+        if len(digest) != 32 or base64.b64encode(digest).decode("ascii") != root:
             raise NoteError("the checkpoint's root is not a base64 SHA-256 hash")
         return cls(origin, int(size), digest)

@@ -38,10 +38,15 @@ def key_id(name: str, key_type: int, public: bytes) -> bytes:
 
 
 def _b64decode(text: str, what: str) -> bytes:
+    """Strict base64: only the one canonical spelling of the bytes is taken (unused
+    trailing bits set would let an altered line pass as the same signature)."""
     try:
-        return base64.b64decode(text.encode("ascii"), validate=True)
+        raw = base64.b64decode(text.encode("ascii"), validate=True)
     except (binascii.Error, UnicodeEncodeError):
         raise NoteError(f"{what} is not valid base64") from None
+    if base64.b64encode(raw).decode("ascii") != text:
+        raise NoteError(f"{what} is not canonical base64")
+    return raw
 
 
 @dataclass(frozen=True)
@@ -186,16 +191,18 @@ def parse_note(note: str) -> Note:
     _check_text(text)
     if not lines:
         raise NoteError("the note has no signature")
-    signatures = []
-    for line in lines:
-        if not line.startswith(SIGNATURE_PREFIX) or line.count(" ") != 2:
-            raise NoteError(f"signature line {line[:60]!r} is not '— NAME BASE64'")
-        name, blob = line[len(SIGNATURE_PREFIX) :].split(" ")
-        raw = _b64decode(blob, f"the signature of {name}")
-        if len(raw) < 5:
-            raise NoteError(f"the signature of {name} is too short")
-        signatures.append(SignatureLine(_check_name(name), raw[:4], raw[4:]))
-    return Note(text, tuple(signatures))
+    return Note(text, tuple(parse_signature_line(line) for line in lines))
+
+
+def parse_signature_line(line: str) -> SignatureLine:
+    """One ``— NAME BASE64`` line (not verified)."""
+    if not line.startswith(SIGNATURE_PREFIX) or line.count(" ") != 2:
+        raise NoteError(f"signature line {line[:60]!r} is not '— NAME BASE64'")
+    name, blob = line[len(SIGNATURE_PREFIX) :].split(" ")
+    raw = _b64decode(blob, f"the signature of {name}")
+    if len(raw) < 5:
+        raise NoteError(f"the signature of {name} is too short")
+    return SignatureLine(_check_name(name), raw[:4], raw[4:])
 
 
 def open_note(note: str, verifier: Verifier) -> Note:

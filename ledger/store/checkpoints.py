@@ -15,15 +15,20 @@ import psycopg
 from ledger.errors import LedgerError
 from ledger.log.checkpoint import Checkpoint
 from ledger.log.merkle import ProofError, verify_consistency
-from ledger.log.note import NoteError, Signer, Verifier, open_note, parse_note, sign_note
+from ledger.log.note import (
+    NoteError,
+    Signer,
+    Verifier,
+    open_note,
+    parse_signature_line,
+    sign_note,
+)
 from ledger.ports import LedgerStore
 from ledger.store.merkle import consistency_at, root_at
 
 Conn = psycopg.Connection[Any]
 
 _CHECKPOINT_LOCK = 7402587364120003
-_ORIGIN_PLACEHOLDER = "cosignature.check"
-"""Any checkpoint body: only the line's form is parsed, never verified, here."""
 
 
 @dataclass(frozen=True)
@@ -74,10 +79,9 @@ class Checkpoints:
         if stored is None:
             raise LedgerError(f"the ledger signed no checkpoint of size {size}")
         try:
-            parsed = parse_note(f"{Checkpoint(_ORIGIN_PLACEHOLDER, 0, bytes(32)).body()}\n{line}\n")
+            signature = parse_signature_line(line)
         except NoteError as exc:
             raise LedgerError(f"the cosignature line: {exc}") from None
-        (signature,) = parsed.signatures
         if len(signature.signature) != 72:
             raise LedgerError("the cosignature line is not a tlog-cosignature/v1 (72 bytes)")
         with self._ledger.connection() as conn:

@@ -81,23 +81,23 @@ class MerkleTree:
         return root_at(conn, size)
 
     def inclusion(self, position: int, size: int) -> tuple[bytes, list[bytes], bytes]:
-        """(leaf hash, audit path, root) proving ``position`` in the tree of ``size``."""
+        """(leaf hash, audit path, root) proving ``position`` in the tree of ``size``:
+        every node they need comes back in one query (stored nodes never change)."""
         if not 1 <= position <= size:
             raise LedgerError(
                 f"position {position} is not in a tree of {size} events (positions 1-{size})"
             )
-        with self._ledger.connection() as conn, conn.transaction():
-            self._checked(conn, size, "tree size")
-
-            def fetch(nodes: Sequence[Node]) -> Mapping[Node, bytes]:
-                return fetch_nodes(conn, nodes)
-
-            try:
-                path = merkle.inclusion_proof(position - 1, size, fetch)
-                leaf = fetch([(0, position - 1)])[(0, position - 1)]
-            except (ProofError, KeyError) as exc:
-                raise LedgerError(f"the Merkle tree is incomplete: {exc}") from None
-            return leaf, path, self._root(conn, size)
+        ranges = merkle.inclusion_ranges(position - 1, size)
+        leaf_node = (0, position - 1)
+        wanted = {node for r in ranges for node in merkle.subtree_nodes(*r)}
+        wanted |= {leaf_node, *merkle.root_nodes(size)}
+        with self._ledger.connection() as conn:
+            found = fetch_nodes(conn, sorted(wanted))
+            if len(found) < len(wanted):
+                self._checked(conn, size, "tree size")
+                raise LedgerError(f"the Merkle tree of size {size} is incomplete")
+        path = [merkle.subtree_root(start, end, found) for start, end in ranges]
+        return found[leaf_node], path, merkle.subtree_root(0, size, found)
 
     def consistency(self, old: int, new: int) -> tuple[list[bytes], bytes, bytes]:
         """(proof, old root, new root) showing the tree of ``old`` events is a prefix of

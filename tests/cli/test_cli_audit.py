@@ -171,7 +171,7 @@ def test_checkpoint_signs_the_head_with_the_key_init_made(
 def test_prove_then_check_offline(database_url: str, tmp_path: Path) -> None:
     env = {"LEDGER_SIGNING_KEY_FILE": str(tmp_path / "log.key")}
     assert ledger_cli("init", database_url=database_url, env_extra=env).returncode == 0
-    demo(database_url)
+    assert ledger_cli("demo", database_url=database_url, env_extra=env).returncode == 0
     key = ledger_cli("checkpoint", "--public-key", env_extra=env).stdout.strip()
     bundle = tmp_path / "proof.json"
     proved = ledger_cli(
