@@ -94,10 +94,8 @@ def _records(ledger: LedgerStore, last: int, count: Callable[[int], None]) -> It
         with conn.cursor(name="audit_export", binary=True) as cur:
             cur.itersize = 10_000
             cur.execute(sql.SQL(_EXPORT_QUERY).format(last))
-            n = 0
-            for row in cur:
+            for n, row in enumerate(cur, start=1):
                 payload = bytes(row[7])
-                n += 1
                 if n % 10_000 == 0:
                     count(n)
                 yield {

@@ -10,6 +10,7 @@ ledger position and record time. Rendering is the caller's (the CLI draws a text
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from itertools import pairwise
 from typing import Any
 
 from ledger.domain.posture import PostureRow
@@ -229,7 +230,7 @@ def _speech(conn: Conn, history: ClaimHistory, position: int, schema: str) -> Tr
         )
         node.children.append(_source(conn, hop.source_id, position, schema, role="speaker"))
         hops.append(node)
-    for outer, inner in zip(hops, hops[1:], strict=False):
+    for outer, inner in pairwise(hops):
         outer.children.append(inner)
     return hops[0] if hops else None
 

@@ -45,7 +45,8 @@ class _Input:
         self._path = None if file == "-" else Path(file)
         self._stdin: IO[bytes] | None = None
         if self._path is None:
-            self._stdin = tempfile.SpooledTemporaryFile(max_size=64 * 1024 * 1024)
+            # kept open for the two passes over the input; closed by close()
+            self._stdin = tempfile.SpooledTemporaryFile(max_size=64 * 1024 * 1024)  # noqa: SIM115
             shutil.copyfileobj(sys.stdin.buffer, self._stdin)
             return
         try:

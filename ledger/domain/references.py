@@ -64,7 +64,8 @@ def registered_id(event: Event) -> tuple[Kind, str] | None:
     return kind, str(getattr(event, key))
 
 
-def references(event: Event) -> Iterator[Reference]:
+# one case per event type: the table of what each event names
+def references(event: Event) -> Iterator[Reference]:  # noqa: C901
     """Every id an event names other than the one it registers."""
 
     def one(kind: Kind, value: str | None, field: str) -> Iterator[Reference]:

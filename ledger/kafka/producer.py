@@ -6,6 +6,7 @@ midway, ``SendFailed`` says which events the broker confirmed. Re-sending the wh
 is always safe: the archiver stores each event id once.
 """
 
+import contextlib
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -128,10 +129,9 @@ class KafkaEventProducer:
         return [self._sent(event, future) for event, future in futures]
 
     def _abort(self) -> None:
-        try:
+        # on failure the broker times the transaction out; event ids dedupe on re-send
+        with contextlib.suppress(KafkaError):
             self._producer.abort_transaction()
-        except KafkaError:
-            pass  # the broker times the transaction out; event ids dedupe on re-send
 
     def _sent(self, event: Event, future: FutureRecordMetadata) -> Sent:
         # after a commit every future is resolved; get() would wait on an Event each time

@@ -176,7 +176,8 @@ def verify_inclusion(
         raise ProofError(f"leaf {index} is not in the tree of {size} leaves with that root")
 
 
-def verify_consistency(
+# RFC 9162 section 2.1.4.2, step by step as the RFC states it
+def verify_consistency(  # noqa: C901
     old: int, new: int, old_root: bytes, new_root: bytes, proof: Sequence[bytes]
 ) -> None:
     """Raise ProofError unless ``proof`` shows the tree of ``old`` leaves with

@@ -10,6 +10,7 @@ because the schema is swapped in, or read, only once every projection is done.
 
 import os
 from concurrent.futures import ProcessPoolExecutor
+from itertools import pairwise
 from multiprocessing import get_context
 
 PARALLEL_MIN_EVENTS = 200_000
@@ -26,7 +27,7 @@ def ranges(start: int, target: int, parts: int) -> list[tuple[int, int]]:
     """(after, until] ranges that cover (start, target] in ``parts`` nearly equal pieces."""
     size = target - start
     cuts = [start + size * i // parts for i in range(parts + 1)]
-    return [(a, b) for a, b in zip(cuts, cuts[1:], strict=False) if b > a]
+    return [(a, b) for a, b in pairwise(cuts) if b > a]
 
 
 def fold_facts(

@@ -1,5 +1,6 @@
 """Every read route through HTTP, against the seed example in real PostgreSQL."""
 
+from itertools import pairwise
 from typing import Any
 
 from ledger.api.keys import Role
@@ -182,7 +183,7 @@ def test_event_stream_pages_and_filters(api: Api) -> None:
     rest = api.get("/events", after=50, limit=1000)
     assert rest["items"][-1]["position"] == HEAD and rest["next_after"] is None
     chained = first["items"] + rest["items"]
-    for before, after in zip(chained, chained[1:], strict=False):
+    for before, after in pairwise(chained):
         assert after["prev_hash"] == before["hash"]
     claims = api.get("/events", type=["ClaimAsserted", "ClaimAssessed"], limit=1000)["items"]
     assert {e["event_type"] for e in claims} == {"ClaimAsserted", "ClaimAssessed"}

@@ -77,7 +77,7 @@ def test_ids_come_from_the_content() -> None:
     again = [e.envelope.event_id for e in expand(_report(), KNOWN)]
     assert once == again and len(set(once)) == len(once)
     changed = _report(recorded_by="analyst:other")
-    assert [e.envelope.event_id for e in expand(changed, KNOWN)][0] != once[0]
+    assert next(e.envelope.event_id for e in expand(changed, KNOWN)) != once[0]
 
 
 def test_a_declared_entry_the_ledger_holds_is_not_registered_again() -> None:

@@ -149,7 +149,7 @@ def test_template_prints_a_valid_event_and_the_enum_values(event_type: str) -> N
     result = CliRunner().invoke(app, ["template", event_type])
     assert result.exit_code == 0, result.output
     (line,) = [x for x in result.stdout.splitlines() if x.startswith("{")]
-    event, problems = validate_event(json.loads(line), event_type)
+    _, problems = validate_event(json.loads(line), event_type)
     assert problems == []
     assert "# envelope.classification: UNKNOWN | UNCLASSIFIED" in result.output
 

@@ -69,7 +69,7 @@ class TestTimeSpan:
 
     def test_naive_datetime_object_is_refused(self) -> None:
         with pytest.raises(ValidationError, match="timezone"):
-            TimeSpan(start=datetime(2015, 10, 1), precision=TimePrecision.DAY)  # noqa: DTZ001
+            TimeSpan(start=datetime(2015, 10, 1), precision=TimePrecision.DAY)
 
     def test_end_before_start_is_refused(self) -> None:
         with pytest.raises(ValidationError, match="end must not be before start"):
