@@ -48,6 +48,14 @@ class PostureItem(Model):
     supporting: list[int]
     contradicting: list[int]
     positions: list[int] = Field(description="Every report position the row rests on.")
+    effective_to: datetime | None = Field(
+        default=None, description="Where the winner's span ends once later reports count."
+    )
+    age_days: int = Field(default=0, description="World time asked about minus the winner's start.")
+    stale: bool = Field(default=False, description="Older than `stale_after` days.")
+    actor: str | None = Field(default=None, description="The actor's registered name.")
+    latitude: float | None = Field(default=None, description="The place's registered latitude.")
+    longitude: float | None = Field(default=None, description="The place's registered longitude.")
 
 
 class PosturePage(Model):

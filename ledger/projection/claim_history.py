@@ -9,6 +9,7 @@ from psycopg import sql
 from ledger.domain.claim_status import ClaimStatus, Relation, claim_status, origin_of
 from ledger.domain.claim_status import independent_origins as _independent
 from ledger.domain.enums import ClaimRelation, Independence, Reliability
+from ledger.domain.posture import Pair, pair
 from ledger.projection.definition import Handler, Projection, Table
 from ledger.projection.schema import SCHEMA, all_of, qualified
 from ledger.projection.sources import reliabilities
@@ -146,6 +147,31 @@ def retracted(conn: Conn, claim_ids: list[str], position: int, schema: str = SCH
             (position, claim_ids),
         )
     }
+
+
+def assessed_pairs(
+    conn: Conn, claim_ids: list[str], position: int, schema: str = SCHEMA
+) -> dict[ClaimRelation, set[Pair]]:
+    """The DUPLICATES and CONTRADICTS assessments recorded by ``position`` between two of
+    the claims, as unordered pairs, by relation."""
+    found: dict[ClaimRelation, set[Pair]] = {
+        ClaimRelation.DUPLICATES: set(),
+        ClaimRelation.CONTRADICTS: set(),
+    }
+    if len(claim_ids) < 2:
+        return found
+    for claim, other, relation in conn.execute(
+        qualified(
+            "SELECT claim_id, related_claim_id, relation FROM {s}.assessments"
+            " WHERE position <= %s AND claim_id = ANY(%s) AND related_claim_id = ANY(%s)"
+            " AND relation = ANY(%s)",
+            schema,
+        ),
+        (position, claim_ids, claim_ids, [r.value for r in found]),
+    ):
+        if claim != other:
+            found[ClaimRelation(relation)].add(pair(claim, other))
+    return found
 
 
 def claim_history(

@@ -10,12 +10,12 @@ same rows whichever interface asks.
 
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Generic, TypeVar
 
 from ledger.domain.claim_status import ClaimStatus
-from ledger.domain.posture import PostureStatus
+from ledger.domain.posture import STALE_AFTER_DAYS, PostureStatus
 from ledger.errors import PageAhead, ProjectionsNotReady
 from ledger.ports import LedgerStore
 from ledger.projection import claim_history, force_posture, schema, sources
@@ -49,6 +49,13 @@ class ReadPosition:
     projections: dict[str, int]
     as_of: datetime | None = None
     valid_at: datetime | None = None
+    now: datetime = field(default_factory=lambda: datetime.now(UTC))
+    """When the answer was asked for: the world time of posture rows without ``valid_at``."""
+
+    @property
+    def world_time(self) -> datetime:
+        """The world time W the posture rules answer for: ``valid_at``, else now."""
+        return self.valid_at if self.valid_at is not None else self.now
 
 
 def choose_position(
@@ -125,50 +132,57 @@ class ReadService:
         self,
         at: ReadPosition,
         *,
-        actor: str | None = None,
+        actor: force_posture.Actors = None,
         place: str | None = None,
         statuses: frozenset[PostureStatus] | None = LIVE,
         after: tuple[str, str] | None = None,
         limit: int | None = 100,
+        stale_after: int = STALE_AFTER_DAYS,
     ) -> Page[PostureView, tuple[str, str]]:
         """Posture rows in (actor, place) order; ``limit=None`` answers them all at once.
+        ``actor`` may be several ids (a roll-up).
 
-        At the force_posture cursor with no world time the materialized current rows
-        answer; anywhere else the rules run on the reports known at the position. Both
-        give the same rows (the fold's invariant, checked by the Dagster checks)."""
+        At the force_posture cursor with no world time the kept latest rows answer for
+        the pairs settled by now, the rules the rest; anywhere else the rules run on the
+        reports known at the position. Both give the same rows (the fold's invariant,
+        checked by the Dagster checks)."""
+        world = at.world_time
         with self._conn() as conn:
             if at.position == at.projections.get("force_posture") and at.valid_at is None:
-                rows = force_posture.current(
+                rows, last = force_posture.current(
                     conn,
+                    at.position,
+                    world,
                     actor=actor,
                     place=place,
                     statuses=statuses,
                     after=after,
                     limit=limit,
+                    stale_after=stale_after,
                     schema=self.schema,
                 )
-                full = limit is not None and len(rows) == limit
-                return Page(rows, rows[-1].key if full else None)
+                return Page(rows, last)
             if limit is None:
                 found = force_posture.posture(
                     conn,
                     at.position,
-                    valid_at=at.valid_at,
+                    valid_at=world,
                     actor=actor,
                     place=place,
                     schema=self.schema,
                 )
-                views = [PostureView.of(r) for r in found]
+                views = [PostureView.of(r, world, stale_after) for r in found]
                 return Page([v for v in views if statuses is None or v.status in statuses], None)
             views, last = force_posture.posture_at(
                 conn,
                 at.position,
-                valid_at=at.valid_at,
+                valid_at=world,
                 actor=actor,
                 place=place,
                 statuses=statuses,
                 after=after,
                 limit=limit,
+                stale_after=stale_after,
                 schema=self.schema,
             )
             return Page(views, last)
@@ -177,20 +191,24 @@ class ReadService:
         self,
         at: ReadPosition,
         *,
-        actor: str | None = None,
+        actor: force_posture.Actors = None,
         place: str | None = None,
         after: int = 0,
         limit: int | None = 100,
+        stale_after: int = STALE_AFTER_DAYS,
     ) -> Page[TimelineStep, int]:
-        """The posture after each report on the actor or at the place, oldest first."""
+        """The posture (valid at the read's world time) after each report on the actor or
+        at the place, oldest first."""
         with self._conn() as conn:
             steps = force_posture.timeline(
                 conn,
                 at.position,
+                at.world_time,
                 actor=actor,
                 place=place,
                 after=after,
                 limit=limit,
+                stale_after=stale_after,
                 schema=self.schema,
             )
         full = limit is not None and len(steps) == limit

@@ -6,7 +6,7 @@ from datetime import datetime
 
 from ledger.domain.claim_status import ClaimStatus
 from ledger.domain.enums import Reliability
-from ledger.domain.posture import PostureRow, PostureStatus
+from ledger.domain.posture import STALE_AFTER_DAYS, PostureRow, PostureStatus, age_days, is_stale
 
 
 @dataclass(frozen=True)
@@ -29,10 +29,24 @@ class PostureView:
     supporting: tuple[int, ...]
     contradicting: tuple[int, ...]
     positions: tuple[int, ...]
+    effective_to: datetime | None = None
+    """Where the winner's span ends once later reports are counted (None: open)."""
+    age_days: int = 0
+    """The world time asked about minus the winner's start, in days."""
+    stale: bool = False
+    """Older than the query's horizon (``stale_after``)."""
+    actor: str | None = None
+    """The actor's registered name (None when not registered)."""
+    latitude: float | None = None
+    longitude: float | None = None
 
     @classmethod
-    def of(cls, row: PostureRow) -> "PostureView":
+    def of(
+        cls, row: PostureRow, at: datetime, stale_after: int = STALE_AFTER_DAYS
+    ) -> "PostureView":
+        """The view of ``row`` asked about at world time ``at`` (its age is counted to it)."""
         w = row.winner
+        age = age_days(row, at)
         return cls(
             actor_id=row.actor_id,
             place_key=row.place_key,
@@ -50,6 +64,9 @@ class PostureView:
             supporting=tuple(row.supporting),
             contradicting=tuple(row.contradicting),
             positions=tuple(row.positions),
+            effective_to=row.effective_to,
+            age_days=age,
+            stale=is_stale(age, stale_after),
         )
 
     @property

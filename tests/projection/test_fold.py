@@ -92,7 +92,9 @@ def test_retraction_leaves_current_posture_but_not_the_past(ledger: PostgresLedg
     assert past[("actor:militia", "place:town")].status is PostureStatus.ACTIVE
 
 
-def test_later_withdrawn_and_better_source_contradiction(ledger: PostgresLedger) -> None:
+def test_better_source_wins_a_recorded_contradiction_contests_a_later_withdrawal_withdraws(
+    ledger: PostgresLedger,
+) -> None:
     ledger.append(
         [
             make("SourceReliabilityAssessed", source_id="source:good", reliability="B"),
@@ -111,14 +113,27 @@ def test_later_withdrawn_and_better_source_contradiction(ledger: PostgresLedger)
                     "unit": "fighters",
                     "text": "at most 300",
                 },
-                valid_time={"start": "2015-09-15T00:00:00Z", "precision": "DAY"},
             ),
         ]
     )
     project(ledger)
     row = posture_by_key(ledger)[("actor:militia", "place:town")]
+    assert row.status is PostureStatus.ACTIVE
+    assert row.winner.strength_text == "at most 300" and len(row.contradicting) == 1
+    ledger.append(
+        [
+            make(
+                "ClaimAssessed",
+                claim_id="claim:1",
+                related_claim_id="claim:2",
+                relation="CONTRADICTS",
+                independence="INDEPENDENT",
+            )
+        ]
+    )
+    project(ledger)
+    row = posture_by_key(ledger)[("actor:militia", "place:town")]
     assert row.status is PostureStatus.CONTESTED
-    assert row.winner.strength_text == "over 4000" and len(row.contradicting) == 1
     ledger.append(
         [
             _claim("claim:3"),
