@@ -18,7 +18,7 @@ from pydantic.json_schema import models_json_schema
 from ledger.api import problems
 from ledger.api.event_schema import REF, event_components
 from ledger.api.models import Problem
-from ledger.api.routes import claims, events, health, posture, sources
+from ledger.api.routes import claims, events, gazetteer, health, posture, sources
 from ledger.api.services import Services
 from ledger.config import KafkaSettings, Settings
 from ledger.runtime import bootstrap
@@ -78,7 +78,7 @@ def create_app(
         lifespan=lifespan,
     )
     problems.install(app)
-    for module in (health, posture, claims, sources, events):
+    for module in (health, posture, gazetteer, claims, sources, events):
         app.include_router(module.router)
 
     @app.get("/", include_in_schema=False)

@@ -51,11 +51,37 @@ class PostureItem(Model):
     effective_to: datetime | None = Field(
         default=None, description="Where the winner's span ends once later reports count."
     )
+    claim_id: str | None = Field(default=None, description="The claim of the winning report.")
     age_days: int = Field(default=0, description="World time asked about minus the winner's start.")
     stale: bool = Field(default=False, description="Older than `stale_after` days.")
     actor: str | None = Field(default=None, description="The actor's registered name.")
     latitude: float | None = Field(default=None, description="The place's registered latitude.")
     longitude: float | None = Field(default=None, description="The place's registered longitude.")
+
+
+class GazetteerItem(Model):
+    """One registered actor or place: names, hierarchy, coordinates, reports naming it."""
+
+    id: str
+    kind: str
+    name: str
+    aliases: list[str]
+    parent_id: str | None = Field(description="The parent unit or place, if registered.")
+    member_of: list[str] = Field(description="Coalitions the actor belongs to.")
+    latitude: float | None
+    longitude: float | None
+    position: int = Field(description="Ledger position of its registration.")
+    reports: int = Field(description="Deployment reports naming it, as known at the position.")
+
+
+class GazetteerPage(Model):
+    read_at: ReadAt
+    items: list[GazetteerItem]
+
+
+class GazetteerDetail(Model):
+    read_at: ReadAt
+    entry: GazetteerItem
 
 
 class PosturePage(Model):
@@ -231,6 +257,12 @@ class Health(Model):
 class FieldProblem(Model):
     field: str | None = Field(description="Where: e.g. query.limit or events[2].envelope.")
     message: str
+    suggestions: list[str] | None = Field(
+        default=None, description="For an unknown name: the closest registered names."
+    )
+    candidates: list[str] | None = Field(
+        default=None, description="For an ambiguous name: the ids it could mean."
+    )
 
 
 class Problem(Model):

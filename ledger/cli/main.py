@@ -11,6 +11,7 @@ from ledger.cli import (
     audit,
     demo,
     events,
+    gazetteer,
     init,
     kafka,
     keys,
@@ -91,6 +92,9 @@ app.command("archive")(archive.archive)
 app.command("project")(project.project)
 app.command("posture")(posture.posture)
 app.command("history")(posture.history)
+app.command("actors")(gazetteer.actors)
+app.command("places")(gazetteer.places)
+app.command("sources")(gazetteer.sources)
 app.command("serve")(serve.serve)
 app.add_typer(keys.app, name="keys")
 app.add_typer(kafka.app, name="kafka")

@@ -78,6 +78,7 @@ CURRENT = Table(
         "positions bigint[] NOT NULL",
         "effective_to timestamptz",
         "settled_from timestamptz NOT NULL",
+        "claim_id text",
     ),
     primary_key=("actor_id", "place_key"),
     order="actor_id, place_key",
@@ -229,6 +230,7 @@ def current_row(row: PostureRow) -> tuple[Any, ...]:
         list(row.positions),
         row.effective_to,
         row.settled_from,
+        w.claim_id,
     )
 
 
@@ -385,7 +387,7 @@ def current(
     query = sql.SQL(
         "SELECT actor_id, place_key, place_name, status, activity, strength_text, low, best,"
         " high, valid_from, valid_to, grade, report_position, supporting, contradicting,"
-        " positions, effective_to FROM {}.current_posture WHERE {}"
+        " positions, effective_to, claim_id FROM {}.current_posture WHERE {}"
         " ORDER BY actor_id, place_key{}"
     ).format(sql.Identifier(schema), all_of(where), bound)
     kept = [
@@ -407,6 +409,7 @@ def current(
             contradicting=tuple(r[14]),
             positions=tuple(r[15]),
             effective_to=r[16],
+            claim_id=r[17],
             age_days=max(0, (now - r[9]).days),
             stale=is_stale(max(0, (now - r[9]).days), stale_after),
         )

@@ -10,7 +10,7 @@ same rows whichever interface asks.
 
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Generic, TypeVar
 
@@ -18,12 +18,13 @@ from ledger.domain.claim_status import ClaimStatus
 from ledger.domain.posture import STALE_AFTER_DAYS, PostureStatus
 from ledger.errors import PageAhead, ProjectionsNotReady
 from ledger.ports import LedgerStore
-from ledger.projection import claim_history, force_posture, schema, sources
+from ledger.projection import claim_history, force_posture, gazetteer, schema, sources
 from ledger.projection.schema import SCHEMA
 from ledger.projection.views import (
     ClaimHistory,
     ClaimView,
     DocumentView,
+    GazetteerEntryView,
     PostureView,
     SourceView,
     TimelineStep,
@@ -102,6 +103,68 @@ class ReadService:
     def __init__(self, store: LedgerStore, schema_name: str = SCHEMA) -> None:
         self.store = store
         self.schema = schema_name
+        self._gazetteer: gazetteer.Gazetteer | None = None
+
+    # -- the gazetteer ---------------------------------------------------------------
+
+    def gazetteer(self, at: ReadPosition) -> gazetteer.Gazetteer:
+        """The gazetteer known at the read's position, built once per position."""
+        position = at.position
+        kept = self._gazetteer
+        if kept is None or kept.position != position:
+            with self._conn() as conn:
+                kept = gazetteer.load(conn, position, self.schema)
+            self._gazetteer = kept
+        return kept
+
+    def resolve(self, at: ReadPosition, kind: str, given: str, parameter: str) -> str:
+        """The id of the ``kind`` (actor, place, source) that ``given`` names: an id,
+        name or alias. Raises NameNotFound (with suggestions) or NameAmbiguous."""
+        return self.gazetteer(at).register(kind).resolve(given, parameter)
+
+    def resolve_actor(
+        self, at: ReadPosition, given: str, parameter: str, include_subordinates: bool = False
+    ) -> list[str]:
+        """The actor ``given`` names, with its sub-units and coalition members if asked."""
+        found = self.gazetteer(at)
+        actor_id = found.actors.resolve(given, parameter)
+        return found.roll_up(actor_id) if include_subordinates else [actor_id]
+
+    def entries(self, at: ReadPosition, kind: str) -> list[GazetteerEntryView]:
+        """Every registered actor, place or source known at the position, by id."""
+        with self._conn() as conn:
+            counts = gazetteer.report_counts(conn, kind, at.position, self.schema)
+        return [
+            GazetteerEntryView(
+                id=e.id,
+                kind=e.kind,
+                name=e.name,
+                aliases=e.aliases,
+                parent_id=e.parent_id,
+                member_of=e.member_of,
+                latitude=e.latitude,
+                longitude=e.longitude,
+                position=e.position,
+                reports=counts.get(e.id, 0),
+            )
+            for e in gazetteer.entries(self.gazetteer(at), kind)
+        ]
+
+    def _named(self, at: ReadPosition, views: list[PostureView]) -> list[PostureView]:
+        """Posture rows with the actor's name and the place's coordinates beside the ids."""
+        found = self.gazetteer(at)
+        named = []
+        for v in views:
+            place = found.places.entries.get(v.place_key)
+            named.append(
+                replace(
+                    v,
+                    actor=found.actors.name_of(v.actor_id),
+                    latitude=place.latitude if place else None,
+                    longitude=place.longitude if place else None,
+                )
+            )
+        return named
 
     @contextmanager
     def _conn(self) -> Iterator[Conn]:
@@ -147,6 +210,7 @@ class ReadService:
         reports known at the position. Both give the same rows (the fold's invariant,
         checked by the Dagster checks)."""
         world = at.world_time
+        self.gazetteer(at)  # built before a connection is held, names the rows below
         with self._conn() as conn:
             if at.position == at.projections.get("force_posture") and at.valid_at is None:
                 rows, last = force_posture.current(
@@ -161,7 +225,7 @@ class ReadService:
                     stale_after=stale_after,
                     schema=self.schema,
                 )
-                return Page(rows, last)
+                return Page(self._named(at, rows), last)
             if limit is None:
                 found = force_posture.posture(
                     conn,
@@ -172,7 +236,8 @@ class ReadService:
                     schema=self.schema,
                 )
                 views = [PostureView.of(r, world, stale_after) for r in found]
-                return Page([v for v in views if statuses is None or v.status in statuses], None)
+                kept = [v for v in views if statuses is None or v.status in statuses]
+                return Page(self._named(at, kept), None)
             views, last = force_posture.posture_at(
                 conn,
                 at.position,
@@ -185,7 +250,7 @@ class ReadService:
                 stale_after=stale_after,
                 schema=self.schema,
             )
-            return Page(views, last)
+        return Page(self._named(at, views), last)
 
     def timeline(
         self,
@@ -212,7 +277,8 @@ class ReadService:
                 schema=self.schema,
             )
         full = limit is not None and len(steps) == limit
-        return Page(steps, steps[-1].position if full else None)
+        named = [replace(s, rows=tuple(self._named(at, list(s.rows)))) for s in steps]
+        return Page(named, steps[-1].position if full else None)
 
     # -- claims ----------------------------------------------------------------------
 

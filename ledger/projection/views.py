@@ -31,6 +31,8 @@ class PostureView:
     positions: tuple[int, ...]
     effective_to: datetime | None = None
     """Where the winner's span ends once later reports are counted (None: open)."""
+    claim_id: str | None = None
+    """The claim the winning report rests on."""
     age_days: int = 0
     """The world time asked about minus the winner's start, in days."""
     stale: bool = False
@@ -65,6 +67,7 @@ class PostureView:
             contradicting=tuple(row.contradicting),
             positions=tuple(row.positions),
             effective_to=row.effective_to,
+            claim_id=w.claim_id,
             age_days=age,
             stale=is_stale(age, stale_after),
         )
@@ -170,3 +173,20 @@ class DocumentView:
     outlet_source_id: str
     published_at: datetime | None
     claim_ids: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class GazetteerEntryView:
+    """One registered actor, place or source: its names, where it sits in the hierarchy,
+    its coordinates (places) and how many reports (or, for sources, claims) name it."""
+
+    id: str
+    kind: str
+    name: str
+    aliases: tuple[str, ...]
+    parent_id: str | None
+    member_of: tuple[str, ...]
+    latitude: float | None
+    longitude: float | None
+    position: int
+    reports: int
