@@ -29,6 +29,10 @@ class ReadAt(Model):
     projections: dict[str, int] = Field(description="The cursor of each projection read.")
     as_of: datetime | None = Field(description="Record time asked for, if any.")
     valid_at: datetime | None = Field(default=None, description="World time asked for, if any.")
+    behind_by: int | None = Field(
+        default=None,
+        description="Events the ledger holds beyond the projections read (null when none).",
+    )
 
 
 class PostureItem(Model):
@@ -137,6 +141,18 @@ class ClaimEvent(Model):
     summary: str
 
 
+class Assessment(Model):
+    position: int
+    relation: str
+    other_claim_id: str
+    outgoing: bool = Field(description="True when this claim is the one assessed.")
+    independence: str
+    other_origin: str | None = Field(description="The other claim's original speaker.")
+    counts: bool | None = Field(description="Corroborations: whether it counts; else null.")
+    why: str = Field(description="Corroborations: why it counts or not.")
+    rationale: str = Field(description="The analyst's rationale as recorded.")
+
+
 class ClaimDetail(Model):
     read_at: ReadAt
     claim_id: str
@@ -147,6 +163,11 @@ class ClaimDetail(Model):
     chain: list[Hop] = Field(description="Attribution hops from the original speaker outwards.")
     events: list[ClaimEvent]
     independent_corroborations: int
+    assessments: list[Assessment] = Field(
+        default_factory=list,
+        description="Corroborations (whether each counts, and why not), contradictions,"
+        " duplicates and refinements, each with the analyst's rationale.",
+    )
     positions: list[int] = Field(description="Every ledger position this answer rests on.")
 
 

@@ -87,7 +87,9 @@ async def read_at(
             f"query.cursor: {exc}",
             [FieldProblem(field="query.cursor", message="ahead of the projection")],
         ) from None
-    return ReadAt.model_validate(chosen, from_attributes=True)
+    found = ReadAt.model_validate(chosen, from_attributes=True)
+    lag = (context.head or 0) - chosen.projection_cursor
+    return found.model_copy(update={"behind_by": lag}) if lag > 0 else found
 
 
 def position_of(at: ReadAt) -> ReadPosition:

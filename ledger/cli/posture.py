@@ -318,6 +318,7 @@ def history(
                 {"position": e.position, "type": e.event_type, "summary": e.summary}
                 for e in found.events
             ],
+            "assessments": [to_jsonable_python(a) for a in found.assessments],
             "known_at_position": at.position,
         }
         sys.stdout.write(json.dumps(document, indent=2) + "\n")
@@ -339,6 +340,19 @@ def print_history(found: ClaimHistory, position: int) -> None:
         )
         out.print(f"  said by: {speaker}")
     out.print(f"  independent corroborations: {found.independent_corroborations}")
+    for a in found.assessments:
+        arrow = (
+            f"{a.relation} {a.other_claim_id}"
+            if a.outgoing
+            else f"{a.other_claim_id} {a.relation} it"
+        )
+        verdict = ""
+        if a.counts is not None:
+            verdict = f" - {'counts' if a.counts else 'does not count'}: {a.why}"
+        origin = f", origin {a.other_origin}" if a.other_origin else ""
+        out.print(f"  [{a.position}] {arrow} ({a.independence}{origin}){verdict}")
+        if a.rationale:
+            out.print(f"      rationale: {a.rationale}")
     table = Table(pad_edge=False)
     for column in ("pos", "event", "what"):
         table.add_column(column, justify="right" if column == "pos" else "left")

@@ -48,5 +48,18 @@ def report_counts(conn: Conn, kind: str, position: int, schema: str = SCHEMA) ->
     return Counter({str(k): int(n) for k, n in conn.execute(qualified(query, schema), (position,))})
 
 
+def named_in_data(conn: Conn, kind: str, given: str, position: int, schema: str = SCHEMA) -> bool:
+    """Whether a report (actor, place) or an attribution (source) known at ``position``
+    names ``given`` as an id, registered or not: such an id filters as it is."""
+    query = {
+        "actor": "SELECT 1 FROM {s}.reports WHERE actor_id = %s AND position <= %s LIMIT 1",
+        "place": "SELECT 1 FROM {s}.reports WHERE place_key = %s AND position <= %s LIMIT 1",
+        "source": "SELECT 1 FROM {s}.attributions WHERE (source_id = %s OR via_source_id = %s)"
+        " AND position <= %s LIMIT 1",
+    }[kind]
+    args = (given, given, position) if kind == "source" else (given, position)
+    return conn.execute(qualified(query, schema), args).fetchone() is not None
+
+
 def entries(found: Gazetteer, kind: str) -> list[Entry]:
     return sorted(found.register(kind).entries.values(), key=lambda e: e.id)

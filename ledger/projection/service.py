@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 from typing import Generic, TypeVar
 
 from ledger.domain.claim_status import ClaimStatus
+from ledger.domain.gazetteer import NameNotFound
 from ledger.domain.posture import STALE_AFTER_DAYS, PostureStatus
 from ledger.errors import PageAhead, ProjectionsNotReady
 from ledger.ports import LedgerStore
@@ -119,16 +120,22 @@ class ReadService:
 
     def resolve(self, at: ReadPosition, kind: str, given: str, parameter: str) -> str:
         """The id of the ``kind`` (actor, place, source) that ``given`` names: an id,
-        name or alias. Raises NameNotFound (with suggestions) or NameAmbiguous."""
-        return self.gazetteer(at).register(kind).resolve(given, parameter)
+        name or alias, or an id the reports use though nobody registered it. Raises
+        NameNotFound (with suggestions) or NameAmbiguous."""
+        try:
+            return self.gazetteer(at).register(kind).resolve(given, parameter)
+        except NameNotFound:
+            with self._conn() as conn:
+                if gazetteer.named_in_data(conn, kind, given, at.position, self.schema):
+                    return given
+            raise
 
     def resolve_actor(
         self, at: ReadPosition, given: str, parameter: str, include_subordinates: bool = False
     ) -> list[str]:
         """The actor ``given`` names, with its sub-units and coalition members if asked."""
-        found = self.gazetteer(at)
-        actor_id = found.actors.resolve(given, parameter)
-        return found.roll_up(actor_id) if include_subordinates else [actor_id]
+        actor_id = self.resolve(at, "actor", given, parameter)
+        return self.gazetteer(at).roll_up(actor_id) if include_subordinates else [actor_id]
 
     def entries(self, at: ReadPosition, kind: str) -> list[GazetteerEntryView]:
         """Every registered actor, place or source known at the position, by id."""

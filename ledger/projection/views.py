@@ -120,6 +120,24 @@ class ClaimEvent:
     summary: str
 
 
+@dataclass(frozen=True)
+class AssessmentView:
+    """One analyst's assessment relating this claim to another, seen from this claim:
+    for a corroboration whether it counts (and why not), and always the rationale."""
+
+    position: int
+    relation: str
+    other_claim_id: str
+    outgoing: bool
+    """True when this claim is the one assessed as relating to the other."""
+    independence: str
+    other_origin: str | None
+    counts: bool | None
+    """Corroborations only: whether it counts towards CORROBORATED."""
+    why: str
+    rationale: str
+
+
 @dataclass
 class ClaimHistory:
     """A claim's events, its chain of reported speech and its status."""
@@ -132,6 +150,7 @@ class ClaimHistory:
     chain: list[Hop] = field(default_factory=list)
     events: list[ClaimEvent] = field(default_factory=list)
     independent_corroborations: int = 0
+    assessments: list[AssessmentView] = field(default_factory=list)
 
     @property
     def resolved(self) -> bool:

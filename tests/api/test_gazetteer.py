@@ -1,6 +1,7 @@
 """The gazetteer over HTTP: names in posture and claims filters, /actors and /places, and
 unknown or ambiguous names as problem answers naming the parameter (seed example)."""
 
+from tests.factories import make
 from tests.helpers import Api
 
 
@@ -36,3 +37,11 @@ def test_actors_and_places_list_the_gazetteer(api: Api) -> None:
     places = {p["id"]: p for p in api.get("/places")["items"]}
     assert places["place:aleppo"]["aliases"] == ["Halab"]
     assert api.get("/places/halab")["entry"]["latitude"] == 36.202
+
+
+def test_read_at_says_how_far_the_projections_lag(fresh_api: Api) -> None:
+    assert fresh_api.get("/posture")["read_at"]["behind_by"] is None
+    fresh_api.ledger.append([make("ClaimAsserted", claim_id="claim:late")])
+    assert fresh_api.get("/posture")["read_at"]["behind_by"] == 1
+    fresh_api.project()
+    assert fresh_api.get("/posture")["read_at"]["behind_by"] is None

@@ -148,6 +148,12 @@ def test_names_aliases_case_and_accents_resolve_unknown_names_are_errors(
             latitude=35.93,
             longitude=36.63,
         ),
+        json_line(
+            "ActorRegistered",
+            actor_id="actor:russia",
+            name="[bold]Russia[/bold] :flag_ru:",
+            kind="STATE",
+        ),
         json_line("ClaimAsserted", claim_id="claim:x"),
         json_line(
             "DeploymentReported",
@@ -200,5 +206,7 @@ def test_names_aliases_case_and_accents_resolve_unknown_names_are_errors(
     assert items["actor:hezbollah"]["aliases"] == ["Hizballah"]
     assert items["actor:hezbollah-unit"]["parent_id"] == "actor:hezbollah"
     assert items["actor:hezbollah"]["reports"] == 1
+    table = ledger_cli("actors", database_url=database_url).stdout
+    assert "[bold]Russia[/bold]" in table and ":flag_ru:" in table  # data, not markup
     places = ledger_cli("places", database_url=database_url)
     assert "place:idlib" in places.stdout and "35.930, 36.630" in places.stdout

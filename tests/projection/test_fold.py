@@ -239,3 +239,45 @@ def test_fold_is_idempotent(ledger: PostgresLedger, name: str) -> None:
     project(ledger)
     again = fold(ledger, name)
     assert again.folded == 0 and again.start == again.cursor
+
+
+def test_claim_history_says_which_corroborations_count_and_gives_rationales(
+    ledger: PostgresLedger,
+) -> None:
+    def assess(n: int, claim: str, relation: str, rationale: str) -> Event:
+        return make(
+            "ClaimAssessed",
+            assessment_id=f"assess:{n}",
+            claim_id=claim,
+            related_claim_id="claim:main",
+            relation=relation,
+            independence="INDEPENDENT",
+            rationale=rationale,
+        )
+
+    ledger.append(
+        [
+            _claim("claim:main"),
+            _said("claim:main", "source:own", 1),
+            _claim("claim:a1"),
+            _said("claim:a1", "source:a", 2),
+            _claim("claim:a2"),
+            _said("claim:a2", "source:a", 3),
+            _claim("claim:c"),
+            assess(1, "claim:a1", "CORROBORATES", "same figure"),
+            assess(2, "claim:a2", "CORROBORATES", "repeats it"),
+            assess(3, "claim:c", "CONTRADICTS", "says they left"),
+        ]
+    )
+    project(ledger)
+    with ledger.connection() as conn:
+        found = history_projection.claim_history(conn, "claim:main", ledger.head().position)
+    assert found is not None and found.independent_corroborations == 1
+    verdicts = [(a.other_claim_id, a.relation, a.counts, a.rationale) for a in found.assessments]
+    assert verdicts == [
+        ("claim:a1", "CORROBORATES", True, "same figure"),
+        ("claim:a2", "CORROBORATES", False, "repeats it"),
+        ("claim:c", "CONTRADICTS", None, "says they left"),
+    ]
+    assert "already counted" in found.assessments[1].why
+    assert all(not a.outgoing for a in found.assessments)
