@@ -72,7 +72,8 @@ def invalid_requests_rejected(ctx: Any, response: Any, case: Case[Any]) -> bool 
     is_get = case.method.upper() == "GET"
     if is_get and sent <= declared and not case.body and case.path_parameters is None:
         return None
-    return negative_data_rejection(ctx, response, case)
+    verdict: bool | None = negative_data_rejection(ctx, response, case)
+    return verdict
 
 
 CHECKS = [
