@@ -27,6 +27,8 @@ class ReadContext:
     cursors: dict[str, int] | None
     as_of: datetime | None
     known: int | None
+    head: int | None = None
+    """The ledger's last position, to say how far the projections lag behind it."""
 
 
 _bearer = HTTPBearer(
@@ -91,7 +93,8 @@ _CONTEXT = (
     "SELECT k.key_id, k.name, k.role, k.created_at, k.revoked_at, k.key_hash,"
     " ledger.projection_cursors(),"
     " CASE WHEN %(as_of)s::timestamptz IS NULL THEN NULL"
-    " ELSE ledger.position_at(%(as_of)s::timestamptz) END"
+    " ELSE ledger.position_at(%(as_of)s::timestamptz) END,"
+    " (SELECT max(position) FROM ledger.events)"
     " FROM (SELECT 1) AS one LEFT JOIN ledger.api_keys k ON k.key_id = %(key_id)s"
 )
 
@@ -118,7 +121,10 @@ async def load_context(request: Request, key_id: str | None) -> tuple[Any, ...]:
         row = await cursor.fetchone()
     assert row is not None
     request.state.read_context = ReadContext(
-        cursors=row[6], as_of=as_of, known=None if row[7] is None else int(row[7])
+        cursors=row[6],
+        as_of=as_of,
+        known=None if row[7] is None else int(row[7]),
+        head=None if row[8] is None else int(row[8]),
     )
     return tuple(row[:6])
 

@@ -29,6 +29,10 @@ class ReadAt(Model):
     projections: dict[str, int] = Field(description="The cursor of each projection read.")
     as_of: datetime | None = Field(description="Record time asked for, if any.")
     valid_at: datetime | None = Field(default=None, description="World time asked for, if any.")
+    behind_by: int | None = Field(
+        default=None,
+        description="Events the ledger holds beyond the projections read (null when none).",
+    )
 
 
 class PostureItem(Model):
@@ -48,6 +52,40 @@ class PostureItem(Model):
     supporting: list[int]
     contradicting: list[int]
     positions: list[int] = Field(description="Every report position the row rests on.")
+    effective_to: datetime | None = Field(
+        default=None, description="Where the winner's span ends once later reports count."
+    )
+    claim_id: str | None = Field(default=None, description="The claim of the winning report.")
+    age_days: int = Field(default=0, description="World time asked about minus the winner's start.")
+    stale: bool = Field(default=False, description="Older than `stale_after` days.")
+    actor: str | None = Field(default=None, description="The actor's registered name.")
+    latitude: float | None = Field(default=None, description="The place's registered latitude.")
+    longitude: float | None = Field(default=None, description="The place's registered longitude.")
+
+
+class GazetteerItem(Model):
+    """One registered actor or place: names, hierarchy, coordinates, reports naming it."""
+
+    id: str
+    kind: str
+    name: str
+    aliases: list[str]
+    parent_id: str | None = Field(description="The parent unit or place, if registered.")
+    member_of: list[str] = Field(description="Coalitions the actor belongs to.")
+    latitude: float | None
+    longitude: float | None
+    position: int = Field(description="Ledger position of its registration.")
+    reports: int = Field(description="Deployment reports naming it, as known at the position.")
+
+
+class GazetteerPage(Model):
+    read_at: ReadAt
+    items: list[GazetteerItem]
+
+
+class GazetteerDetail(Model):
+    read_at: ReadAt
+    entry: GazetteerItem
 
 
 class PosturePage(Model):
@@ -103,6 +141,18 @@ class ClaimEvent(Model):
     summary: str
 
 
+class Assessment(Model):
+    position: int
+    relation: str
+    other_claim_id: str
+    outgoing: bool = Field(description="True when this claim is the one assessed.")
+    independence: str
+    other_origin: str | None = Field(description="The other claim's original speaker.")
+    counts: bool | None = Field(description="Corroborations: whether it counts; else null.")
+    why: str = Field(description="Corroborations: why it counts or not.")
+    rationale: str = Field(description="The analyst's rationale as recorded.")
+
+
 class ClaimDetail(Model):
     read_at: ReadAt
     claim_id: str
@@ -113,6 +163,11 @@ class ClaimDetail(Model):
     chain: list[Hop] = Field(description="Attribution hops from the original speaker outwards.")
     events: list[ClaimEvent]
     independent_corroborations: int
+    assessments: list[Assessment] = Field(
+        default_factory=list,
+        description="Corroborations (whether each counts, and why not), contradictions,"
+        " duplicates and refinements, each with the analyst's rationale.",
+    )
     positions: list[int] = Field(description="Every ledger position this answer rests on.")
 
 
@@ -225,6 +280,12 @@ class FieldProblem(Model):
         description="Where: e.g. query.limit, body, or body.events[2].envelope.event_id."
     )
     message: str
+    suggestions: list[str] | None = Field(
+        default=None, description="For an unknown name: the closest registered names."
+    )
+    candidates: list[str] | None = Field(
+        default=None, description="For an ambiguous name: the ids it could mean."
+    )
 
 
 class Problem(Model):

@@ -11,7 +11,7 @@ import base64
 import binascii
 import json
 from collections.abc import Callable
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from fastapi import Request, Response
@@ -87,7 +87,9 @@ async def read_at(
             f"query.cursor: {exc}",
             [FieldProblem(field="query.cursor", message="ahead of the projection")],
         ) from None
-    return ReadAt.model_validate(chosen, from_attributes=True)
+    found = ReadAt.model_validate(chosen, from_attributes=True)
+    lag = (context.head or 0) - chosen.projection_cursor
+    return found.model_copy(update={"behind_by": lag}) if lag > 0 else found
 
 
 def position_of(at: ReadAt) -> ReadPosition:
@@ -105,7 +107,9 @@ async def answer(
     ``read_at`` is replaced by the fresh one."""
     found = services(request)
     params = tuple(sorted((k, v) for k, v in request.query_params.multi_items() if k != "as_of"))
-    key = (request.url.path, params, at.position)
+    # ages are counted to today when no world time is given: a kept answer lasts a day
+    today = datetime.now(UTC).date().isoformat() if at.valid_at is None else ""
+    key = (request.url.path, params, at.position, today)
     body = found.answers.get(key)
     if body is None:
 

@@ -13,6 +13,7 @@ from psycopg import sql
 
 from ledger.audit.replay import answer_differences, fold_into
 from ledger.ports import LedgerStore
+from ledger.projection import force_posture
 from ledger.projection import schema as tables
 from ledger.projection.catalog import PROJECTIONS
 from ledger.projection.fold import digest, drop_schema
@@ -92,7 +93,7 @@ def _locate(
     first: int | None = None
     detail = ""
     for table in (t.name for t in PROJECTIONS[result.name].tables):
-        if table == "current_posture":
+        if table in force_posture.DERIVED:
             continue
         row = conn.execute(
             sql.SQL(

@@ -18,6 +18,7 @@ from psycopg import sql
 
 from ledger.errors import LedgerError
 from ledger.ports import LedgerStore
+from ledger.projection import force_posture
 from ledger.projection import schema as tables
 from ledger.projection.catalog import PROJECTIONS
 from ledger.projection.fold import drop_schema, fold
@@ -29,7 +30,7 @@ from ledger.store.connection import Conn
 Progress = Callable[[str, int], None]
 """Told (projection name, ledger position reached) as a replay folds."""
 
-ORDER = {"cursors": "name", "current_posture": "actor_id, place_key"}
+ORDER = {"cursors": "name", **{t: "actor_id, place_key" for t in force_posture.DERIVED}}
 """How each table is ordered when written out (every other table: by position)."""
 
 MAX_DIFFERENCES = 50
@@ -217,7 +218,7 @@ def compare_as_of(
             )
             continue
         for table in projection.tables:
-            if table.name == "current_posture":
+            if table.name in force_posture.DERIVED:
                 continue  # answered as of any position by `posture`, compared below
             found.extend(_fact_differences(conn, name, table.name, position, replayed, live))
     if not any(d.key == "cursor" for d in found):

@@ -19,10 +19,11 @@ PIPED_WIDTH = 160
 out = Console(
     highlight=False,
     markup=False,
+    emoji=False,
     soft_wrap=True,
     width=None if sys.stdout.isatty() else PIPED_WIDTH,
 )
-err = Console(stderr=True, highlight=False, markup=False, soft_wrap=True)
+err = Console(stderr=True, highlight=False, markup=False, emoji=False, soft_wrap=True)
 
 
 def error_line(message: str) -> Text:

@@ -12,6 +12,7 @@ from ledger.cli import (
     checkpoint,
     demo,
     events,
+    gazetteer,
     init,
     kafka,
     keys,
@@ -97,6 +98,9 @@ app.command("archive")(archive.archive)
 app.command("project")(project.project)
 app.command("posture")(posture.posture)
 app.command("history")(posture.history)
+app.command("actors")(gazetteer.actors)
+app.command("places")(gazetteer.places)
+app.command("sources")(gazetteer.sources)
 app.command("serve")(serve.serve)
 app.command("checkpoint")(checkpoint.checkpoint)
 app.command("witness")(witness.witness)

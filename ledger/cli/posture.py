@@ -15,8 +15,10 @@ from rich.table import Table
 from rich.text import Text
 
 from ledger.cli.context import options, out, reporting_errors
+from ledger.cli.freshness import note_if_behind, refresh
 from ledger.cli.moments import given_time
 from ledger.cli.render import reading
+from ledger.domain.posture import STALE_AFTER_DAYS
 from ledger.errors import LedgerError
 from ledger.projection.service import CLAIMS, LIVE, POSTURE
 from ledger.projection.views import ClaimHistory, PostureView, TimelineStep
@@ -38,6 +40,15 @@ def as_dict(row: PostureView) -> dict[str, Any]:
     return found
 
 
+NoRefresh = Annotated[
+    bool,
+    typer.Option(
+        "--no-refresh",
+        help="Answer from the projections as they are, without folding new events first.",
+    ),
+]
+
+
 def posture(
     ctx: typer.Context,
     as_of: Annotated[
@@ -49,13 +60,40 @@ def posture(
         typer.Option(
             "--valid-at",
             metavar="TIME",
-            help="Only reports whose valid time contains this world time.",
+            help="The world time to answer for (default now): reports superseded or not"
+            " yet started by then do not count.",
         ),
     ] = None,
     actor: Annotated[
         str | None,
-        typer.Option("--actor", metavar="ACTOR_ID", help="One actor, e.g. actor:hezbollah."),
+        typer.Option(
+            "--actor",
+            metavar="ACTOR",
+            help="One actor: id, name or alias, any case (e.g. actor:hezbollah, Hizballah).",
+        ),
     ] = None,
+    place: Annotated[
+        str | None,
+        typer.Option("--place", metavar="PLACE", help="One place: id, name or alias (e.g. Idlib)."),
+    ] = None,
+    include_subordinates: Annotated[
+        bool,
+        typer.Option(
+            "--include-subordinates",
+            help="With --actor: also its sub-units and coalition members (rows keep their"
+            " own actor).",
+        ),
+    ] = False,
+    stale_after: Annotated[
+        int,
+        typer.Option(
+            "--stale-after",
+            metavar="DAYS",
+            min=0,
+            help="Flag rows whose winning report started more than DAYS before the world"
+            " time as stale.",
+        ),
+    ] = STALE_AFTER_DAYS,
     timeline: Annotated[
         bool,
         typer.Option("--timeline", help="With --actor: its posture after each of its reports."),
@@ -66,16 +104,18 @@ def posture(
             "--include-retracted", help="Also list rows whose every report was retracted."
         ),
     ] = False,
+    no_refresh: NoRefresh = False,
     fmt: Annotated[
         str, typer.Option("--format", metavar="table|json|csv", help="Output format.")
     ] = "table",
 ) -> None:
     """The force posture: per actor and place, the best estimate, activity, grade, status,
-    and the ledger positions it rests on.
+    age, and the ledger positions it rests on.
 
-    Rules (which report wins, when a row is CONTESTED, WITHDRAWN or RETRACTED, how grades
-    are formed) are in the README. Run `ledger project` first to bring the projections up
-    to date; --as-of and --valid-at answer for any past record time and world time.
+    The rules (live reports, supersession over time, the winner by grade, supporting and
+    contradicting reports, CONTESTED, WITHDRAWN, RETRACTED, stale) are in the README. New
+    events are folded first (skip with --no-refresh); --as-of and --valid-at answer for
+    any past record time and world time.
     """
     with reporting_errors():
         if fmt not in ("table", "json", "csv"):
@@ -84,34 +124,99 @@ def posture(
         world_time = given_time(valid_at, "--valid-at")
         if timeline and actor is None:
             raise LedgerError("--timeline needs --actor: whose timeline?")
+        if include_subordinates and actor is None:
+            raise LedgerError("--include-subordinates needs --actor: whose sub-units?")
         with bootstrap(options(ctx).settings()) as runtime:
+            head = refresh(runtime, not no_refresh)
             reads = runtime.reads
             at = reads.position(POSTURE, as_of=record_time, valid_at=world_time)
+            actors = (
+                reads.resolve_actor(at, actor, "--actor", include_subordinates)
+                if actor is not None
+                else None
+            )
+            place_key = reads.resolve(at, "place", place, "--place") if place else None
             if timeline:
-                steps = reads.timeline(at, actor=actor, limit=None).items
+                steps = reads.timeline(
+                    at, actor=actors, place=place_key, limit=None, stale_after=stale_after
+                ).items
             else:
                 statuses = None if include_retracted else LIVE
-                rows = reads.posture(at, actor=actor, statuses=statuses, limit=None).items
+                rows = reads.posture(
+                    at,
+                    actor=actors,
+                    place=place_key,
+                    statuses=statuses,
+                    limit=None,
+                    stale_after=stale_after,
+                ).items
+        note_if_behind(at, head)
     if timeline:
         _print_timeline(steps, fmt)
         return
     if fmt == "json":
-        document = {"position": at.position, "valid_at": valid_at, "rows": list(map(as_dict, rows))}
+        document = {
+            "position": at.position,
+            "valid_at": valid_at,
+            "stale_after": stale_after,
+            "rows": list(map(as_dict, rows)),
+        }
         sys.stdout.write(json.dumps(document, indent=2) + "\n")
         return
     if fmt == "csv":
-        fields = list(as_dict(rows[0]).keys()) if rows else ["actor_id"]
-        writer = csv.DictWriter(sys.stdout, fieldnames=fields)
-        writer.writeheader()
-        for r in rows:
-            writer.writerow(
-                {
-                    k: ("|".join(map(str, v)) if isinstance(v, list) else v)
-                    for k, v in as_dict(r).items()
-                }
-            )
+        write_csv(rows)
         return
     print_posture(rows, at.position, valid_at)
+
+
+CSV_FIELDS = (
+    "actor_id",
+    "actor",
+    "place_key",
+    "place",
+    "latitude",
+    "longitude",
+    "status",
+    "activity",
+    "strength",
+    "low",
+    "best",
+    "high",
+    "valid_from",
+    "valid_to",
+    "effective_to",
+    "age_days",
+    "stale",
+    "grade",
+    "claim_id",
+    "report_position",
+    "supporting",
+    "contradicting",
+    "positions",
+)
+"""The posture CSV's columns: names beside ids, the winning claim and its grade."""
+
+
+def write_csv(rows: list[PostureView]) -> None:
+    writer = csv.DictWriter(sys.stdout, fieldnames=CSV_FIELDS, extrasaction="ignore")
+    writer.writeheader()
+    for r in rows:
+        writer.writerow(
+            {
+                k: ("|".join(map(str, v)) if isinstance(v, list) else v)
+                for k, v in as_dict(r).items()
+            }
+        )
+
+
+def _named(name: str | None, key: str) -> str:
+    """A name with its id on its own line (the id alone when there is no name)."""
+    return f"{name}\n{key}" if name and name != key else key
+
+
+def _id_width(keys: list[str]) -> int:
+    """Wide enough that no id is cut (within reason)."""
+    return min(max((len(k) for k in keys), default=5), 40)
 
 
 def _print_timeline(steps: list[TimelineStep], fmt: str) -> None:
@@ -120,14 +225,26 @@ def _print_timeline(steps: list[TimelineStep], fmt: str) -> None:
         sys.stdout.write(json.dumps(document, indent=2) + "\n")
         return
     table = Table(title="Posture timeline", pad_edge=False)
-    for column in ("after position", "place", "activity", "strength", "grade", "status"):
+    places = [r.place_key for s in steps for r in s.rows]
+    table.add_column("after position")
+    table.add_column("place", min_width=_id_width(places), overflow="fold")
+    for column in ("activity", "strength", "grade", "status"):
         table.add_column(column)
     for step in steps:
         for r in step.rows:
             table.add_row(
-                str(step.position), r.place, r.activity, _strength(r), r.grade, r.status.value
+                str(step.position),
+                _named(r.place, r.place_key),
+                r.activity,
+                _strength(r),
+                r.grade,
+                _status(r),
             )
     out.print(table)
+
+
+def _status(row: PostureView) -> str:
+    return f"{row.status.value}\nstale" if row.stale else row.status.value
 
 
 def print_posture(rows: list[PostureView], position: int, valid_at: str | None = None) -> None:
@@ -135,19 +252,22 @@ def print_posture(rows: list[PostureView], position: int, valid_at: str | None =
     if valid_at:
         title += f", valid at {valid_at}"
     table = Table(title=title, pad_edge=False)
-    for column in ("actor", "place", "activity", "strength", "since", "grade", "status"):
+    table.add_column("actor", min_width=_id_width([r.actor_id for r in rows]), overflow="fold")
+    table.add_column("place", min_width=_id_width([r.place_key for r in rows]), overflow="fold")
+    for column in ("activity", "strength", "since", "age", "grade", "status"):
         table.add_column(column)
-    table.add_column("positions")
+    table.add_column("positions", overflow="fold")
     for r in rows:
         table.add_row(
-            r.actor_id,
-            r.place,
+            _named(r.actor, r.actor_id),
+            _named(r.place, r.place_key),
             r.activity,
             _strength(r),
             r.valid_from.strftime("%Y-%m-%d"),
+            f"{r.age_days}d",
             r.grade,
-            r.status.value,
-            ",".join(map(str, r.positions)),
+            _status(r),
+            ", ".join(map(str, r.positions)),
         )
     out.print(table)
 
@@ -162,14 +282,17 @@ def history(
         ),
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
+    no_refresh: NoRefresh = False,
 ) -> None:
     """A claim's events in order, its chain of reported speech and its status
     (ASSERTED, CORROBORATED, DISPUTED, RETRACTED), with ledger positions."""
     with reporting_errors():
         record_time = given_time(as_of, "--as-of")
         with bootstrap(options(ctx).settings()) as runtime:
+            head = refresh(runtime, not no_refresh)
             at = runtime.reads.position(CLAIMS, as_of=record_time)
             found = runtime.reads.claim(at, claim_id)
+        note_if_behind(at, head)
         if found is None:
             raise LedgerError(f"no events name {claim_id} (as known at position {at.position})")
     if as_json:
@@ -195,6 +318,7 @@ def history(
                 {"position": e.position, "type": e.event_type, "summary": e.summary}
                 for e in found.events
             ],
+            "assessments": [to_jsonable_python(a) for a in found.assessments],
             "known_at_position": at.position,
         }
         sys.stdout.write(json.dumps(document, indent=2) + "\n")
@@ -216,6 +340,19 @@ def print_history(found: ClaimHistory, position: int) -> None:
         )
         out.print(f"  said by: {speaker}")
     out.print(f"  independent corroborations: {found.independent_corroborations}")
+    for a in found.assessments:
+        arrow = (
+            f"{a.relation} {a.other_claim_id}"
+            if a.outgoing
+            else f"{a.other_claim_id} {a.relation} it"
+        )
+        verdict = ""
+        if a.counts is not None:
+            verdict = f" - {'counts' if a.counts else 'does not count'}: {a.why}"
+        origin = f", origin {a.other_origin}" if a.other_origin else ""
+        out.print(f"  [{a.position}] {arrow} ({a.independence}{origin}){verdict}")
+        if a.rationale:
+            out.print(f"      rationale: {a.rationale}")
     table = Table(pad_edge=False)
     for column in ("pos", "event", "what"):
         table.add_column(column, justify="right" if column == "pos" else "left")

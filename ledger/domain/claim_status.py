@@ -36,6 +36,38 @@ class Relation:
     relation: ClaimRelation
     independence: Independence
     other_origin: str | None
+    rationale: str = ""
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """Whether one corroboration counts towards CORROBORATED (rule 3), and why not."""
+
+    relation: Relation
+    counts: bool
+    reason: str
+
+
+def corroborations(own_origin: str | None, relations: Iterable[Relation]) -> list[Verdict]:
+    """Each corroboration in order, with whether it counts (rule 3) and why not."""
+    seen: dict[str, int] = {}
+    verdicts = []
+    for r in relations:
+        if r.relation is not ClaimRelation.CORROBORATES:
+            continue
+        origin = r.other_origin or f"unattributed:{r.other_claim_id}"
+        if r.independence is Independence.SAME_ORIGIN:
+            verdicts.append(Verdict(r, False, "assessed SAME_ORIGIN"))
+        elif own_origin is not None and origin == own_origin:
+            verdicts.append(Verdict(r, False, f"same original speaker ({origin}) as this claim"))
+        elif origin in seen:
+            verdicts.append(
+                Verdict(r, False, f"origin {origin} already counted (position {seen[origin]})")
+            )
+        else:
+            seen[origin] = r.position
+            verdicts.append(Verdict(r, True, f"independent origin {origin}"))
+    return verdicts
 
 
 def independent_origins(own_origin: str | None, relations: Iterable[Relation]) -> set[str]:

@@ -1,29 +1,50 @@
-"""Force posture rules: which report sets the picture for an actor at a place.
+"""Force posture rules (second version): which reports set the picture for an actor at a
+place, as the ledger knew it at a record-time cut P and for a world time W.
 
-A posture row answers "what strength does this actor have at this place, doing what, as
-best we know". It is derived from the deployment reports for that (actor, place) pair:
+Per (actor, place), from the reports known at P:
 
-1. **Winner**: among reports not retracted, the one with the latest valid-time start;
-   on a tie the better grade (reliability A before F, then credibility 1 before 6,
-   unknown last); on a further tie the later ledger position.
-2. **WITHDRAWN**: the winner reports the actor withdrawn.
-3. **CONTESTED**: another report, not retracted, whose valid time overlaps the
-   winner's, from an equal or better source (reliability letter), gives a strength
-   whose range does not overlap the winner's.
-4. **RETRACTED**: every report of the pair belongs to a retracted claim; the row stays,
-   for the record, but current posture lists leave it out unless asked.
-5. **Grade**: the reliability of the claim's original speaker (the innermost source of
-   its attribution chain), then the report's credibility digit, e.g. ``F3``.
-
-Status precedence: RETRACTED, then WITHDRAWN, then CONTESTED, then ACTIVE.
+1. **Live reports**: those whose claim is not retracted. A report whose claim an analyst
+   marked DUPLICATES of another live report's claim counts once: the earlier is kept.
+2. **Effective validity**: a report's span is [start, end). A report with no end lasts
+   until the start of the next live report for the pair with a later start; the last one
+   is open-ended. Growth, reinforcement or withdrawal over time is a change, not a
+   contradiction.
+3. **Candidates**: the live reports whose effective span contains W (W ``None``: after
+   every boundary, the latest picture). No candidate: no row.
+4. **Winner**: the best grade among the candidates (reliability A..F, then credibility
+   1..6, unknown last), then the later ledger position.
+5. **Consistency**: two reports agree when their strength ranges overlap and their
+   activities agree (WITHDRAWN disagrees with any presence). EXACT v is [v, v]; APPROX v
+   is [0.8 v, 1.25 v] unless low/high are given; AT_LEAST l is [l, inf); AT_MOST h is
+   [0, h]; RANGE [l, h]; no strength agrees with any strength. **supporting**: the other
+   candidates that agree with the winner; **contradicting**: those that do not.
+6. **Status**: WITHDRAWN when the winner says so; CONTESTED when a contradicting report
+   comes from a source at least as reliable as the winner's, or an analyst recorded a
+   CONTRADICTS assessment between the winner's claim and a contradicting report's claim;
+   else ACTIVE. A pair whose reports are all retracted is RETRACTED (the same rules run
+   on its retracted reports), and left out of posture lists unless asked for.
+7. **Age**: ``age_days`` is W minus the winner's start, in whole days; ``stale`` when it
+   exceeds a horizon (``STALE_AFTER_DAYS`` unless the query says otherwise).
+8. **Grade**: the original speaker's reliability as last assessed by P, then the report's
+   credibility digit, e.g. ``B2``.
+9. **Roll-up** (``ledger.domain.gazetteer.subordinates``): asking for an actor may include
+   its sub-units and coalition members, each row still naming its own actor.
 """
 
+from bisect import bisect_right
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 
-from ledger.domain.enums import Credibility, DeploymentActivity, Reliability
+from ledger.domain.enums import Credibility, DeploymentActivity, EstimateQualifier, Reliability
 from ledger.domain.grading import grade
+
+STALE_AFTER_DAYS = 180
+"""Rule 7's default horizon: a winner older than this at W is flagged stale."""
+
+APPROX_LOW, APPROX_HIGH = 0.8, 1.25
+"""Rule 5's tolerance around an APPROX best figure."""
 
 
 class PostureStatus(StrEnum):
@@ -52,10 +73,13 @@ class Report:
     claim_id: str | None = None
     reliability: Reliability | None = None
     retracted: bool = False
+    qualifier: EstimateQualifier = EstimateQualifier.UNKNOWN
 
     @property
     def has_strength(self) -> bool:
-        return self.strength_text is not None
+        return self.strength_text is not None or (
+            self.low is not None or self.best is not None or self.high is not None
+        )
 
     @property
     def grade(self) -> str:
@@ -71,11 +95,23 @@ class PostureRow:
     winner: Report
     supporting: tuple[int, ...] = field(default_factory=tuple)
     contradicting: tuple[int, ...] = field(default_factory=tuple)
+    effective_to: datetime | None = None
+    """Where the winner's effective span ends (rule 2); None: open-ended."""
+    settled_from: datetime | None = None
+    """From this world time on the pair's answer is its latest picture (``settled_from``)."""
 
     @property
     def positions(self) -> tuple[int, ...]:
         """Every report position the row rests on, in ledger order."""
         return tuple(sorted({self.winner.position, *self.supporting, *self.contradicting}))
+
+
+Pair = frozenset[str]
+"""Two claim ids an analyst related (the order of the assessment does not matter)."""
+
+
+def pair(a: str, b: str) -> Pair:
+    return frozenset((a, b))
 
 
 _LETTERS = [
@@ -97,68 +133,191 @@ def credibility_rank(credibility: Credibility) -> int:
     return credibility.number or 7
 
 
-def winner_key(report: Report) -> tuple[datetime, int, int, int]:
-    """Larger wins: later valid start, better reliability, better credibility, later position."""
+def live_reports(reports: Iterable[Report], duplicates: Iterable[Pair] = ()) -> list[Report]:
+    """Rule 1: the reports not retracted, a DUPLICATES pair counted once (the earlier)."""
+    live = sorted((r for r in reports if not r.retracted), key=lambda r: r.position)
+    partners: dict[str, set[str]] = {}
+    for p in duplicates:
+        if len(p) == 2:
+            a, b = sorted(p)
+            partners.setdefault(a, set()).add(b)
+            partners.setdefault(b, set()).add(a)
+    kept: list[Report] = []
+    kept_claims: set[str] = set()
+    for report in live:
+        claim = report.claim_id
+        if claim is not None and partners.get(claim, set()) & kept_claims:
+            continue
+        kept.append(report)
+        if claim is not None:
+            kept_claims.add(claim)
+    return kept
+
+
+def effective_end(report: Report, reports: Iterable[Report]) -> datetime | None:
+    """Rule 2: the report's own end, else the next later start among ``reports``."""
+    return _ends(list(reports)).get(report.position, report.valid_to)
+
+
+def _ends(reports: list[Report]) -> dict[int, datetime | None]:
+    """Rule 2 for every report at once (a sort and a bisection, not a pairwise scan)."""
+    starts = sorted({r.valid_from for r in reports})
+    ends: dict[int, datetime | None] = {}
+    for r in reports:
+        if r.valid_to is not None:
+            ends[r.position] = r.valid_to
+            continue
+        later = bisect_right(starts, r.valid_from)
+        ends[r.position] = starts[later] if later < len(starts) else None
+    return ends
+
+
+def candidates(reports: list[Report], at: datetime | None) -> list[tuple[Report, datetime | None]]:
+    """Rule 3: the reports (with their effective ends) whose span contains ``at``; with
+    ``at`` None, those still open after every start and end (the latest picture)."""
+    ends = _ends(reports)
+    found: list[tuple[Report, datetime | None]] = []
+    for r in reports:
+        end = ends[r.position]
+        if at is None:
+            if end is None:
+                found.append((r, end))
+        elif r.valid_from <= at and (end is None or at < end):
+            found.append((r, end))
+    return found
+
+
+def winner_key(report: Report) -> tuple[int, int, int]:
+    """Rule 4, larger wins: better reliability, better credibility, later position."""
     return (
-        report.valid_from,
         -reliability_rank(report.reliability),
         -credibility_rank(report.credibility),
         report.position,
     )
 
 
-def bounds(report: Report) -> tuple[int | None, int | None]:
-    low = report.low if report.low is not None else report.best
-    high = report.high if report.high is not None else report.best
-    return low, high
+def strength_range(report: Report) -> tuple[float, float] | None:
+    """Rule 5: the interval of strengths the report admits; None without a strength."""
+    low, best, high, q = report.low, report.best, report.high, report.qualifier
+    inf = float("inf")
+    if low is None and best is None and high is None:
+        return None
+    if q is EstimateQualifier.APPROX and low is None and high is None and best is not None:
+        return (APPROX_LOW * best, APPROX_HIGH * best)
+    if q is EstimateQualifier.AT_LEAST:
+        start = low if low is not None else best
+        return (float(start if start is not None else 0), inf)
+    if q is EstimateQualifier.AT_MOST:
+        end = high if high is not None else best
+        return (0.0, float(end) if end is not None else inf)
+    lower = low if low is not None else best
+    upper = high if high is not None else best
+    return (float(lower) if lower is not None else 0.0, float(upper) if upper is not None else inf)
 
 
-def ranges_overlap(a: Report, b: Report) -> bool:
-    a_low, a_high = bounds(a)
-    b_low, b_high = bounds(b)
-    below = a_high is not None and b_low is not None and a_high < b_low
-    above = b_high is not None and a_low is not None and b_high < a_low
-    return not (below or above)
+def activities_agree(a: DeploymentActivity, b: DeploymentActivity) -> bool:
+    """WITHDRAWN disagrees with any presence (every other activity is a presence)."""
+    return (a is DeploymentActivity.WITHDRAWN) == (b is DeploymentActivity.WITHDRAWN)
 
 
-def times_overlap(a: Report, b: Report) -> bool:
-    a_ends_before = a.valid_to is not None and a.valid_to <= b.valid_from
-    b_ends_before = b.valid_to is not None and b.valid_to <= a.valid_from
-    return not (a_ends_before or b_ends_before)
+def agree(a: Report, b: Report) -> bool:
+    """Rule 5: strengths overlap (both absent counts as agreeing) and activities agree."""
+    if not activities_agree(a.activity, b.activity):
+        return False
+    ra, rb = strength_range(a), strength_range(b)
+    if ra is None or rb is None:
+        return ra is None and rb is None
+    return ra[0] <= rb[1] and rb[0] <= ra[1]
 
 
-def contradicts(other: Report, winner: Report) -> bool:
-    """Rule 3: ``other`` contests ``winner``."""
-    return (
-        other.has_strength
-        and winner.has_strength
-        and times_overlap(other, winner)
-        and reliability_rank(other.reliability) <= reliability_rank(winner.reliability)
-        and not ranges_overlap(other, winner)
-    )
+def status_of(
+    winner: Report, contradicting: list[Report], contradictions: Iterable[Pair] = ()
+) -> PostureStatus:
+    """Rule 6 for a pair with live reports."""
+    if winner.activity is DeploymentActivity.WITHDRAWN:
+        return PostureStatus.WITHDRAWN
+    if contradictions_of(winner, contradicting, set(contradictions)):
+        return PostureStatus.CONTESTED
+    return PostureStatus.ACTIVE
 
 
-def posture_row(reports: list[Report]) -> PostureRow | None:
-    """The posture of one (actor, place) pair from all its reports; None without reports."""
+def contradictions_of(
+    winner: Report, contradicting: list[Report], recorded: set[Pair]
+) -> list[Report]:
+    """The contradicting reports that contest the winner (rule 6)."""
+    bar = reliability_rank(winner.reliability)
+    return [
+        r
+        for r in contradicting
+        if reliability_rank(r.reliability) <= bar
+        or (
+            winner.claim_id is not None
+            and r.claim_id is not None
+            and pair(winner.claim_id, r.claim_id) in recorded
+        )
+    ]
+
+
+def posture_row(
+    reports: list[Report],
+    at: datetime | None = None,
+    *,
+    duplicates: Iterable[Pair] = (),
+    contradictions: Iterable[Pair] = (),
+) -> PostureRow | None:
+    """The posture of one (actor, place) pair at world time ``at`` (None: the latest
+    picture) from all its reports known at a cut; None when no report is a candidate."""
     if not reports:
         return None
-    first = reports[0]
-    active = [r for r in reports if not r.retracted]
-    if not active:
-        winner = max(reports, key=winner_key)
-        return PostureRow(
-            first.actor_id, first.place_key, winner.place_name, PostureStatus.RETRACTED, winner
-        )
-    winner = max(active, key=winner_key)
-    others = [r for r in active if r is not winner]
-    against = tuple(sorted(r.position for r in others if contradicts(r, winner)))
-    supporting = tuple(sorted(r.position for r in others if r.position not in against))
-    if winner.activity is DeploymentActivity.WITHDRAWN:
-        status = PostureStatus.WITHDRAWN
-    elif against:
-        status = PostureStatus.CONTESTED
+    dupes = set(duplicates)
+    live = live_reports(reports, dupes)
+    retracted = not live
+    if retracted:
+        live = live_reports([_unretracted(r) for r in reports], dupes)
+    found = candidates(live, at)
+    if not found:
+        return None
+    winner, end = max(found, key=lambda c: winner_key(c[0]))
+    others = [r for r, _ in found if r is not winner]
+    supporting = [r for r in others if agree(r, winner)]
+    against = [r for r in others if not agree(r, winner)]
+    if retracted:
+        status = PostureStatus.RETRACTED
+        winner = next(r for r in reports if r.position == winner.position)
     else:
-        status = PostureStatus.ACTIVE
+        status = status_of(winner, against, contradictions)
+    first = reports[0]
     return PostureRow(
-        first.actor_id, first.place_key, winner.place_name, status, winner, supporting, against
+        first.actor_id,
+        first.place_key,
+        winner.place_name,
+        status,
+        winner,
+        tuple(sorted(r.position for r in supporting)),
+        tuple(sorted(r.position for r in against)),
+        end,
+        settled_from(reports),
     )
+
+
+def _unretracted(report: Report) -> Report:
+    return Report(**{**report.__dict__, "retracted": False})
+
+
+def settled_from(reports: Iterable[Report]) -> datetime | None:
+    """The last start or end among the reports: from then on the answer for any W is the
+    latest picture (``posture_row(..., at=None)``). None without reports."""
+    return max(
+        (max(r.valid_from, r.valid_to or r.valid_from) for r in reports),
+        default=None,
+    )
+
+
+def age_days(row: PostureRow, at: datetime) -> int:
+    """Rule 7: whole days from the winner's start to ``at`` (never negative)."""
+    return max(0, (at - row.winner.valid_from).days)
+
+
+def is_stale(age: int, horizon: int = STALE_AFTER_DAYS) -> bool:
+    """Rule 7: older than the horizon."""
+    return age > horizon

@@ -6,13 +6,20 @@ from typing import Any
 
 from psycopg import sql
 
-from ledger.domain.claim_status import ClaimStatus, Relation, claim_status, origin_of
+from ledger.domain.claim_status import (
+    ClaimStatus,
+    Relation,
+    claim_status,
+    corroborations,
+    origin_of,
+)
 from ledger.domain.claim_status import independent_origins as _independent
 from ledger.domain.enums import ClaimRelation, Independence, Reliability
+from ledger.domain.posture import Pair, pair
 from ledger.projection.definition import Handler, Projection, Table
 from ledger.projection.schema import SCHEMA, all_of, qualified
 from ledger.projection.sources import reliabilities
-from ledger.projection.views import ClaimEvent, ClaimHistory, ClaimView, Hop
+from ledger.projection.views import AssessmentView, ClaimEvent, ClaimHistory, ClaimView, Hop
 from ledger.store.connection import Conn
 
 TABLES = (
@@ -148,6 +155,31 @@ def retracted(conn: Conn, claim_ids: list[str], position: int, schema: str = SCH
     }
 
 
+def assessed_pairs(
+    conn: Conn, claim_ids: list[str], position: int, schema: str = SCHEMA
+) -> dict[ClaimRelation, set[Pair]]:
+    """The DUPLICATES and CONTRADICTS assessments recorded by ``position`` between two of
+    the claims, as unordered pairs, by relation."""
+    found: dict[ClaimRelation, set[Pair]] = {
+        ClaimRelation.DUPLICATES: set(),
+        ClaimRelation.CONTRADICTS: set(),
+    }
+    if len(claim_ids) < 2:
+        return found
+    for claim, other, relation in conn.execute(
+        qualified(
+            "SELECT claim_id, related_claim_id, relation FROM {s}.assessments"
+            " WHERE position <= %s AND claim_id = ANY(%s) AND related_claim_id = ANY(%s)"
+            " AND relation = ANY(%s)",
+            schema,
+        ),
+        (position, claim_ids, claim_ids, [r.value for r in found]),
+    ):
+        if claim != other:
+            found[ClaimRelation(relation)].add(pair(claim, other))
+    return found
+
+
 def claim_history(
     conn: Conn, claim_id: str, position: int, schema: str = SCHEMA
 ) -> ClaimHistory | None:
@@ -201,9 +233,11 @@ def claim_history(
             ClaimRelation(a[3]),
             Independence(a[4]),
             origin_by_claim.get(a[2] if a[1] == claim_id else a[1]),
+            a[5],
         )
         for a in assessed
     ]
+    verdicts = {v.relation.position: v for v in corroborations(own, relations)}
     events: list[ClaimEvent] = []
     if asserted:
         events.append(ClaimEvent(asserted[0][0], "ClaimAsserted", asserted[0][1]))
@@ -227,6 +261,20 @@ def claim_history(
         chain=_chain(hops, grades, own),
         events=events,
         independent_corroborations=len(_independent(own, relations)),
+        assessments=[
+            AssessmentView(
+                position=r.position,
+                relation=r.relation.value,
+                other_claim_id=r.other_claim_id,
+                outgoing=a[1] == claim_id,
+                independence=r.independence.value,
+                other_origin=r.other_origin,
+                counts=verdicts[r.position].counts if r.position in verdicts else None,
+                why=verdicts[r.position].reason if r.position in verdicts else "",
+                rationale=r.rationale,
+            )
+            for r, a in zip(relations, assessed, strict=True)
+        ],
     )
 
 

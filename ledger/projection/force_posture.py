@@ -1,17 +1,34 @@
-"""The ``force_posture`` projection: every deployment report, and the current posture per
-(actor, place) kept ready; the rules that pick a row's winner live in
-``ledger.domain.posture``, and every read here applies them to the reports known at a
-position, so any answer is available ``as_of`` any record time."""
+"""The ``force_posture`` projection: every deployment report, and the latest posture per
+(actor, place) kept ready; the rules live in ``ledger.domain.posture``, and every read
+here applies them to the reports known at a position, so any answer is available
+``as_of`` any record time and ``valid_at`` any world time.
+
+The materialized rows hold each pair's *latest picture* (the rules at a world time after
+every start and end of its reports), which needs no wall clock, so a fold is a function
+of the ledger alone. A pair also keeps ``settled_from``, its last start or end: asked
+about now, a pair settled by now answers from the kept row, and the few pairs with a
+boundary still ahead (a future end or start) are worked out at read time."""
 
 from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from psycopg import sql
 
-from ledger.domain.enums import Credibility, DeploymentActivity
-from ledger.domain.posture import PostureRow, PostureStatus, Report, posture_row
-from ledger.projection.claim_history import origins, retracted
+from ledger.domain.enums import ClaimRelation, Credibility, DeploymentActivity, EstimateQualifier
+from ledger.domain.posture import (
+    STALE_AFTER_DAYS,
+    Pair,
+    PostureRow,
+    PostureStatus,
+    Report,
+    is_stale,
+    posture_row,
+    settled_from,
+)
+from ledger.projection.claim_history import assessed_pairs, origins, retracted
 from ledger.projection.definition import Handler, Projection, Table
 from ledger.projection.schema import SCHEMA, all_of, qualified
 from ledger.projection.sources import reliabilities
@@ -35,6 +52,7 @@ REPORTS = Table(
         "high bigint",
         "strength_text text",
         "claim_id text",
+        "qualifier text NOT NULL",
     ),
     indexes=(("actor_id", "place_key"), ("claim_id",)),
 )
@@ -58,10 +76,29 @@ CURRENT = Table(
         "supporting bigint[] NOT NULL",
         "contradicting bigint[] NOT NULL",
         "positions bigint[] NOT NULL",
+        "effective_to timestamptz",
+        "settled_from timestamptz NOT NULL",
+        "claim_id text",
     ),
     primary_key=("actor_id", "place_key"),
     order="actor_id, place_key",
 )
+
+SETTLES = Table(
+    "posture_settles",
+    (
+        "actor_id text NOT NULL",
+        "place_key text NOT NULL",
+        "settled_from timestamptz NOT NULL",
+    ),
+    primary_key=("actor_id", "place_key"),
+    indexes=(("settled_from",),),
+    order="actor_id, place_key",
+)
+"""Every pair's last start or end: from then on its answer is the latest picture."""
+
+DERIVED = (CURRENT.name, SETTLES.name)
+"""The tables kept per (actor, place) rather than per ledger position."""
 
 REFRESH_CHUNK = 5000
 """(actor, place) keys recomputed per statement when the current posture is refreshed."""
@@ -90,6 +127,7 @@ def _report(position: int, r: dict[str, Any]) -> tuple[Any, ...]:
         s["high"] if s else None,
         s["text"] if s else None,
         r["claim_id"],
+        s["qualifier"] if s else "UNKNOWN",
     )
 
 
@@ -116,8 +154,8 @@ def refresh_current(conn: Conn, schema: str, start: int, target: int) -> None:
 
 
 def touched_keys(conn: Conn, schema: str, start: int, target: int) -> list[tuple[str, str]]:
-    """The keys whose reports, claims (retracted or re-attributed) or sources (re-graded)
-    changed in (start, target]: each step an index lookup, so the cost follows the size
+    """The keys whose reports, claims (retracted, re-attributed or assessed) or sources
+    (re-graded) changed in (start, target]: each step an index lookup, so the cost follows the size
     of the increment rather than the size of the tables."""
 
     def column(query: str, *args: Any) -> list[Any]:
@@ -126,6 +164,8 @@ def touched_keys(conn: Conn, schema: str, start: int, target: int) -> list[tuple
     window = "WHERE position > %s AND position <= %s"
     touched = set(column(f"SELECT claim_id FROM {{s}}.retractions {window}", start, target))
     touched |= set(column(f"SELECT claim_id FROM {{s}}.attributions {window}", start, target))
+    for side in ("claim_id", "related_claim_id"):
+        touched |= set(column(f"SELECT {side} FROM {{s}}.assessments {window}", start, target))
     regraded = column(f"SELECT DISTINCT source_id FROM {{s}}.reliability {window}", start, target)
     if regraded:
         touched |= set(
@@ -149,19 +189,23 @@ def touched_keys(conn: Conn, schema: str, start: int, target: int) -> list[tuple
 
 
 def _rewrite_current(conn: Conn, schema: str, target: int, chunk: list[tuple[str, str]]) -> None:
-    """Replace the current posture rows of ``chunk`` by their posture at ``target``."""
-    conn.execute(
-        qualified(
-            "DELETE FROM {s}.current_posture WHERE (actor_id, place_key) IN"
-            " (SELECT * FROM unnest(%s::text[], %s::text[]))",
-            schema,
-        ),
-        ([k[0] for k in chunk], [k[1] for k in chunk]),
-    )
-    rows = posture(conn, target, keys=chunk, schema=schema)
+    """Replace the kept rows of ``chunk`` by their latest picture at ``target``."""
+    for table in ("current_posture", "posture_settles"):
+        conn.execute(
+            qualified(
+                f"DELETE FROM {{s}}.{table} WHERE (actor_id, place_key) IN"
+                " (SELECT * FROM unnest(%s::text[], %s::text[]))",
+                schema,
+            ),
+            ([k[0] for k in chunk], [k[1] for k in chunk]),
+        )
+    known = known_reports(conn, target, keys=chunk, schema=schema)
     with conn.cursor().copy(CURRENT.copy_statement(schema)) as copy:
-        for row in rows:
+        for row in known.rows(None):
             copy.write_row(current_row(row))
+    with conn.cursor().copy(SETTLES.copy_statement(schema)) as copy:
+        for key, reports in sorted(known.grouped.items()):
+            copy.write_row((*key, settled_from(reports)))
 
 
 def current_row(row: PostureRow) -> tuple[Any, ...]:
@@ -184,40 +228,70 @@ def current_row(row: PostureRow) -> tuple[Any, ...]:
         list(row.supporting),
         list(row.contradicting),
         list(row.positions),
+        row.effective_to,
+        row.settled_from,
+        w.claim_id,
     )
 
 
 PROJECTION = Projection(
     name="force_posture",
-    version=1,
-    description="Deployment reports and the current posture per actor and place.",
-    tables=(REPORTS, CURRENT),
+    version=2,
+    description="Deployment reports and the latest posture per actor and place.",
+    tables=(REPORTS, CURRENT, SETTLES),
     handlers={"DeploymentReported": Handler("reports", _report)},
     upstream=("sources", "claim_history"),
     after_fold=refresh_current,
 )
 
 
-def posture(
+Actors = str | Sequence[str] | None
+"""One actor id, several (a roll-up), or any."""
+
+
+def _actor_condition(actor: Actors, column: str = "actor_id") -> list[sql.Composable]:
+    if actor is None:
+        return []
+    ids = [actor] if isinstance(actor, str) else list(actor)
+    return [sql.SQL("{} = ANY({})").format(sql.Identifier(column), ids)]
+
+
+@dataclass
+class KnownReports:
+    """The reports of some pairs known at a position, and what analysts said about their
+    claims (DUPLICATES and CONTRADICTS pairs): everything the rules need."""
+
+    grouped: dict[tuple[str, str], list[Report]]
+    duplicates: set[Pair]
+    contradictions: set[Pair]
+
+    def rows(self, at: datetime | None) -> list[PostureRow]:
+        """The posture rows at world time ``at`` (None: the latest picture), by key."""
+        found = (
+            posture_row(reports, at, duplicates=self.duplicates, contradictions=self.contradictions)
+            for _, reports in sorted(self.grouped.items())
+        )
+        return [row for row in found if row is not None]
+
+
+def known_reports(
     conn: Conn,
     position: int,
     *,
     valid_at: datetime | None = None,
-    actor: str | None = None,
+    actor: Actors = None,
     place: str | None = None,
     keys: list[tuple[str, str]] | None = None,
     schema: str = SCHEMA,
-) -> list[PostureRow]:
-    """Posture rows as known at ``position`` (and valid at ``valid_at``), ordered by key."""
-    conditions = [sql.SQL("position <= {}").format(position)]
-    if actor is not None:
-        conditions.append(sql.SQL("actor_id = {}").format(actor))
+) -> KnownReports:
+    """The reports known at ``position`` that can bear on world time ``valid_at``: the
+    ones starting by then (a report starting later cannot be a candidate, nor cut an
+    earlier report's span before ``valid_at``)."""
+    conditions = [sql.SQL("position <= {}").format(position), *_actor_condition(actor)]
     if place is not None:
         conditions.append(sql.SQL("place_key = {}").format(place))
     if valid_at is not None:
-        conditions.append(
-            sql.SQL("valid_from <= {t} AND (valid_to IS NULL OR valid_to > {t})").format(t=valid_at)
-        )
+        conditions.append(sql.SQL("valid_from <= {}").format(valid_at))
     if keys is not None:
         conditions.append(
             sql.SQL(
@@ -226,13 +300,15 @@ def posture(
         )
     query = sql.SQL(
         "SELECT position, actor_id, place_key, place_name, activity, valid_from, valid_to,"
-        " credibility, low, best, high, strength_text, claim_id FROM {}.reports WHERE {}"
+        " credibility, low, best, high, strength_text, claim_id, qualifier FROM {}.reports"
+        " WHERE {} ORDER BY position"
     ).format(sql.Identifier(schema), all_of(conditions))
     rows = conn.execute(query).fetchall()
     claim_ids = sorted({r[12] for r in rows if r[12]})
     gone = retracted(conn, claim_ids, position, schema)
     origin = origins(conn, claim_ids, position, schema)
     grades = reliabilities(conn, sorted(set(origin.values())), position, schema)
+    related = assessed_pairs(conn, claim_ids, position, schema)
     grouped: dict[tuple[str, str], list[Report]] = defaultdict(list)
     for r in rows:
         claim = r[12]
@@ -254,42 +330,67 @@ def posture(
                 claim_id=claim,
                 reliability=grades.get(source) if source else None,
                 retracted=claim in gone if claim else False,
+                qualifier=EstimateQualifier(r[13]),
             )
         )
-    result = [posture_row(reports) for _, reports in sorted(grouped.items())]
-    return [row for row in result if row is not None]
+    return KnownReports(
+        dict(grouped),
+        related[ClaimRelation.DUPLICATES],
+        related[ClaimRelation.CONTRADICTS],
+    )
+
+
+def posture(
+    conn: Conn,
+    position: int,
+    *,
+    valid_at: datetime | None = None,
+    actor: Actors = None,
+    place: str | None = None,
+    keys: list[tuple[str, str]] | None = None,
+    schema: str = SCHEMA,
+) -> list[PostureRow]:
+    """Posture rows as known at ``position`` and valid at ``valid_at`` (None: the latest
+    picture), ordered by key."""
+    known = known_reports(
+        conn, position, valid_at=valid_at, actor=actor, place=place, keys=keys, schema=schema
+    )
+    return known.rows(valid_at)
 
 
 def current(
     conn: Conn,
+    position: int,
+    now: datetime,
     *,
-    actor: str | None = None,
+    actor: Actors = None,
     place: str | None = None,
     statuses: frozenset[PostureStatus] | None = None,
     after: tuple[str, str] | None = None,
     limit: int | None = 100,
+    stale_after: int = STALE_AFTER_DAYS,
     schema: str = SCHEMA,
-) -> list[PostureView]:
-    """A page of the materialized current posture (as of the force_posture cursor)."""
-    where: list[sql.Composable] = []
-    if actor is not None:
-        where.append(sql.SQL("actor_id = {}").format(actor))
+) -> tuple[list[PostureView], tuple[str, str] | None]:
+    """A page of the posture valid ``now`` at the force_posture cursor ``position``: the
+    kept rows of the pairs settled by ``now``, and the rules run afresh for the others.
+
+    Returns the rows and the key to continue after (None at the end)."""
+    keyed: list[sql.Composable] = [*_actor_condition(actor)]
     if place is not None:
-        where.append(sql.SQL("place_key = {}").format(place))
+        keyed.append(sql.SQL("place_key = {}").format(place))
+    if after is not None:
+        keyed.append(sql.SQL("(actor_id, place_key) > ({}, {})").format(*after))
+    where = [*keyed, sql.SQL("settled_from <= {}").format(now)]
     if statuses is not None:
         where.append(sql.SQL("status = ANY({})").format([s.value for s in statuses]))
-    if after is not None:
-        where.append(sql.SQL("(actor_id, place_key) > ({}, {})").format(*after))
+    bound = sql.SQL(" LIMIT {}").format(limit) if limit is not None else sql.SQL("")
     query = sql.SQL(
         "SELECT actor_id, place_key, place_name, status, activity, strength_text, low, best,"
         " high, valid_from, valid_to, grade, report_position, supporting, contradicting,"
-        " positions FROM {}.current_posture WHERE {} ORDER BY actor_id, place_key{}"
-    ).format(
-        sql.Identifier(schema),
-        all_of(where),
-        sql.SQL(" LIMIT {}").format(limit) if limit is not None else sql.SQL(""),
-    )
-    return [
+        " positions, effective_to, claim_id FROM {}.current_posture WHERE {}"
+        " ORDER BY actor_id, place_key{}"
+    ).format(sql.Identifier(schema), all_of(where), bound)
+    kept = [
         PostureView(
             actor_id=r[0],
             place_key=r[1],
@@ -307,32 +408,70 @@ def current(
             supporting=tuple(r[13]),
             contradicting=tuple(r[14]),
             positions=tuple(r[15]),
+            effective_to=r[16],
+            claim_id=r[17],
+            age_days=max(0, (now - r[9]).days),
+            stale=is_stale(max(0, (now - r[9]).days), stale_after),
         )
         for r in conn.execute(query)
     ]
+    pending_keys = [
+        (str(a), str(p))
+        for a, p in conn.execute(
+            sql.SQL(
+                "SELECT actor_id, place_key FROM {}.posture_settles WHERE {}"
+                " ORDER BY actor_id, place_key{}"
+            ).format(
+                sql.Identifier(schema),
+                all_of([*keyed, sql.SQL("settled_from > {}").format(now)]),
+                bound,
+            )
+        )
+    ]
+    pending = [
+        PostureView.of(row, now, stale_after)
+        for row in (
+            posture(conn, position, valid_at=now, keys=pending_keys, schema=schema)
+            if pending_keys
+            else []
+        )
+        if statuses is None or row.status in statuses
+    ]
+    views = sorted([*kept, *pending], key=lambda v: v.key)
+    cuts = []
+    if limit is not None and len(kept) == limit:
+        cuts.append(kept[-1].key)
+    if limit is not None and len(pending_keys) == limit:
+        cuts.append(pending_keys[-1])
+    if not cuts:
+        return views, None
+    cut = min(cuts)
+    return [v for v in views if v.key <= cut], cut
 
 
 def posture_at(
     conn: Conn,
     position: int,
     *,
-    valid_at: datetime | None = None,
-    actor: str | None = None,
+    valid_at: datetime,
+    actor: Actors = None,
     place: str | None = None,
     statuses: frozenset[PostureStatus] | None = None,
     after: tuple[str, str] | None = None,
     limit: int = 100,
+    stale_after: int = STALE_AFTER_DAYS,
     schema: str = SCHEMA,
 ) -> tuple[list[PostureView], tuple[str, str] | None]:
-    """A page of the posture as known at ``position`` (and valid at ``valid_at``).
+    """A page of the posture as known at ``position`` and valid at ``valid_at``.
 
     Returns the rows and the last (actor, place) key scanned, which continues the walk
     (None once every key has been seen). Rows filtered out by status or valid time still
     advance the walk, so a page can hold fewer than ``limit`` rows.
     """
-    where: list[sql.Composable] = [sql.SQL("position <= {}").format(position)]
-    if actor is not None:
-        where.append(sql.SQL("actor_id = {}").format(actor))
+    where: list[sql.Composable] = [
+        sql.SQL("position <= {}").format(position),
+        *_actor_condition(actor),
+    ]
     if place is not None:
         where.append(sql.SQL("place_key = {}").format(place))
     views: list[PostureView] = []
@@ -352,7 +491,11 @@ def posture_at(
         if not keys:
             return views, None
         rows = posture(conn, position, valid_at=valid_at, keys=keys, schema=schema)
-        views += [PostureView.of(r) for r in rows if statuses is None or r.status in statuses]
+        views += [
+            PostureView.of(r, valid_at, stale_after)
+            for r in rows
+            if statuses is None or r.status in statuses
+        ]
         after = keys[-1]
     return views, after
 
@@ -361,7 +504,7 @@ def timeline_positions(
     conn: Conn,
     position: int,
     *,
-    actor: str | None = None,
+    actor: Actors = None,
     place: str | None = None,
     after: int = 0,
     limit: int | None = 100,
@@ -369,10 +512,9 @@ def timeline_positions(
 ) -> list[int]:
     """Positions of the reports on an actor or a place, up to ``position``, after ``after``."""
     where: list[sql.Composable] = [
-        sql.SQL("position <= {} AND position > {}").format(position, after)
+        sql.SQL("position <= {} AND position > {}").format(position, after),
+        *_actor_condition(actor),
     ]
-    if actor is not None:
-        where.append(sql.SQL("actor_id = {}").format(actor))
     if place is not None:
         where.append(sql.SQL("place_key = {}").format(place))
     query = sql.SQL("SELECT position FROM {}.reports WHERE {} ORDER BY position{}").format(
@@ -386,14 +528,17 @@ def timeline_positions(
 def timeline(
     conn: Conn,
     position: int,
+    valid_at: datetime,
     *,
-    actor: str | None = None,
+    actor: Actors = None,
     place: str | None = None,
     after: int = 0,
     limit: int | None = 100,
+    stale_after: int = STALE_AFTER_DAYS,
     schema: str = SCHEMA,
 ) -> list[TimelineStep]:
-    """After each report on the actor (or at the place), the posture rows it touched."""
+    """After each report on the actor (or at the place), its posture valid at
+    ``valid_at`` as the ledger then knew it."""
     cuts = timeline_positions(
         conn, position, actor=actor, place=place, after=after, limit=limit, schema=schema
     )
@@ -401,8 +546,10 @@ def timeline(
         TimelineStep(
             cut,
             tuple(
-                PostureView.of(r)
-                for r in posture(conn, cut, actor=actor, place=place, schema=schema)
+                PostureView.of(r, valid_at, stale_after)
+                for r in posture(
+                    conn, cut, valid_at=valid_at, actor=actor, place=place, schema=schema
+                )
             ),
         )
         for cut in cuts

@@ -10,20 +10,22 @@ same rows whichever interface asks.
 
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
 from typing import Generic, TypeVar
 
 from ledger.domain.claim_status import ClaimStatus
-from ledger.domain.posture import PostureStatus
+from ledger.domain.gazetteer import NameNotFound
+from ledger.domain.posture import STALE_AFTER_DAYS, PostureStatus
 from ledger.errors import PageAhead, ProjectionsNotReady
 from ledger.ports import LedgerStore
-from ledger.projection import claim_history, force_posture, schema, sources
+from ledger.projection import claim_history, force_posture, gazetteer, schema, sources
 from ledger.projection.schema import SCHEMA
 from ledger.projection.views import (
     ClaimHistory,
     ClaimView,
     DocumentView,
+    GazetteerEntryView,
     PostureView,
     SourceView,
     TimelineStep,
@@ -49,6 +51,13 @@ class ReadPosition:
     projections: dict[str, int]
     as_of: datetime | None = None
     valid_at: datetime | None = None
+    now: datetime = field(default_factory=lambda: datetime.now(UTC))
+    """When the answer was asked for: the world time of posture rows without ``valid_at``."""
+
+    @property
+    def world_time(self) -> datetime:
+        """The world time W the posture rules answer for: ``valid_at``, else now."""
+        return self.valid_at if self.valid_at is not None else self.now
 
 
 def choose_position(
@@ -95,6 +104,74 @@ class ReadService:
     def __init__(self, store: LedgerStore, schema_name: str = SCHEMA) -> None:
         self.store = store
         self.schema = schema_name
+        self._gazetteer: gazetteer.Gazetteer | None = None
+
+    # -- the gazetteer ---------------------------------------------------------------
+
+    def gazetteer(self, at: ReadPosition) -> gazetteer.Gazetteer:
+        """The gazetteer known at the read's position, built once per position."""
+        position = at.position
+        kept = self._gazetteer
+        if kept is None or kept.position != position:
+            with self._conn() as conn:
+                kept = gazetteer.load(conn, position, self.schema)
+            self._gazetteer = kept
+        return kept
+
+    def resolve(self, at: ReadPosition, kind: str, given: str, parameter: str) -> str:
+        """The id of the ``kind`` (actor, place, source) that ``given`` names: an id,
+        name or alias, or an id the reports use though nobody registered it. Raises
+        NameNotFound (with suggestions) or NameAmbiguous."""
+        try:
+            return self.gazetteer(at).register(kind).resolve(given, parameter)
+        except NameNotFound:
+            with self._conn() as conn:
+                if gazetteer.named_in_data(conn, kind, given, at.position, self.schema):
+                    return given
+            raise
+
+    def resolve_actor(
+        self, at: ReadPosition, given: str, parameter: str, include_subordinates: bool = False
+    ) -> list[str]:
+        """The actor ``given`` names, with its sub-units and coalition members if asked."""
+        actor_id = self.resolve(at, "actor", given, parameter)
+        return self.gazetteer(at).roll_up(actor_id) if include_subordinates else [actor_id]
+
+    def entries(self, at: ReadPosition, kind: str) -> list[GazetteerEntryView]:
+        """Every registered actor, place or source known at the position, by id."""
+        with self._conn() as conn:
+            counts = gazetteer.report_counts(conn, kind, at.position, self.schema)
+        return [
+            GazetteerEntryView(
+                id=e.id,
+                kind=e.kind,
+                name=e.name,
+                aliases=e.aliases,
+                parent_id=e.parent_id,
+                member_of=e.member_of,
+                latitude=e.latitude,
+                longitude=e.longitude,
+                position=e.position,
+                reports=counts.get(e.id, 0),
+            )
+            for e in gazetteer.entries(self.gazetteer(at), kind)
+        ]
+
+    def _named(self, at: ReadPosition, views: list[PostureView]) -> list[PostureView]:
+        """Posture rows with the actor's name and the place's coordinates beside the ids."""
+        found = self.gazetteer(at)
+        named = []
+        for v in views:
+            place = found.places.entries.get(v.place_key)
+            named.append(
+                replace(
+                    v,
+                    actor=found.actors.name_of(v.actor_id),
+                    latitude=place.latitude if place else None,
+                    longitude=place.longitude if place else None,
+                )
+            )
+        return named
 
     @contextmanager
     def _conn(self) -> Iterator[Conn]:
@@ -125,76 +202,90 @@ class ReadService:
         self,
         at: ReadPosition,
         *,
-        actor: str | None = None,
+        actor: force_posture.Actors = None,
         place: str | None = None,
         statuses: frozenset[PostureStatus] | None = LIVE,
         after: tuple[str, str] | None = None,
         limit: int | None = 100,
+        stale_after: int = STALE_AFTER_DAYS,
     ) -> Page[PostureView, tuple[str, str]]:
         """Posture rows in (actor, place) order; ``limit=None`` answers them all at once.
+        ``actor`` may be several ids (a roll-up).
 
-        At the force_posture cursor with no world time the materialized current rows
-        answer; anywhere else the rules run on the reports known at the position. Both
-        give the same rows (the fold's invariant, checked by the Dagster checks)."""
+        At the force_posture cursor with no world time the kept latest rows answer for
+        the pairs settled by now, the rules the rest; anywhere else the rules run on the
+        reports known at the position. Both give the same rows (the fold's invariant,
+        checked by the Dagster checks)."""
+        world = at.world_time
+        self.gazetteer(at)  # built before a connection is held, names the rows below
         with self._conn() as conn:
             if at.position == at.projections.get("force_posture") and at.valid_at is None:
-                rows = force_posture.current(
+                rows, last = force_posture.current(
                     conn,
+                    at.position,
+                    world,
                     actor=actor,
                     place=place,
                     statuses=statuses,
                     after=after,
                     limit=limit,
+                    stale_after=stale_after,
                     schema=self.schema,
                 )
-                full = limit is not None and len(rows) == limit
-                return Page(rows, rows[-1].key if full else None)
+                return Page(self._named(at, rows), last)
             if limit is None:
                 found = force_posture.posture(
                     conn,
                     at.position,
-                    valid_at=at.valid_at,
+                    valid_at=world,
                     actor=actor,
                     place=place,
                     schema=self.schema,
                 )
-                views = [PostureView.of(r) for r in found]
-                return Page([v for v in views if statuses is None or v.status in statuses], None)
+                views = [PostureView.of(r, world, stale_after) for r in found]
+                kept = [v for v in views if statuses is None or v.status in statuses]
+                return Page(self._named(at, kept), None)
             views, last = force_posture.posture_at(
                 conn,
                 at.position,
-                valid_at=at.valid_at,
+                valid_at=world,
                 actor=actor,
                 place=place,
                 statuses=statuses,
                 after=after,
                 limit=limit,
+                stale_after=stale_after,
                 schema=self.schema,
             )
-            return Page(views, last)
+        return Page(self._named(at, views), last)
 
     def timeline(
         self,
         at: ReadPosition,
         *,
-        actor: str | None = None,
+        actor: force_posture.Actors = None,
         place: str | None = None,
         after: int = 0,
         limit: int | None = 100,
+        stale_after: int = STALE_AFTER_DAYS,
     ) -> Page[TimelineStep, int]:
-        """The posture after each report on the actor or at the place, oldest first."""
+        """The posture (valid at the read's world time) after each report on the actor or
+        at the place, oldest first."""
         with self._conn() as conn:
             steps = force_posture.timeline(
                 conn,
                 at.position,
+                at.world_time,
                 actor=actor,
                 place=place,
                 after=after,
                 limit=limit,
+                stale_after=stale_after,
                 schema=self.schema,
             )
         full = limit is not None and len(steps) == limit
-        return Page(steps, steps[-1].position if full else None)
+        named = [replace(s, rows=tuple(self._named(at, list(s.rows)))) for s in steps]
+        return Page(named, steps[-1].position if full else None)
 
     # -- claims ----------------------------------------------------------------------
 

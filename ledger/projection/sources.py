@@ -7,6 +7,7 @@ from typing import Any
 from psycopg import sql
 
 from ledger.domain.enums import Reliability
+from ledger.domain.gazetteer import Entry
 from ledger.projection.definition import Handler, Projection, Table
 from ledger.projection.schema import SCHEMA, all_of, qualified
 from ledger.projection.views import DocumentView, Grading, SourceView
@@ -251,3 +252,28 @@ def documents(
         )
         for r in found
     ]
+
+
+def gazetteer_entries(
+    conn: Conn, position: int, schema: str = SCHEMA
+) -> tuple[list[Entry], list[Entry], list[Entry]]:
+    """Actors, places and sources registered by ``position`` (each as first registered)."""
+
+    def rows(table: str, key: str, columns: str) -> list[tuple[Any, ...]]:
+        return _first_registrations(
+            conn, table, key, columns, position, ids=None, after=None, limit=None, schema=schema
+        )
+
+    actors = [
+        Entry(r[0], r[2], r[3], tuple(r[4]), r[5], tuple(r[6]), position=r[1])
+        for r in rows("actors", "actor_id", "name, kind, aliases, parent_actor_id, member_of")
+    ]
+    places = [
+        Entry(r[0], r[2], r[3], tuple(r[4]), latitude=r[5], longitude=r[6], position=r[1])
+        for r in rows("places", "place_id", "name, kind, aliases, latitude, longitude")
+    ]
+    registered = [
+        Entry(r[0], r[2], r[3], tuple(r[4]), r[5], position=r[1])
+        for r in rows("sources", "source_id", "name, kind, aliases, affiliated_source_id")
+    ]
+    return actors, places, registered

@@ -6,7 +6,7 @@ from datetime import datetime
 
 from ledger.domain.claim_status import ClaimStatus
 from ledger.domain.enums import Reliability
-from ledger.domain.posture import PostureRow, PostureStatus
+from ledger.domain.posture import STALE_AFTER_DAYS, PostureRow, PostureStatus, age_days, is_stale
 
 
 @dataclass(frozen=True)
@@ -29,10 +29,26 @@ class PostureView:
     supporting: tuple[int, ...]
     contradicting: tuple[int, ...]
     positions: tuple[int, ...]
+    effective_to: datetime | None = None
+    """Where the winner's span ends once later reports are counted (None: open)."""
+    claim_id: str | None = None
+    """The claim the winning report rests on."""
+    age_days: int = 0
+    """The world time asked about minus the winner's start, in days."""
+    stale: bool = False
+    """Older than the query's horizon (``stale_after``)."""
+    actor: str | None = None
+    """The actor's registered name (None when not registered)."""
+    latitude: float | None = None
+    longitude: float | None = None
 
     @classmethod
-    def of(cls, row: PostureRow) -> "PostureView":
+    def of(
+        cls, row: PostureRow, at: datetime, stale_after: int = STALE_AFTER_DAYS
+    ) -> "PostureView":
+        """The view of ``row`` asked about at world time ``at`` (its age is counted to it)."""
         w = row.winner
+        age = age_days(row, at)
         return cls(
             actor_id=row.actor_id,
             place_key=row.place_key,
@@ -50,6 +66,10 @@ class PostureView:
             supporting=tuple(row.supporting),
             contradicting=tuple(row.contradicting),
             positions=tuple(row.positions),
+            effective_to=row.effective_to,
+            claim_id=w.claim_id,
+            age_days=age,
+            stale=is_stale(age, stale_after),
         )
 
     @property
@@ -100,6 +120,24 @@ class ClaimEvent:
     summary: str
 
 
+@dataclass(frozen=True)
+class AssessmentView:
+    """One analyst's assessment relating this claim to another, seen from this claim:
+    for a corroboration whether it counts (and why not), and always the rationale."""
+
+    position: int
+    relation: str
+    other_claim_id: str
+    outgoing: bool
+    """True when this claim is the one assessed as relating to the other."""
+    independence: str
+    other_origin: str | None
+    counts: bool | None
+    """Corroborations only: whether it counts towards CORROBORATED."""
+    why: str
+    rationale: str
+
+
 @dataclass
 class ClaimHistory:
     """A claim's events, its chain of reported speech and its status."""
@@ -112,6 +150,7 @@ class ClaimHistory:
     chain: list[Hop] = field(default_factory=list)
     events: list[ClaimEvent] = field(default_factory=list)
     independent_corroborations: int = 0
+    assessments: list[AssessmentView] = field(default_factory=list)
 
     @property
     def resolved(self) -> bool:
@@ -153,3 +192,20 @@ class DocumentView:
     outlet_source_id: str
     published_at: datetime | None
     claim_ids: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class GazetteerEntryView:
+    """One registered actor, place or source: its names, where it sits in the hierarchy,
+    its coordinates (places) and how many reports (or, for sources, claims) name it."""
+
+    id: str
+    kind: str
+    name: str
+    aliases: tuple[str, ...]
+    parent_id: str | None
+    member_of: tuple[str, ...]
+    latitude: float | None
+    longitude: float | None
+    position: int
+    reports: int

@@ -51,7 +51,7 @@ def test_the_same_ledger_replays_to_identical_files(
     first = replay(history, position=138, out=tmp_path / "a")
     second = replay(history, position=138, out=tmp_path / "b")
     names = sorted(p.name for p in (tmp_path / "a").iterdir())
-    assert "reports.csv" in names and "manifest.json" in names and len(names) == 13
+    assert "reports.csv" in names and "manifest.json" in names and len(names) == 14
     for name in names:
         assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes(), name
     assert first.digests == second.digests

@@ -10,7 +10,7 @@ from tests.helpers import ledger_cli, write_lines
 
 
 def test_posture_and_history_from_the_command_line(database_url: str, tmp_path: Path) -> None:
-    missing = ledger_cli("posture", database_url=database_url)
+    missing = ledger_cli("posture", "--no-refresh", database_url=database_url)
     assert missing.returncode == 1 and "run `ledger project` first" in missing.stderr
 
     file = write_lines(
@@ -89,3 +89,126 @@ def test_posture_and_history_from_the_command_line(database_url: str, tmp_path: 
     rebuilt = ledger_cli("project", "--rebuild", database_url=database_url)
     assert rebuilt.returncode == 0, rebuilt.stderr
     assert "(rebuilt)" in rebuilt.stdout
+
+
+def test_appending_then_asking_answers_without_ledger_project(
+    database_url: str, tmp_path: Path
+) -> None:
+    first = write_lines(
+        tmp_path / "a.jsonl",
+        json_line("ClaimAsserted", claim_id="claim:x"),
+        json_line("DeploymentReported", claim_id="claim:x"),
+    )
+    assert ledger_cli("append", str(first), database_url=database_url).returncode == 0
+    answer = json.loads(ledger_cli("posture", "--format", "json", database_url=database_url).stdout)
+    assert [r["strength"] for r in answer["rows"]] == ["over 4000"]
+    later = write_lines(
+        tmp_path / "b.jsonl",
+        json_line("ClaimAsserted", claim_id="claim:y"),
+        json_line(
+            "DeploymentReported",
+            claim_id="claim:y",
+            report_id="dep:later",
+            strength={"best": 5000, "qualifier": "APPROX", "unit": "fighters", "text": "5000"},
+            valid_time={"start": "2015-11-01T00:00:00Z", "precision": "DAY"},
+        ),
+    )
+    assert ledger_cli("append", str(later), database_url=database_url).returncode == 0
+    behind = ledger_cli("posture", "--no-refresh", "--format", "json", database_url=database_url)
+    assert json.loads(behind.stdout)["position"] == 2
+    assert "the ledger head is 4" in behind.stderr
+    fresh = ledger_cli("posture", "--format", "json", database_url=database_url)
+    assert json.loads(fresh.stdout)["position"] == 4 and fresh.stderr == ""
+    assert [r["strength"] for r in json.loads(fresh.stdout)["rows"]] == ["5000"]
+
+
+def test_names_aliases_case_and_accents_resolve_unknown_names_are_errors(
+    database_url: str, tmp_path: Path
+) -> None:
+    file = write_lines(
+        tmp_path / "g.jsonl",
+        json_line(
+            "ActorRegistered",
+            actor_id="actor:hezbollah",
+            name="Hezbollah",
+            kind="NON_STATE_GROUP",
+            aliases=["Hizballah"],
+        ),
+        json_line(
+            "ActorRegistered",
+            actor_id="actor:hezbollah-unit",
+            name="Radwan Force",
+            kind="NON_STATE_GROUP",
+            parent_actor_id="actor:hezbollah",
+        ),
+        json_line(
+            "PlaceRegistered",
+            place_id="place:idlib",
+            name="Idlib",
+            kind="CITY",
+            aliases=["Idlíb"],
+            latitude=35.93,
+            longitude=36.63,
+        ),
+        json_line(
+            "ActorRegistered",
+            actor_id="actor:russia",
+            name="[bold]Russia[/bold] :flag_ru:",
+            kind="STATE",
+        ),
+        json_line("ClaimAsserted", claim_id="claim:x"),
+        json_line(
+            "DeploymentReported",
+            claim_id="claim:x",
+            actor_id="actor:hezbollah",
+            place={"name": "around Idlib", "place_id": "place:idlib", "precision": "CITY"},
+        ),
+        json_line(
+            "DeploymentReported",
+            claim_id="claim:x",
+            report_id="dep:unit",
+            actor_id="actor:hezbollah-unit",
+            place={"name": "around Idlib", "place_id": "place:idlib", "precision": "CITY"},
+        ),
+    )
+    assert ledger_cli("append", str(file), database_url=database_url).returncode == 0
+    for given in ("actor:hezbollah", "Hizballah", "hezbollah", "HIZBALLAH", "ＨＥＺＢＯＬＬＡＨ"):
+        answer = ledger_cli(
+            "posture", "--actor", given, "--format", "json", database_url=database_url
+        )
+        assert answer.returncode == 0, answer.stderr
+        (row,) = json.loads(answer.stdout)["rows"]
+        assert (row["actor_id"], row["actor"]) == ("actor:hezbollah", "Hezbollah")
+        assert (row["latitude"], row["longitude"]) == (35.93, 36.63)
+    rolled = ledger_cli(
+        "posture",
+        "--actor",
+        "Hezbollah",
+        "--include-subordinates",
+        "--format",
+        "json",
+        database_url=database_url,
+    )
+    assert [r["actor_id"] for r in json.loads(rolled.stdout)["rows"]] == [
+        "actor:hezbollah",
+        "actor:hezbollah-unit",
+    ]
+    for place in ("idlib", "Idlib", "idlib"):
+        rows = json.loads(
+            ledger_cli(
+                "posture", "--place", place, "--format", "json", database_url=database_url
+            ).stdout
+        )["rows"]
+        assert len(rows) == 2
+    unknown = ledger_cli("posture", "--actor", "Hezbolah", database_url=database_url)
+    assert unknown.returncode == 1 and unknown.stdout == ""
+    assert "--actor 'Hezbolah'" in unknown.stderr and "did you mean 'Hezbollah'" in unknown.stderr
+    listed = ledger_cli("actors", "--format", "json", database_url=database_url)
+    items = {i["id"]: i for i in json.loads(listed.stdout)["items"]}
+    assert items["actor:hezbollah"]["aliases"] == ["Hizballah"]
+    assert items["actor:hezbollah-unit"]["parent_id"] == "actor:hezbollah"
+    assert items["actor:hezbollah"]["reports"] == 1
+    table = ledger_cli("actors", database_url=database_url).stdout
+    assert "[bold]Russia[/bold]" in table and ":flag_ru:" in table  # data, not markup
+    places = ledger_cli("places", database_url=database_url)
+    assert "place:idlib" in places.stdout and "35.930, 36.630" in places.stdout

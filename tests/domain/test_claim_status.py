@@ -72,3 +72,31 @@ def test_origin_is_the_source_nobody_relays_from() -> None:
     assert origin_of(hops) == "source:anon"
     assert origin_of([("source:author", None)]) == "source:author"
     assert origin_of([]) is None
+
+
+def test_each_corroboration_says_whether_it_counts_and_why_not() -> None:
+    from ledger.domain.claim_status import Relation, corroborations
+    from ledger.domain.enums import ClaimRelation, Independence
+
+    def rel(p: int, origin: str | None, ind: Independence = Independence.INDEPENDENT) -> Relation:
+        return Relation(p, f"claim:{p}", ClaimRelation.CORROBORATES, ind, origin, "why")
+
+    found = corroborations(
+        "source:own",
+        [
+            rel(1, "source:a"),
+            rel(2, "source:a"),
+            rel(3, "source:own"),
+            rel(4, "source:b", Independence.SAME_ORIGIN),
+            Relation(5, "claim:5", ClaimRelation.CONTRADICTS, Independence.UNKNOWN, None),
+        ],
+    )
+    assert [(v.relation.position, v.counts) for v in found] == [
+        (1, True),
+        (2, False),
+        (3, False),
+        (4, False),
+    ]
+    assert "already counted (position 1)" in found[1].reason
+    assert "same original speaker" in found[2].reason
+    assert found[3].reason == "assessed SAME_ORIGIN"

@@ -92,7 +92,9 @@ def test_retraction_leaves_current_posture_but_not_the_past(ledger: PostgresLedg
     assert past[("actor:militia", "place:town")].status is PostureStatus.ACTIVE
 
 
-def test_later_withdrawn_and_better_source_contradiction(ledger: PostgresLedger) -> None:
+def test_better_source_wins_a_recorded_contradiction_contests_a_later_withdrawal_withdraws(
+    ledger: PostgresLedger,
+) -> None:
     ledger.append(
         [
             make("SourceReliabilityAssessed", source_id="source:good", reliability="B"),
@@ -111,14 +113,27 @@ def test_later_withdrawn_and_better_source_contradiction(ledger: PostgresLedger)
                     "unit": "fighters",
                     "text": "at most 300",
                 },
-                valid_time={"start": "2015-09-15T00:00:00Z", "precision": "DAY"},
             ),
         ]
     )
     project(ledger)
     row = posture_by_key(ledger)[("actor:militia", "place:town")]
+    assert row.status is PostureStatus.ACTIVE
+    assert row.winner.strength_text == "at most 300" and len(row.contradicting) == 1
+    ledger.append(
+        [
+            make(
+                "ClaimAssessed",
+                claim_id="claim:1",
+                related_claim_id="claim:2",
+                relation="CONTRADICTS",
+                independence="INDEPENDENT",
+            )
+        ]
+    )
+    project(ledger)
+    row = posture_by_key(ledger)[("actor:militia", "place:town")]
     assert row.status is PostureStatus.CONTESTED
-    assert row.winner.strength_text == "over 4000" and len(row.contradicting) == 1
     ledger.append(
         [
             _claim("claim:3"),
@@ -224,3 +239,45 @@ def test_fold_is_idempotent(ledger: PostgresLedger, name: str) -> None:
     project(ledger)
     again = fold(ledger, name)
     assert again.folded == 0 and again.start == again.cursor
+
+
+def test_claim_history_says_which_corroborations_count_and_gives_rationales(
+    ledger: PostgresLedger,
+) -> None:
+    def assess(n: int, claim: str, relation: str, rationale: str) -> Event:
+        return make(
+            "ClaimAssessed",
+            assessment_id=f"assess:{n}",
+            claim_id=claim,
+            related_claim_id="claim:main",
+            relation=relation,
+            independence="INDEPENDENT",
+            rationale=rationale,
+        )
+
+    ledger.append(
+        [
+            _claim("claim:main"),
+            _said("claim:main", "source:own", 1),
+            _claim("claim:a1"),
+            _said("claim:a1", "source:a", 2),
+            _claim("claim:a2"),
+            _said("claim:a2", "source:a", 3),
+            _claim("claim:c"),
+            assess(1, "claim:a1", "CORROBORATES", "same figure"),
+            assess(2, "claim:a2", "CORROBORATES", "repeats it"),
+            assess(3, "claim:c", "CONTRADICTS", "says they left"),
+        ]
+    )
+    project(ledger)
+    with ledger.connection() as conn:
+        found = history_projection.claim_history(conn, "claim:main", ledger.head().position)
+    assert found is not None and found.independent_corroborations == 1
+    verdicts = [(a.other_claim_id, a.relation, a.counts, a.rationale) for a in found.assessments]
+    assert verdicts == [
+        ("claim:a1", "CORROBORATES", True, "same figure"),
+        ("claim:a2", "CORROBORATES", False, "repeats it"),
+        ("claim:c", "CONTRADICTS", None, "says they left"),
+    ]
+    assert "already counted" in found.assessments[1].why
+    assert all(not a.outgoing for a in found.assessments)

@@ -6,6 +6,7 @@ from fastapi import APIRouter, Path, Query, Request, Response
 
 from ledger.api.auth import Reader
 from ledger.api.models import ClaimDetail, ClaimItem, ClaimsPage
+from ledger.api.names import resolving
 from ledger.api.problems import ProblemError, responses
 from ledger.api.reading import answer, decode_cursor, encode_cursor, read_at
 from ledger.api.routes.params import AsOf, Cursor, Identifier, Limit
@@ -33,11 +34,19 @@ async def claims(
     ] = None,
     actor: Annotated[
         str | None,
-        Query(min_length=1, max_length=200, description="Claims a report on this actor rests on."),
+        Query(
+            min_length=1,
+            max_length=200,
+            description="Claims a report on this actor rests on (id, name or alias).",
+        ),
     ] = None,
     source: Annotated[
         str | None,
-        Query(min_length=1, max_length=200, description="Claims with this source in their chain."),
+        Query(
+            min_length=1,
+            max_length=200,
+            description="Claims with this source in their chain (id, name or alias).",
+        ),
     ] = None,
     document: Identifier = None,
     as_of: AsOf = None,
@@ -49,11 +58,16 @@ async def claims(
     at = await read_at(request, CLAIMS, as_of=as_of, pinned=pinned)
 
     def build(reads: ReadService, position: ReadPosition) -> ClaimsPage:
+        with resolving():
+            actor_id = reads.resolve(position, "actor", actor, "query.actor") if actor else None
+            source_id = (
+                reads.resolve(position, "source", source, "query.source") if source else None
+            )
         page = reads.claims(
             position,
             statuses=frozenset(status) if status else None,
-            actor=actor,
-            source=source,
+            actor=actor_id,
+            source=source_id,
             document=document,
             after=after,
             limit=limit,

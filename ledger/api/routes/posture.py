@@ -7,14 +7,55 @@ from fastapi import APIRouter, Query, Request, Response
 
 from ledger.api.auth import Reader
 from ledger.api.models import PostureItem, PosturePage, Timeline, TimelineStep
+from ledger.api.names import resolving
 from ledger.api.problems import ProblemError, responses
 from ledger.api.reading import answer, decode_cursor, encode_cursor, read_at
-from ledger.api.routes.params import AsOf, Cursor, Identifier, Limit, ValidAt
-from ledger.domain.posture import PostureStatus
+from ledger.api.routes.params import AsOf, Cursor, Limit, ValidAt
+from ledger.domain.posture import STALE_AFTER_DAYS, PostureStatus
 from ledger.projection.service import POSTURE, ReadPosition, ReadService
 from ledger.projection.views import PostureView
 
 router = APIRouter(tags=["posture"], dependencies=[Reader])
+
+
+ActorName = Annotated[
+    str | None,
+    Query(
+        min_length=1,
+        max_length=200,
+        description="An actor: id, name or alias, any case (actor:hezbollah, Hizballah).",
+    ),
+]
+PlaceName = Annotated[
+    str | None,
+    Query(min_length=1, max_length=200, description="A place: id, name or alias (Idlib)."),
+]
+IncludeSubordinates = Annotated[
+    bool,
+    Query(description="With `actor`: also its sub-units and coalition members."),
+]
+StaleAfter = Annotated[
+    int,
+    Query(ge=0, le=100_000, description="Rows whose winner started more days ago are stale."),
+]
+
+
+def _filters(
+    reads: ReadService,
+    position: ReadPosition,
+    actor: str | None,
+    place: str | None,
+    include_subordinates: bool,
+) -> tuple[list[str] | None, str | None]:
+    """The actor ids (with the roll-up) and the place key the filters name."""
+    with resolving():
+        actors = (
+            reads.resolve_actor(position, actor, "query.actor", include_subordinates)
+            if actor is not None
+            else None
+        )
+        place_key = reads.resolve(position, "place", place, "query.place") if place else None
+    return actors, place_key
 
 
 def items(views: Iterable[PostureView]) -> list[PostureItem]:
@@ -31,10 +72,10 @@ async def posture(
     request: Request,
     as_of: AsOf = None,
     valid_at: ValidAt = None,
-    actor: Identifier = None,
-    place: Annotated[
-        str | None, Query(min_length=1, max_length=200, description="A place key.")
-    ] = None,
+    actor: ActorName = None,
+    place: PlaceName = None,
+    include_subordinates: IncludeSubordinates = False,
+    stale_after: StaleAfter = STALE_AFTER_DAYS,
     status: Annotated[
         list[PostureStatus] | None,
         Query(description="Only rows with these statuses (repeat the parameter for more)."),
@@ -47,7 +88,9 @@ async def posture(
 ) -> Response:
     """One row per (actor, place): the strength and activity the ledger holds, the grade
     of the source behind it, and every report position it rests on. Rows whose reports
-    were all retracted are left out unless `include_retracted` or `status=RETRACTED`."""
+    were all retracted are left out unless `include_retracted` or `status=RETRACTED`.
+    `actor` and `place` take an id, name or alias; an unknown or ambiguous one is a 422
+    naming the parameter, with suggestions or candidates."""
     pinned, after = decode_cursor(cursor, tuple) if cursor else (None, None)
     wanted = frozenset(status) if status else None
     if wanted is None and not include_retracted:
@@ -55,8 +98,15 @@ async def posture(
     at = await read_at(request, POSTURE, as_of=as_of, valid_at=valid_at, pinned=pinned)
 
     def build(reads: ReadService, position: ReadPosition) -> PosturePage:
+        actors, place_key = _filters(reads, position, actor, place, include_subordinates)
         page = reads.posture(
-            position, actor=actor, place=place, statuses=wanted, after=after, limit=limit
+            position,
+            actor=actors,
+            place=place_key,
+            statuses=wanted,
+            after=after,
+            limit=limit,
+            stale_after=stale_after,
         )
         return PosturePage(
             read_at=at,
@@ -75,9 +125,11 @@ async def posture(
 )
 async def timeline(
     request: Request,
-    actor: Identifier = None,
-    place: Identifier = None,
+    actor: ActorName = None,
+    place: PlaceName = None,
     as_of: AsOf = None,
+    include_subordinates: IncludeSubordinates = False,
+    stale_after: StaleAfter = STALE_AFTER_DAYS,
     limit: Annotated[int, Query(ge=1, le=200, description="Most steps in one page.")] = 50,
     cursor: Cursor = None,
 ) -> Response:
@@ -89,11 +141,19 @@ async def timeline(
     at = await read_at(request, POSTURE, as_of=as_of, pinned=pinned)
 
     def build(reads: ReadService, position: ReadPosition) -> Timeline:
-        page = reads.timeline(position, actor=actor, place=place, after=after, limit=limit)
+        actors, place_key = _filters(reads, position, actor, place, include_subordinates)
+        page = reads.timeline(
+            position,
+            actor=actors,
+            place=place_key,
+            after=after,
+            limit=limit,
+            stale_after=stale_after,
+        )
         return Timeline(
             read_at=at,
-            actor_id=actor,
-            place_key=place,
+            actor_id=actors[0] if actors else None,
+            place_key=place_key,
             steps=[TimelineStep(position=s.position, rows=items(s.rows)) for s in page.items],
             next_cursor=encode_cursor(at.position, page.last) if page.last else None,
         )

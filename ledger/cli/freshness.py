@@ -1,0 +1,28 @@
+"""Fresh answers: a CLI read first folds what the projections have not seen yet (an
+incremental fold of each projection in catalog order), and says so when it answers from
+behind the ledger head (``--no-refresh``, or events appended meanwhile)."""
+
+from ledger.cli.context import err
+from ledger.projection.catalog import PROJECTIONS
+from ledger.projection.fold import fold
+from ledger.projection.service import ReadPosition
+from ledger.runtime import Runtime
+
+
+def refresh(runtime: Runtime, enabled: bool = True) -> int:
+    """Bring every projection to the head (when ``enabled``); the head position."""
+    if enabled:
+        for name in PROJECTIONS:
+            fold(runtime.store, name, with_digest=False)
+    return runtime.store.head().position
+
+
+def note_if_behind(at: ReadPosition, head: int) -> None:
+    """One line on stderr when the answer rests on fewer events than the ledger holds
+    (and the user did not ask for a past record time)."""
+    if at.as_of is None and at.position < head:
+        err.print(
+            f"note: answered at position {at.position}; the ledger head is {head}"
+            f" ({head - at.position} events not folded yet: run without --no-refresh,"
+            " or `ledger project`)"
+        )

@@ -1,0 +1,109 @@
+"""``ledger actors``, ``ledger places`` and ``ledger sources``: the gazetteer as the
+filters read it, with aliases, hierarchy, coordinates and how many reports name each."""
+
+import csv
+import json
+import sys
+from typing import Annotated, Any
+
+import typer
+from pydantic_core import to_jsonable_python
+from rich.table import Table
+
+from ledger.cli.context import options, out, reporting_errors
+from ledger.cli.freshness import note_if_behind, refresh
+from ledger.cli.moments import given_time
+from ledger.errors import LedgerError
+from ledger.projection.service import POSTURE
+from ledger.projection.views import GazetteerEntryView
+from ledger.runtime import bootstrap
+
+AsOf = Annotated[
+    str | None,
+    typer.Option("--as-of", metavar="TIME", help="The register as known at this record time."),
+]
+Format = Annotated[str, typer.Option("--format", metavar="table|json|csv", help="Output format.")]
+NoRefresh = Annotated[bool, typer.Option("--no-refresh", help="Do not fold new events first.")]
+
+
+def _listing(ctx: typer.Context, kind: str, as_of: str | None, fmt: str, no_refresh: bool) -> None:
+    with reporting_errors():
+        if fmt not in ("table", "json", "csv"):
+            raise LedgerError(f"--format {fmt!r}: choose table, json or csv")
+        record_time = given_time(as_of, "--as-of")
+        with bootstrap(options(ctx).settings()) as runtime:
+            head = refresh(runtime, not no_refresh)
+            at = runtime.reads.position(POSTURE, as_of=record_time)
+            found = runtime.reads.entries(at, kind)
+        note_if_behind(at, head)
+    if fmt == "json":
+        document = {"position": at.position, "items": [_as_dict(e) for e in found]}
+        sys.stdout.write(json.dumps(document, indent=2) + "\n")
+    elif fmt == "csv":
+        fields = list(_as_dict(found[0]).keys()) if found else ["id"]
+        writer = csv.DictWriter(sys.stdout, fieldnames=fields)
+        writer.writeheader()
+        for e in found:
+            writer.writerow(
+                {k: "|".join(v) if isinstance(v, list) else v for k, v in _as_dict(e).items()}
+            )
+    else:
+        _print(found, kind, at.position)
+
+
+def _as_dict(entry: GazetteerEntryView) -> dict[str, Any]:
+    found: dict[str, Any] = to_jsonable_python(entry)
+    return found
+
+
+def _print(found: list[GazetteerEntryView], kind: str, position: int) -> None:
+    counted = "claims" if kind == "source" else "reports"
+    table = Table(title=f"{kind.capitalize()}s as known at position {position}", pad_edge=False)
+    width = min(max((len(e.id) for e in found), default=2), 40)
+    table.add_column("id", min_width=width, overflow="fold")
+    table.add_column("name", overflow="fold")
+    table.add_column("kind")
+    table.add_column("aliases", overflow="fold")
+    if kind == "place":
+        table.add_column("coordinates")
+    else:
+        table.add_column("parent" if kind == "actor" else "affiliated with", overflow="fold")
+    if kind == "actor":
+        table.add_column("member of", overflow="fold")
+    table.add_column(counted, justify="right")
+    for e in found:
+        cells = [e.id, e.name, e.kind, ", ".join(e.aliases) or "-"]
+        if kind == "place":
+            located = e.latitude is not None and e.longitude is not None
+            cells.append(f"{e.latitude:.3f}, {e.longitude:.3f}" if located else "-")
+        else:
+            cells.append(e.parent_id or "-")
+        if kind == "actor":
+            cells.append(", ".join(e.member_of) or "-")
+        cells.append(str(e.reports))
+        table.add_row(*cells)
+    out.print(table)
+
+
+def actors(
+    ctx: typer.Context, as_of: AsOf = None, fmt: Format = "table", no_refresh: NoRefresh = False
+) -> None:
+    """Registered actors: names and aliases (any of which --actor takes), parent unit,
+    coalitions, and how many deployment reports name each."""
+    _listing(ctx, "actor", as_of, fmt, no_refresh)
+
+
+def places(
+    ctx: typer.Context, as_of: AsOf = None, fmt: Format = "table", no_refresh: NoRefresh = False
+) -> None:
+    """Registered places: names and aliases (any of which --place takes), coordinates,
+    and how many deployment reports name each."""
+    _listing(ctx, "place", as_of, fmt, no_refresh)
+
+
+def sources(
+    ctx: typer.Context, as_of: AsOf = None, fmt: Format = "table", no_refresh: NoRefresh = False
+) -> None:
+    """Registered sources: names and aliases, affiliation, and how many claims each
+    speaks in (at any hop of reported speech)."""
+    _listing(ctx, "source", as_of, fmt, no_refresh)
