@@ -25,7 +25,7 @@ def test_the_same_position_gives_the_same_rows_everywhere(
         assert at.position == 138
         service_rows = [as_dict(v) for v in runtime.reads.posture(at, limit=None).items]
 
-        cli = ledger_cli("posture", "--format", "json", database_url=database_url)
+        cli = ledger_cli("posture", "--no-refresh", "--format", "json", database_url=database_url)
         assert cli.returncode == 0, cli.stderr
         cli_document = json.loads(cli.stdout)
         assert cli_document["position"] == at.position
