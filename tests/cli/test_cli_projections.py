@@ -99,7 +99,10 @@ def test_appending_then_asking_answers_without_ledger_project(
         json_line("ClaimAsserted", claim_id="claim:x"),
         json_line("DeploymentReported", claim_id="claim:x"),
     )
-    assert ledger_cli("append", str(first), database_url=database_url).returncode == 0
+    assert (
+        ledger_cli("append", str(first), "--allow-unresolved", database_url=database_url).returncode
+        == 0
+    )
     answer = json.loads(ledger_cli("posture", "--format", "json", database_url=database_url).stdout)
     assert [r["strength"] for r in answer["rows"]] == ["over 4000"]
     later = write_lines(
@@ -113,7 +116,10 @@ def test_appending_then_asking_answers_without_ledger_project(
             valid_time={"start": "2015-11-01T00:00:00Z", "precision": "DAY"},
         ),
     )
-    assert ledger_cli("append", str(later), database_url=database_url).returncode == 0
+    assert (
+        ledger_cli("append", str(later), "--allow-unresolved", database_url=database_url).returncode
+        == 0
+    )
     behind = ledger_cli("posture", "--no-refresh", "--format", "json", database_url=database_url)
     assert json.loads(behind.stdout)["position"] == 2
     assert "the ledger head is 4" in behind.stderr
@@ -171,7 +177,10 @@ def test_names_aliases_case_and_accents_resolve_unknown_names_are_errors(
             place={"name": "around Idlib", "place_id": "place:idlib", "precision": "CITY"},
         ),
     )
-    assert ledger_cli("append", str(file), database_url=database_url).returncode == 0
+    assert (
+        ledger_cli("append", str(file), "--allow-unresolved", database_url=database_url).returncode
+        == 0
+    )
     for given in ("actor:hezbollah", "Hizballah", "hezbollah", "HIZBALLAH", "ＨＥＺＢＯＬＬＡＨ"):
         answer = ledger_cli(
             "posture", "--actor", given, "--format", "json", database_url=database_url
