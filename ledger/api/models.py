@@ -281,10 +281,14 @@ class FieldProblem(Model):
     )
     message: str
     suggestions: list[str] | None = Field(
-        default=None, description="For an unknown name: the closest registered names."
+        default=None,
+        description="For an unknown name: the closest registered names.",
+        exclude_if=lambda value: value is None,
     )
     candidates: list[str] | None = Field(
-        default=None, description="For an ambiguous name: the ids it could mean."
+        default=None,
+        description="For an ambiguous name: the ids it could mean.",
+        exclude_if=lambda value: value is None,
     )
 
 
