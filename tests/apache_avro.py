@@ -54,18 +54,36 @@ def _in_dependency_order(types: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return ordered
 
 
+def _revision_of(path: Path) -> str:
+    """``ledger.Envelope`` for ``Envelope.avsc``, ``ledger.Envelope.v2`` for its revision."""
+    body = json.loads(path.read_text())
+    stem = path.name.removesuffix(".avsc")
+    suffix = stem[len(body["name"]) :]
+    return f"{body['namespace']}.{body['name']}{suffix}"
+
+
 def load_schemas(root: Path = schemas.SCHEMA_DIR) -> dict[str, avro.schema.Schema]:
-    """Every event schema version by file stem, e.g. ``DocumentIngested.v2``."""
-    types = _in_dependency_order(
-        [json.loads(p.read_text()) for p in sorted((root / "types").glob("*.avsc"))]
-    )
+    """Every event schema version by file stem, e.g. ``DocumentIngested.v2``.
+
+    A type revision (``types/Envelope.v2.avsc``, referred to as ``ledger.Envelope.v2``)
+    stands in for the type of its name in the event schemas that refer to it."""
+    files = {_revision_of(p): p for p in sorted((root / "types").glob("*.avsc"))}
     loaded: dict[str, avro.schema.Schema] = {}
     for event_file in sorted((root / "events").glob("*.avsc")):
+        text = event_file.read_text()
+        chosen = {key: path for key, path in files.items() if key.count(".v") == 0}
+        for key, path in files.items():
+            if ".v" in key and f'"{key}"' in text:
+                base = key.rsplit(".v", 1)[0]
+                chosen[base] = path
+                text = text.replace(f'"{key}"', f'"{base}"')
+        types = _in_dependency_order([json.loads(p.read_text()) for p in chosen.values()])
         names = avro.name.Names()
         for body in types:
             avro.schema.make_avsc_object(body, names)
-        body = json.loads(event_file.read_text())
-        loaded[event_file.name.removesuffix(".avsc")] = avro.schema.make_avsc_object(body, names)
+        loaded[event_file.name.removesuffix(".avsc")] = avro.schema.make_avsc_object(
+            json.loads(text), names
+        )
     return loaded
 
 

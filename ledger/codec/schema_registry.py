@@ -20,6 +20,11 @@ from fastavro.schema import to_parsing_canonical_form
 import schemas
 from ledger.errors import SchemaError
 
+_TYPE_REVISION = re.compile(r"^[A-Za-z][A-Za-z0-9]*\.v(?P<version>[2-9]|[1-9][0-9]+)\.avsc$")
+"""A later revision of a shared type (``Envelope.v2.avsc``): event schemas refer to it as
+``ledger.Envelope.v2``, and it is inlined under its own name (``ledger.Envelope``), so the
+event versions written before it keep their schemas, and their fingerprints, unchanged."""
+
 _EVENT_FILE = re.compile(r"^(?P<type>[A-Za-z][A-Za-z0-9]*)\.v(?P<version>[1-9][0-9]*)\.avsc$")
 
 AvroJson = Any
@@ -115,7 +120,8 @@ class SchemaRegistry:
         for path in sorted((root / "types").glob("*.avsc")):
             schema = _load_json(path)
             full = f"{schema.get('namespace', '')}.{schema['name']}".lstrip(".")
-            named[full] = schema
+            revision = _TYPE_REVISION.match(path.name)
+            named[f"{full}.v{revision['version']}" if revision else full] = schema
         versions = []
         for path in sorted((root / "events").glob("*.avsc")):
             match = _EVENT_FILE.match(path.name)

@@ -11,10 +11,12 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    field_validator,
     model_validator,
 )
 
 from ledger.domain.enums import Classification, EstimateQualifier, PlacePrecision, TimePrecision
+from ledger.domain.marking import Marking, check_compartment
 
 
 def _to_utc(value: datetime) -> datetime:
@@ -54,6 +56,9 @@ Plain = Annotated[str, Field(pattern=r"^[^\x00]*$")]
 Text = Annotated[str, Field(min_length=1, pattern=r"^[^\x00]*$")]
 """Free text that must not be empty."""
 
+Compartment = Annotated[str, Field(max_length=32), AfterValidator(check_compartment)]
+"""A compartment of a marking, e.g. ``NOFORN`` (``ledger.domain.marking.COMPARTMENT``)."""
+
 
 class Value(BaseModel):
     """Base of every model: immutable, and unknown fields are an error, not ignored.
@@ -75,6 +80,18 @@ class Envelope(Value):
     correlation_id: UUID | None = None
     causation_id: UUID | None = None
     classification: Classification = Classification.UNCLASSIFIED
+    compartments: list[Compartment] = []
+    """The compartments of the marking, each once, in order (``ledger.domain.marking``)."""
+
+    @field_validator("compartments")
+    @classmethod
+    def _each_once_in_order(cls, value: list[str]) -> list[str]:
+        return sorted(set(value))
+
+    @property
+    def marking(self) -> Marking:
+        """The event's marking: who may see it (``ledger.domain.marking``)."""
+        return Marking(self.classification, frozenset(self.compartments))
 
     @classmethod
     def new(cls, recorded_by: str, stream_id: str, **kwargs: object) -> "Envelope":

@@ -16,11 +16,24 @@ def test_every_event_type_has_a_schema() -> None:
     assert set(registry.event_types()) == set(EVENT_TYPES)
 
 
-def test_document_has_two_versions_and_v2_is_the_reader() -> None:
+def test_document_has_three_versions_and_v3_is_the_reader() -> None:
     versions = registry.versions("DocumentIngested")
-    assert [v.version for v in versions] == [1, 2]
+    assert [v.version for v in versions] == [1, 2, 3]
     assert registry.latest("DocumentIngested") is versions[-1]
-    assert versions[0].fingerprint != versions[1].fingerprint
+    assert len({v.fingerprint for v in versions}) == 3
+
+
+def test_the_newest_envelope_has_compartments_and_the_first_versions_do_not() -> None:
+    for event_type in registry.event_types():
+        first, *_, newest = registry.versions(event_type)
+
+        def envelope_fields(version: object) -> list[str]:
+            schema = version.schema  # type: ignore[attr-defined]
+            envelope = next(f for f in schema["fields"] if f["name"] == "envelope")
+            return [f["name"] for f in envelope["type"]["fields"]]
+
+        assert "compartments" in envelope_fields(newest), event_type
+        assert "compartments" not in envelope_fields(first), event_type
 
 
 def test_fingerprints_are_unique_and_indexed() -> None:

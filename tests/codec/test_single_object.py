@@ -53,6 +53,33 @@ def _v1_document_payload() -> tuple[bytes, dict[str, object]]:
     return buffer.getvalue(), record
 
 
+@pytest.mark.parametrize("event_type", ALL_TYPES)
+def test_events_written_before_compartments_decode_with_none(event_type: str) -> None:
+    first = codec.registry.versions(event_type)[0]
+    record = make(event_type).model_dump()
+    del record["envelope"]["compartments"]
+    if event_type == "DocumentIngested":
+        del record["archive_url"]
+    buffer = io.BytesIO()
+    buffer.write(MAGIC + first.fingerprint)
+    schemaless_writer(buffer, parse_schema(first.schema), record)
+    event = codec.decode(buffer.getvalue())
+    assert event.envelope.compartments == []
+    assert event.envelope.marking.compartments == frozenset()
+
+
+def test_compartments_round_trip_each_once_in_order() -> None:
+    event = make("ClaimAsserted")
+    marked = event.model_copy(
+        update={
+            "envelope": event.envelope.model_validate(
+                {**event.envelope.model_dump(), "compartments": ["BRAVO", "ALPHA", "BRAVO"]}
+            )
+        }
+    )
+    assert codec.decode(codec.encode(marked)).envelope.compartments == ["ALPHA", "BRAVO"]
+
+
 def test_v1_document_decodes_as_newest_model() -> None:
     payload, record = _v1_document_payload()
     event = codec.decode(payload)
@@ -99,7 +126,7 @@ def test_bad_payloads_are_refused(payload: bytes, message: str) -> None:
 
 def test_truncated_body_is_refused() -> None:
     payload = codec.encode(make("ClaimAsserted"))
-    with pytest.raises(DecodeError, match="does not decode as ClaimAsserted v1"):
+    with pytest.raises(DecodeError, match="does not decode as ClaimAsserted v2"):
         codec.decode(payload[:-5])
 
 
