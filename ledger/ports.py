@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from uuid import UUID
 
 from ledger.domain.events import Event
+from ledger.domain.marking import OPERATOR, Clearance, Marking
 from ledger.records import Appended, EncodedEvent, Head, KafkaOrigin, RecordedEvent
 
 if TYPE_CHECKING:
@@ -58,7 +59,13 @@ class LedgerStore(Protocol):
 
     def head(self) -> Head: ...
     def position_at(self, moment: datetime) -> int: ...
-    def event_counts(self) -> list[tuple[str, int]]: ...
+    def event_counts(self, clearance: Clearance = OPERATOR) -> list[tuple[str, int]]: ...
+    def cleared(self, clearance: Clearance = OPERATOR) -> AbstractContextManager["Conn"]:
+        """A connection in a transaction reading as ``clearance`` would (row-level
+        security on): what the projections of that clearance are read through."""
+        ...
+
+    def marking_of(self, positions: Sequence[int]) -> Marking: ...
 
     def read(
         self,
@@ -70,6 +77,7 @@ class LedgerStore(Protocol):
         recorded_before: datetime | None = None,
         limit: int | None = None,
         batch_size: int = 2000,
+        clearance: Clearance = OPERATOR,
     ) -> Iterator[RecordedEvent]: ...
 
     def read_rows(
@@ -82,13 +90,21 @@ class LedgerStore(Protocol):
         recorded_before: datetime | None = None,
         limit: int | None = None,
         batch_size: int = 2000,
+        clearance: Clearance = OPERATOR,
     ) -> Iterator[dict[str, Any]]: ...
 
     def read_records(
-        self, *, after: int = 0, until: int | None = None, types: Sequence[str] | None = None
+        self,
+        *,
+        after: int = 0,
+        until: int | None = None,
+        types: Sequence[str] | None = None,
+        clearance: Clearance = OPERATOR,
     ) -> Iterator[tuple[int, str, dict[str, Any]]]: ...
 
-    def find_row(self, event_id: UUID) -> dict[str, Any] | None: ...
+    def find_row(
+        self, event_id: UUID, clearance: Clearance = OPERATOR
+    ) -> dict[str, Any] | None: ...
     def payload_of(self, event_id: UUID) -> bytes | None: ...
     def count_rejected(self) -> int: ...
 

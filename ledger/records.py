@@ -5,6 +5,7 @@ from datetime import datetime
 from uuid import UUID
 
 from ledger.domain.events import Event
+from ledger.domain.marking import Marking
 
 
 @dataclass(frozen=True)
@@ -30,6 +31,8 @@ class EncodedEvent:
     valid_to: datetime | None
     payload: bytes
     origin: KafkaOrigin | None = None
+    marking: Marking | None = None
+    """Who may see it, as its payload states; None fails closed (UNKNOWN)."""
 
     @classmethod
     def of(cls, event: Event, payload: bytes, origin: KafkaOrigin | None = None) -> "EncodedEvent":
@@ -43,6 +46,7 @@ class EncodedEvent:
             valid_to=valid_to,
             payload=payload,
             origin=origin,
+            marking=event.envelope.marking,
         )
 
 

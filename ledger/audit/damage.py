@@ -9,6 +9,7 @@ from collections.abc import Iterator, Sequence
 from typing import Any
 
 from ledger.audit.report import Findings
+from ledger.domain.marking import OPERATOR, Clearance
 from ledger.errors import LedgerError
 from ledger.store.postgres import PostgresLedger
 
@@ -24,9 +25,17 @@ class DamageTolerantLedger(PostgresLedger):
         self._findings = findings
 
     def read_records(
-        self, *, after: int = 0, until: int | None = None, types: Sequence[str] | None = None
+        self,
+        *,
+        after: int = 0,
+        until: int | None = None,
+        types: Sequence[str] | None = None,
+        clearance: Clearance = OPERATOR,
     ) -> Iterator[tuple[int, str, dict[str, Any]]]:
-        for row in self.read_rows(after=after, until=until, types=types, batch_size=5000):
+        rows = self.read_rows(
+            after=after, until=until, types=types, batch_size=5000, clearance=clearance
+        )
+        for row in rows:
             position = int(row["position"])
             if position in self._broken:
                 continue

@@ -8,16 +8,28 @@ fingerprint that differs from the code's makes the next fold rebuild the project
 
 import hashlib
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from psycopg import sql
 
+from ledger.domain.marking import rank_of
 from ledger.store.connection import Conn
 
 Row = tuple[Any, ...]
 AfterFold = Callable[[Conn, str, int, int], None]
 """``(conn, schema, start, target)``: runs in the fold's transaction after the new rows."""
+
+
+MARKING_COLUMNS = ("marking_rank smallint NOT NULL", "marking_compartments text[] NOT NULL")
+"""The marking of a fact row's event: level rank (``ledger.domain.marking.RANK``) and
+compartments."""
+
+
+def marking_values(record: dict[str, Any]) -> tuple[int, list[str]]:
+    """The marking columns of a fact row, from its event's Avro record."""
+    envelope = record["envelope"]
+    return rank_of(envelope["classification"]), sorted(envelope.get("compartments") or ())
 
 
 @dataclass(frozen=True)
@@ -30,14 +42,21 @@ class Table:
     indexes: tuple[tuple[str, ...], ...] = ()
     order: str = "position"
     """The order its rows are digested in: a unique key."""
+    marked: bool = False
+    """A fact table (one row per event, written by a handler): each row carries the
+    marking of its event (``MARKING_COLUMNS``), which row-level security checks."""
+
+    @property
+    def all_columns(self) -> tuple[str, ...]:
+        return (*self.columns, *MARKING_COLUMNS) if self.marked else self.columns
 
     @property
     def column_names(self) -> tuple[str, ...]:
-        return tuple(column.split(maxsplit=1)[0] for column in self.columns)
+        return tuple(column.split(maxsplit=1)[0] for column in self.all_columns)
 
     def ddl(self) -> str:
         """``CREATE TABLE`` and its indexes, with ``{s}`` standing for the schema."""
-        body = ",\n    ".join((*self.columns, f"PRIMARY KEY ({', '.join(self.primary_key)})"))
+        body = ",\n    ".join((*self.all_columns, f"PRIMARY KEY ({', '.join(self.primary_key)})"))
         statements = [f"CREATE TABLE IF NOT EXISTS {{s}}.{self.name} (\n    {body}\n);"]
         for index in self.indexes:
             label = f"{self.name}_{'_'.join(index)}"
@@ -77,11 +96,13 @@ class Projection:
     _tables: dict[str, Table] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        by_name = {t.name: t for t in self.tables}
-        unknown = {h.table for h in self.handlers.values()} - set(by_name)
+        written = {h.table for h in self.handlers.values()}
+        unknown = written - {t.name for t in self.tables}
         if unknown:
             raise ValueError(f"projection {self.name}: handlers write unknown tables {unknown}")
-        object.__setattr__(self, "_tables", by_name)
+        marked = tuple(replace(t, marked=t.name in written) for t in self.tables)
+        object.__setattr__(self, "tables", marked)
+        object.__setattr__(self, "_tables", {t.name: t for t in marked})
 
     @property
     def event_types(self) -> tuple[str, ...]:

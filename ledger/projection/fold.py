@@ -16,11 +16,12 @@ from dataclasses import dataclass, field
 
 from psycopg import sql
 
+from ledger.domain.marking import OPERATOR, Clearance
 from ledger.ports import LedgerStore
 from ledger.projection import parallel
 from ledger.projection import schema as tables
 from ledger.projection.catalog import PROJECTIONS
-from ledger.projection.definition import Projection, Row
+from ledger.projection.definition import Projection, Row, marking_values
 from ledger.projection.schema import SCHEMA
 from ledger.store.connection import Conn
 
@@ -55,8 +56,10 @@ def fold(
     schema: str = SCHEMA,
     with_digest: bool = True,
     progress: Callable[[int], None] | None = None,
+    clearance: Clearance = OPERATOR,
 ) -> FoldResult:
-    """Fold the events after the projection's cursor (up to ``upto``, default the head).
+    """Fold the events after the projection's cursor (up to ``upto``, default the head):
+    those ``clearance`` sees, into its schema (``clearances.schema_for``).
 
     The digest reads every row of the projection, so it costs time in proportion to its
     size; ``with_digest=False`` skips it where only the fold matters. ``progress`` is
@@ -67,14 +70,14 @@ def fold(
         # every projection's tables exist from the first fold on: reads (and checks) that
         # join across projections find empty tables rather than missing ones
         others = [p for p in PROJECTIONS.values() if p.name != definition.name]
-        tables.create(conn, [*others, definition], schema)
+        tables.create(conn, [*others, definition], schema, clearance)
         with conn.transaction():
             _lock(conn, schema, definition.name)
             stored = tables.cursor_of(conn, definition.name, schema)
             rebuilt = stored is not None and stored.version != definition.fingerprint
             if rebuilt:
                 tables.drop_tables(conn, definition, schema)
-                tables.create(conn, [definition], schema)
+                tables.create(conn, [definition], schema, clearance)
             start = stored.position if stored is not None and not rebuilt else 0
             target = ledger.head().position if upto is None else upto
             for upstream in definition.upstream:
@@ -83,6 +86,7 @@ def fold(
             workers = parallel.worker_count()
             if (
                 stored is None
+                and clearance.is_operator
                 and ledger.parallel_folds
                 and schema != SCHEMA
                 and PROJECTIONS.get(definition.name) is definition
@@ -96,7 +100,7 @@ def fold(
                     progress(target)
             else:
                 added, folded = fold_range(
-                    ledger, conn, definition, schema, start, target, progress
+                    ledger, conn, definition, schema, start, target, progress, clearance
                 )
             if target > start and definition.after_fold is not None:
                 definition.after_fold(conn, schema, start, target)
@@ -115,8 +119,10 @@ def fold_range(
     start: int,
     target: int,
     progress: Callable[[int], None] | None,
+    clearance: Clearance = OPERATOR,
 ) -> tuple[dict[str, int], int]:
-    """Copy the rows of the events in (start, target] into the projection's tables."""
+    """Copy the rows of the events in (start, target] that ``clearance`` sees into the
+    projection's tables."""
     rows: dict[str, list[Row]] = defaultdict(list)
     added: dict[str, int] = defaultdict(int)
     folded = read = 0
@@ -124,7 +130,7 @@ def fold_range(
         return {}, 0
     handlers = definition.handlers
     for position, event_type, record in ledger.read_records(
-        after=start, until=target, types=list(definition.event_types)
+        after=start, until=target, types=list(definition.event_types), clearance=clearance
     ):
         read += 1
         if progress is not None and read % PROGRESS_EVERY == 0:
@@ -133,7 +139,7 @@ def fold_range(
         if handler is None:
             continue
         table_rows = rows[handler.table]
-        table_rows.append(handler.row(position, record))
+        table_rows.append((*handler.row(position, record), *marking_values(record)))
         folded += 1
         if len(table_rows) >= FLUSH_ROWS:  # keep memory flat on big folds
             added[handler.table] += _copy(conn, definition, schema, handler.table, table_rows)

@@ -6,6 +6,8 @@ from dataclasses import dataclass
 
 from psycopg import sql
 
+from ledger.domain.marking import OPERATOR, Clearance
+from ledger.projection import security
 from ledger.projection.definition import Projection
 from ledger.store.connection import Conn
 
@@ -30,12 +32,19 @@ def all_of(conditions: Sequence[sql.Composable]) -> sql.Composable:
     return sql.SQL(" AND ").join(conditions) if conditions else sql.SQL("TRUE")
 
 
-def create(conn: Conn, projections: list[Projection], schema: str = SCHEMA) -> None:
-    """Create the schema, the cursors and the projections' tables if missing."""
+def create(
+    conn: Conn,
+    projections: list[Projection],
+    schema: str = SCHEMA,
+    clearance: Clearance = OPERATOR,
+) -> None:
+    """Create the schema, the cursors and the projections' tables if missing, with the
+    reader policies of a schema folded for ``clearance`` (``security``)."""
     conn.execute(sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(sql.Identifier(schema)))
     conn.execute(qualified(_CURSORS, schema))
     for projection in projections:
         conn.execute(qualified(projection.ddl(), schema))
+        security.secure(conn, projection, schema, clearance)
 
 
 def drop_tables(conn: Conn, projection: Projection, schema: str = SCHEMA) -> None:

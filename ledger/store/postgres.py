@@ -20,18 +20,34 @@ from psycopg_pool import ConnectionPool
 
 from ledger.chain import GENESIS_HASH
 from ledger.codec.single_object import AvroCodec
+from ledger.domain.enums import Classification
 from ledger.domain.events import Event
+from ledger.domain.marking import LEVELS, LOWEST, OPERATOR, RANK, Clearance, Marking
 from ledger.errors import ConflictError, LedgerError, SchemaError, StoreUnavailable
 from ledger.records import Appended, EncodedEvent, Head, KafkaOrigin, RecordedEvent
+from ledger.store.clearance import VISIBLE, set_clearance
 from ledger.store.connection import Conn
 from ledger.store.migrate import migrate, pending
 
 _APPEND = """
-SELECT event_id, position, recorded_at, appended
-  FROM ledger.append_events(%b::uuid[], %b::text[], %b::text[], %b::timestamptz[],
-                            %b::timestamptz[], %b::bytea[], %b::text[], %b::integer[],
-                            %b::bigint[])
+WITH appended AS (
+    SELECT i, a.event_id, a.position, a.recorded_at, a.appended, m.rank, m.compartments
+      FROM ledger.append_events(%b::uuid[], %b::text[], %b::text[], %b::timestamptz[],
+                                %b::timestamptz[], %b::bytea[], %b::text[], %b::integer[],
+                                %b::bigint[]) WITH ORDINALITY AS a(event_id, position,
+                                                                   recorded_at, appended, i)
+      JOIN unnest(%b::smallint[], %b::text[]) WITH ORDINALITY AS m(rank, compartments, i)
+        USING (i)
+), marked AS (
+    INSERT INTO ledger.markings (position, rank, compartments)
+    SELECT position, rank, string_to_array(compartments, ' ') FROM appended WHERE appended
+)
+SELECT event_id, position, recorded_at, appended FROM appended ORDER BY i
 """
+"""One call appends a batch and records each new event's marking beside it."""
+
+UNKNOWN_RANK = RANK[Classification.UNKNOWN]
+"""The rank of an event whose marking was not given: it fails closed."""
 
 PIPELINE_CHUNK = 250
 """Events per database call when a large batch is appended in one transaction."""
@@ -55,6 +71,8 @@ def _append_params(items: Sequence[EncodedEvent]) -> tuple[list[Any] | None, ...
         [o.topic if o else None for o in origins] if kafka else None,
         [o.partition if o else None for o in origins] if kafka else None,
         [o.offset if o else None for o in origins] if kafka else None,
+        [i.marking.rank if i.marking else UNKNOWN_RANK for i in items],
+        [" ".join(sorted(i.marking.compartments)) if i.marking else "" for i in items],
     )
 
 
@@ -64,9 +82,12 @@ def _where(
     types: Sequence[str] | None,
     stream: str | None = None,
     recorded_before: datetime | None = None,
+    clearance: Clearance = OPERATOR,
 ) -> sql.Composable:
-    """The filter of a ledger read, in position terms."""
-    conditions = [sql.SQL("position > {}").format(after)]
+    """The filter of a ledger read, in position terms, and what ``clearance`` sees."""
+    conditions: list[sql.Composable] = [sql.SQL("position > {}").format(after)]
+    if not clearance.is_operator:
+        conditions.append(VISIBLE)
     if until is not None:
         conditions.append(sql.SQL("position <= {}").format(until))
     if types:
@@ -119,6 +140,15 @@ class PostgresLedger:
         except psycopg.Error as exc:
             raise _translate(exc) from exc
 
+    @contextmanager
+    def cleared(self, clearance: Clearance = OPERATOR) -> Iterator[Conn]:
+        """A connection in a transaction that reads as ``clearance`` would: row-level
+        security and ``ledger.sees`` hide what it may not see (the operator sees all)."""
+        with self.connection() as conn, conn.transaction():
+            if not clearance.is_operator:
+                set_clearance(conn, clearance)
+            yield conn
+
     # -- setup -----------------------------------------------------------------------
 
     def init(self) -> list[str]:
@@ -126,7 +156,41 @@ class PostgresLedger:
         with self.connection() as conn:
             applied = migrate(conn)
             self._register_schemas(conn)
+            self._derive_markings(conn)
         return [f"{m.version:04d}_{m.name}" for m in applied]
+
+    def _derive_markings(self, conn: Conn) -> int:
+        """Record the marking of every event that has none yet (those appended before
+        markings were kept), from its payload; one that does not decode is UNKNOWN, so it
+        stays hidden from every reader. Returns how many were recorded."""
+        added = 0
+        found = conn.execute("SELECT to_regclass('ledger.markings') IS NOT NULL").fetchone()
+        if not found or not found[0]:  # an older ledger, not migrated that far
+            return 0
+        with conn.transaction():
+            conn.execute("LOCK TABLE ledger.markings IN EXCLUSIVE MODE")
+            missing = conn.execute(
+                "SELECT e.position, e.payload FROM ledger.events e"
+                " WHERE NOT EXISTS (SELECT 1 FROM ledger.markings m"
+                " WHERE m.position = e.position) ORDER BY e.position"
+            )
+            rows = []
+            for position, payload in missing:
+                try:
+                    envelope = self.codec.decode_record(bytes(payload))[1]["envelope"]
+                    marking = Marking(
+                        Classification(envelope["classification"]),
+                        frozenset(envelope.get("compartments", ())),
+                    )
+                    rows.append((position, marking.rank, sorted(marking.compartments)))
+                except (LedgerError, KeyError, ValueError, TypeError):
+                    rows.append((position, UNKNOWN_RANK, []))
+            copy_sql = "COPY ledger.markings (position, rank, compartments) FROM STDIN"
+            with conn.cursor().copy(copy_sql) as copy:
+                for row in rows:
+                    copy.write_row(row)
+            added = len(rows)
+        return added
 
     def ensure_ready(self) -> None:
         """Fail with a clear message when ``ledger init`` has not been run (or is due)."""
@@ -255,11 +319,14 @@ class PostgresLedger:
             row = conn.execute("SELECT ledger.position_at(%s)", (moment,)).fetchone()
         return int(row[0]) if row and row[0] is not None else 0
 
-    def event_counts(self) -> list[tuple[str, int]]:
-        """How many events of each type the ledger holds, by type name."""
-        with self.connection() as conn:
+    def event_counts(self, clearance: Clearance = OPERATOR) -> list[tuple[str, int]]:
+        """How many events of each type the ledger holds (that ``clearance`` sees)."""
+        query = sql.SQL(
+            "SELECT event_type, count(*) FROM ledger.events WHERE {} GROUP BY 1 ORDER BY 1"
+        )
+        with self.cleared(clearance) as conn:
             rows = conn.execute(
-                "SELECT event_type, count(*) FROM ledger.events GROUP BY 1 ORDER BY 1"
+                query.format(sql.SQL("TRUE") if clearance.is_operator else VISIBLE)
             ).fetchall()
         return [(str(t), int(n)) for t, n in rows]
 
@@ -273,6 +340,7 @@ class PostgresLedger:
         recorded_before: datetime | None = None,
         limit: int | None = None,
         batch_size: int = 2000,
+        clearance: Clearance = OPERATOR,
     ) -> Iterator[RecordedEvent]:
         """Stream events in position order, decoded; memory stays flat however many."""
         for row in self.read_rows(
@@ -283,6 +351,7 @@ class PostgresLedger:
             recorded_before=recorded_before,
             limit=limit,
             batch_size=batch_size,
+            clearance=clearance,
         ):
             yield self._recorded(row)
 
@@ -296,27 +365,34 @@ class PostgresLedger:
         recorded_before: datetime | None = None,
         limit: int | None = None,
         batch_size: int = 2000,
+        clearance: Clearance = OPERATOR,
     ) -> Iterator[dict[str, Any]]:
-        """The stored columns of each event (payload as bytes, not decoded), in order."""
-        where = _where(after, until, types, stream, recorded_before)
+        """The stored columns of each event (payload as bytes, not decoded), in order:
+        those ``clearance`` sees."""
+        where = _where(after, until, types, stream, recorded_before, clearance)
         query = sql.SQL("SELECT {} FROM ledger.events WHERE {} ORDER BY position").format(
             sql.SQL(_COLUMNS), where
         )
         if limit is not None:
             query = sql.SQL("{} LIMIT {}").format(query, limit)
         if limit is not None and limit <= batch_size:  # one round trip, no server cursor
-            with self.connection() as conn, conn.cursor(row_factory=dict_row) as cur:
+            with self.cleared(clearance) as conn, conn.cursor(row_factory=dict_row) as cur:
                 rows = cur.execute(query).fetchall()
             yield from rows
             return
-        with self.connection() as conn, conn.transaction():
+        with self.cleared(clearance) as conn:
             with conn.cursor(name="ledger_read", row_factory=dict_row) as cur:
                 cur.itersize = batch_size
                 cur.execute(query)
                 yield from cur
 
     def read_records(
-        self, *, after: int = 0, until: int | None = None, types: Sequence[str] | None = None
+        self,
+        *,
+        after: int = 0,
+        until: int | None = None,
+        types: Sequence[str] | None = None,
+        clearance: Clearance = OPERATOR,
     ) -> Iterator[tuple[int, str, dict[str, Any]]]:
         """(position, type, Avro record resolved to the newest schema), streamed.
 
@@ -325,8 +401,8 @@ class PostgresLedger:
         """
         query = sql.SQL(
             "SELECT position, event_type, payload FROM ledger.events WHERE {} ORDER BY position"
-        ).format(_where(after, until, types))
-        with self.connection() as conn, conn.transaction():
+        ).format(_where(after, until, types, clearance=clearance))
+        with self.cleared(clearance) as conn:
             with conn.cursor(name="ledger_read_records") as cur:
                 cur.itersize = 5000
                 cur.execute(query)
@@ -354,12 +430,13 @@ class PostgresLedger:
             event=self.codec.decode(payload),
         )
 
-    def find_row(self, event_id: UUID) -> dict[str, Any] | None:
-        """The stored columns of one event by its id (payload not decoded), or None."""
-        query = sql.SQL("SELECT {} FROM ledger.events WHERE event_id = %s").format(
-            sql.SQL(_COLUMNS)
+    def find_row(self, event_id: UUID, clearance: Clearance = OPERATOR) -> dict[str, Any] | None:
+        """The stored columns of one event by its id (payload not decoded), or None (also
+        when ``clearance`` does not see it: a hidden event answers as an unknown one)."""
+        query = sql.SQL("SELECT {} FROM ledger.events WHERE event_id = %s AND {}").format(
+            sql.SQL(_COLUMNS), sql.SQL("TRUE") if clearance.is_operator else VISIBLE
         )
-        with self.connection() as conn, conn.cursor(row_factory=dict_row) as cur:
+        with self.cleared(clearance) as conn, conn.cursor(row_factory=dict_row) as cur:
             return cur.execute(query, (event_id,)).fetchone()
 
     def payload_of(self, event_id: UUID) -> bytes | None:
@@ -369,6 +446,22 @@ class PostgresLedger:
                 "SELECT payload FROM ledger.events WHERE event_id = %s", (event_id,)
             ).fetchone()
         return bytes(row[0]) if row else None
+
+    def marking_of(self, positions: Sequence[int]) -> Marking:
+        """The marking of an answer resting on the events at ``positions``: the highest
+        level and every compartment among them (``ledger.domain.marking.highest``)."""
+        if not positions:
+            return LOWEST
+        with self.connection() as conn:
+            row = conn.execute(
+                "SELECT max(rank), (SELECT array_agg(DISTINCT c) FROM ledger.markings n,"
+                " unnest(n.compartments) c WHERE n.position = ANY(%(p)s))"
+                " FROM ledger.markings WHERE position = ANY(%(p)s)",
+                {"p": list(positions)},
+            ).fetchone()
+        if row is None or row[0] is None:
+            return LOWEST
+        return Marking(LEVELS[min(int(row[0]), len(LEVELS) - 1)], frozenset(row[1] or ()))
 
     def count_rejected(self) -> int:
         with self.connection() as conn:

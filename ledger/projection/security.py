@@ -1,0 +1,59 @@
+"""Row-level security on a projection schema, for the ``ledger_reader`` role.
+
+Every projection schema is folded for one clearance (the operator's ``projection``, or
+one per reader clearance, ``clearances.schema_for``). For a reader role, PostgreSQL shows
+
+- a fact table's rows (one per event) only where the reader's clearance sees the row's
+  own marking, and
+- a derived table's rows (the current posture, worked out from many events) only when
+  the reader's clearance covers the whole schema's: derived rows of the operator's
+  schema, which may rest on anything, are hidden from every reader.
+
+The clearance comes from the transaction (``ledger.store.clearance.set_clearance``); with
+none set a reader is UNCLASSIFIED, so a forgotten setting fails closed.
+"""
+
+from psycopg import sql
+
+from ledger.domain.marking import Clearance
+from ledger.projection.definition import Projection
+from ledger.store.clearance import array_text
+from ledger.store.connection import Conn
+
+POLICY = "cleared"
+
+_SECURE = """
+DO $$
+BEGIN
+    IF NOT EXISTS (SELECT 1 FROM pg_policies
+                    WHERE schemaname = {schema_text} AND tablename = {table_text}
+                      AND policyname = 'cleared') THEN
+        ALTER TABLE {s}.{t} ENABLE ROW LEVEL SECURITY;
+        CREATE POLICY cleared ON {s}.{t} FOR SELECT TO ledger_reader USING ({rule});
+        GRANT USAGE ON SCHEMA {s} TO ledger_reader;
+        GRANT SELECT ON {s}.{t} TO ledger_reader;
+        GRANT SELECT ON {s}.cursors TO ledger_reader;
+    END IF;
+EXCEPTION WHEN undefined_object THEN
+    NULL;  -- no ledger_reader role on this server: the service filters alone
+END
+$$
+"""
+
+
+def secure(conn: Conn, projection: Projection, schema: str, clearance: Clearance) -> None:
+    """Put the reader policies on the projection's tables in ``schema`` (once)."""
+    whole = sql.SQL("ledger.sees({}::smallint, {}::text[])").format(
+        sql.Literal(clearance.rank), sql.Literal(array_text(clearance.compartments))
+    )
+    for table in projection.tables:
+        rule = sql.SQL("ledger.sees(marking_rank, marking_compartments)") if table.marked else whole
+        conn.execute(
+            sql.SQL(_SECURE).format(
+                schema_text=sql.Literal(schema),
+                table_text=sql.Literal(table.name),
+                s=sql.Identifier(schema),
+                t=sql.Identifier(table.name),
+                rule=rule,
+            )
+        )

@@ -1,0 +1,37 @@
+"""Reading as a reader with a clearance, enforced by PostgreSQL itself.
+
+A cleared transaction sets ``ledger.clearance_rank`` and ``ledger.clearance_compartments``
+(read by ``ledger.sees``, migration 0009) and takes the ``ledger_reader`` role, whose
+row-level security policies hide every event, marking and projection row the clearance
+does not cover. The queries run under it also filter explicitly (``VISIBLE``), so a
+server where the roles could not be created (no CREATEROLE) still answers correctly.
+"""
+
+from psycopg import sql
+
+from ledger.domain.marking import Clearance
+from ledger.store.connection import Conn
+
+VISIBLE = sql.SQL(
+    "EXISTS (SELECT 1 FROM ledger.markings m WHERE m.position = ledger.events.position"
+    " AND ledger.sees(m.rank, m.compartments))"
+)
+"""The condition on ``ledger.events`` rows that the transaction's clearance sees."""
+
+
+def array_text(values: frozenset[str]) -> str:
+    """A PostgreSQL array literal of compartment names (they hold no quotes or commas)."""
+    return "{" + ",".join(sorted(values)) + "}"
+
+
+def set_clearance(conn: Conn, clearance: Clearance) -> None:
+    """Make the rest of ``conn``'s transaction read as ``clearance`` (not the operator)."""
+    row = conn.execute(
+        "SELECT set_config('ledger.clearance_rank', %s, true),"
+        " set_config('ledger.clearance_compartments', %s, true),"
+        " CASE WHEN EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'ledger_reader')"
+        "      THEN pg_has_role('ledger_reader', 'MEMBER') ELSE false END",
+        (str(clearance.rank), array_text(clearance.compartments)),
+    ).fetchone()
+    if row is not None and row[2]:
+        conn.execute("SET LOCAL ROLE ledger_reader")
