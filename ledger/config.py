@@ -9,6 +9,8 @@ from typing import Any, Literal
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from ledger.domain.marking import OPERATOR, Clearance
+from ledger.errors import LedgerError
 from ledger.limits import InputLimits
 
 _LIMITS = InputLimits()
@@ -45,6 +47,12 @@ class Settings(BaseSettings):
         default=None,
         description="The log's Ed25519 signing key (signed-note form); unset = "
         "LEDGER_HOME/signing.key, which `ledger init` creates. Keep it off the database host.",
+    )
+    clearance: str | None = Field(
+        default=None,
+        description="Answer the CLI's reads as a reader with this clearance would: LEVEL or "
+        "LEVEL:COMPARTMENT,COMPARTMENT (e.g. SECRET:ALPHA); unset = the operator, who "
+        "holds the database and sees every event.",
     )
     log_name: str = Field(
         default="ledger.local/log",
@@ -148,3 +156,14 @@ class KafkaSettings(BaseSettings):
             if value:
                 config[name] = value
         return config
+
+
+def reader_clearance(settings: Settings) -> Clearance:
+    """The clearance CLI reads answer for (``LEDGER_CLEARANCE``; unset: the operator).
+    LedgerError names the setting when it does not parse."""
+    if settings.clearance is None or not settings.clearance.strip():
+        return OPERATOR
+    try:
+        return Clearance.parse(settings.clearance)
+    except ValueError as exc:
+        raise LedgerError(f"LEDGER_CLEARANCE / --clearance: {exc}") from None

@@ -16,7 +16,7 @@ from psycopg.conninfo import conninfo_to_dict
 from psycopg_pool import AsyncConnectionPool, ConnectionPool
 
 from ledger.codec.single_object import AvroCodec
-from ledger.config import KafkaSettings, Settings
+from ledger.config import KafkaSettings, Settings, reader_clearance
 from ledger.errors import LedgerError, StoreUnavailable
 from ledger.ports import EventSink
 from ledger.projection.service import ReadService
@@ -156,4 +156,5 @@ def bootstrap(
     kafka = kafka if kafka is not None else KafkaSettings()
     with ExitStack() as stack:
         store = stack.enter_context(open_ledger(settings, prepare=prepare))
-        yield Runtime(settings, kafka, store, ReadService(store), stack)
+        reads = ReadService(store).for_clearance(reader_clearance(settings))
+        yield Runtime(settings, kafka, store, reads, stack)

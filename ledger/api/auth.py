@@ -17,6 +17,7 @@ from ledger.api.models import FieldProblem
 from ledger.api.problems import ProblemError
 from ledger.api.routes.params import Moment
 from ledger.api.services import lookup, services
+from ledger.domain.marking import OPERATOR, PUBLIC, Clearance
 
 
 @dataclass(frozen=True)
@@ -91,7 +92,7 @@ def known_parameters(request: Request) -> None:
 
 _CONTEXT = (
     "SELECT k.key_id, k.name, k.role, k.created_at, k.revoked_at, k.key_hash,"
-    " ledger.projection_cursors(),"
+    " k.clearance_rank, k.compartments, ledger.projection_cursors(),"
     " CASE WHEN %(as_of)s::timestamptz IS NULL THEN NULL"
     " ELSE ledger.position_at(%(as_of)s::timestamptz) END,"
     " (SELECT max(position) FROM ledger.events)"
@@ -121,12 +122,12 @@ async def load_context(request: Request, key_id: str | None) -> tuple[Any, ...]:
         row = await cursor.fetchone()
     assert row is not None
     request.state.read_context = ReadContext(
-        cursors=row[6],
+        cursors=row[8],
         as_of=as_of,
-        known=None if row[7] is None else int(row[7]),
-        head=None if row[8] is None else int(row[8]),
+        known=None if row[9] is None else int(row[9]),
+        head=None if row[10] is None else int(row[10]),
     )
-    return tuple(row[:6])
+    return tuple(row[:8])
 
 
 def require(roles: frozenset[Role], action: str) -> Callable[..., Awaitable[ApiKey | None]]:
@@ -141,7 +142,8 @@ def require(roles: frozenset[Role], action: str) -> Callable[..., Awaitable[ApiK
         credentials: Annotated[HTTPAuthorizationCredentials | None, Security(_bearer)],
     ) -> ApiKey | None:
         found = services(request)
-        if not found.auth:
+        if not found.auth:  # a server run without keys answers as the operator
+            request.state.clearance = OPERATOR
             await load_context(request, None)
             known_parameters(request)
             return None
@@ -163,10 +165,18 @@ def require(roles: frozenset[Role], action: str) -> Callable[..., Awaitable[ApiK
             raise ProblemError(
                 403, f"a {key.role.value} key cannot {action}; that needs a {needed} key"
             )
+        request.state.clearance = key.clearance
         known_parameters(request)
         return key
 
     return check
+
+
+def clearance_of(request: Request) -> Clearance:
+    """The clearance the request's key holds; a request no key check admitted holds the
+    least (UNCLASSIFIED), so a route that forgot its check fails closed."""
+    found = getattr(request.state, "clearance", None)
+    return found if isinstance(found, Clearance) else PUBLIC
 
 
 Reader = Depends(require(keys.READERS, "read the ledger"))

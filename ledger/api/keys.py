@@ -16,6 +16,7 @@ from typing import Any
 
 import psycopg
 
+from ledger.domain.marking import PUBLIC, Clearance
 from ledger.errors import LedgerError
 
 Conn = psycopg.Connection[Any]
@@ -43,39 +44,66 @@ class ApiKey:
     role: Role
     created_at: datetime
     revoked_at: datetime | None
+    clearance: Clearance = PUBLIC
+    """What its holder may see, and the highest marking a producer may write."""
 
     @property
     def active(self) -> bool:
         return self.revoked_at is None
 
 
+def _clearance(rank: Any, compartments: Any) -> Clearance:
+    return Clearance(int(rank), frozenset(compartments or ()))
+
+
 def _hash(key: str) -> bytes:
     return hashlib.sha256(key.encode()).digest()
 
 
-def create(conn: Conn, role: Role, name: str) -> tuple[ApiKey, str]:
-    """A new key for ``role``: its record and the key itself (shown once, never stored)."""
+def create(conn: Conn, role: Role, name: str, clearance: Clearance = PUBLIC) -> tuple[ApiKey, str]:
+    """A new key for ``role`` holding ``clearance`` (by default UNCLASSIFIED and no
+    compartments): its record and the key itself (shown once, never stored)."""
     if not name.strip():
         raise LedgerError("key name is empty: name each key for who or what uses it")
+    if clearance.is_operator:
+        raise LedgerError("a key cannot hold the operator's clearance: give it a level")
     key_id = secrets.token_hex(6)
     key = f"ldg_{key_id}_{secrets.token_urlsafe(32)}"
     row = conn.execute(
-        "INSERT INTO ledger.api_keys (key_id, name, role, key_hash) VALUES (%s, %s, %s, %s)"
-        " RETURNING created_at",
-        (key_id, name.strip(), role.value, _hash(key)),
+        "INSERT INTO ledger.api_keys (key_id, name, role, key_hash, clearance_rank,"
+        " compartments) VALUES (%s, %s, %s, %s, %s, %s) RETURNING created_at",
+        (
+            key_id,
+            name.strip(),
+            role.value,
+            _hash(key),
+            clearance.rank,
+            sorted(clearance.compartments),
+        ),
     ).fetchone()
     assert row is not None
-    return ApiKey(key_id, name.strip(), role, row[0], None), key
+    return ApiKey(key_id, name.strip(), role, row[0], None, clearance), key
+
+
+_FIELDS = "key_id, name, role, created_at, revoked_at, clearance_rank, compartments"
 
 
 def listing(conn: Conn, include_revoked: bool = True) -> list[ApiKey]:
     """Every key (without secrets), oldest first."""
     where = "" if include_revoked else " WHERE revoked_at IS NULL"
+    rows = conn.execute(f"SELECT {_FIELDS} FROM ledger.api_keys{where} ORDER BY created_at, key_id")
+    return [ApiKey(r[0], r[1], Role(r[2]), r[3], r[4], _clearance(r[5], r[6])) for r in rows]
+
+
+def clearances_in_use(conn: Conn) -> list[Clearance]:
+    """The distinct clearances of the keys not revoked that read (their projections are
+    kept folded by the Dagster run)."""
     rows = conn.execute(
-        "SELECT key_id, name, role, created_at, revoked_at FROM ledger.api_keys"
-        f"{where} ORDER BY created_at, key_id"
+        "SELECT DISTINCT clearance_rank, compartments FROM ledger.api_keys"
+        " WHERE revoked_at IS NULL AND role = ANY(%s) ORDER BY 1, 2",
+        ([r.value for r in READERS],),
     )
-    return [ApiKey(r[0], r[1], Role(r[2]), r[3], r[4]) for r in rows]
+    return [_clearance(r[0], r[1]) for r in rows]
 
 
 def revoke(conn: Conn, key_id: str) -> ApiKey:
@@ -84,12 +112,12 @@ def revoke(conn: Conn, key_id: str) -> ApiKey:
     wanted = match["key_id"] if match else key_id
     row = conn.execute(
         "UPDATE ledger.api_keys SET revoked_at = coalesce(revoked_at, clock_timestamp())"
-        " WHERE key_id = %s RETURNING key_id, name, role, created_at, revoked_at",
+        f" WHERE key_id = %s RETURNING {_FIELDS}",
         (wanted,),
     ).fetchone()
     if row is None:
         raise LedgerError(f"no API key has the id {wanted!r}; `ledger keys list` shows them")
-    return ApiKey(row[0], row[1], Role(row[2]), row[3], row[4])
+    return ApiKey(row[0], row[1], Role(row[2]), row[3], row[4], _clearance(row[5], row[6]))
 
 
 def key_id_of(key: str) -> str | None:
@@ -99,10 +127,10 @@ def key_id_of(key: str) -> str | None:
 
 
 def verified(row: tuple[Any, ...] | None, key: str) -> ApiKey | None:
-    """The key record if ``row`` (id, name, role, created, revoked, hash) is the presented
-    key's and it is not revoked."""
+    """The key record if ``row`` (id, name, role, created, revoked, hash, clearance rank,
+    compartments) is the presented key's and it is not revoked."""
     if row is None or row[4] is not None:
         return None
     if not hmac.compare_digest(bytes(row[5]), _hash(key)):
         return None
-    return ApiKey(row[0], row[1], Role(row[2]), row[3], row[4])
+    return ApiKey(row[0], row[1], Role(row[2]), row[3], row[4], _clearance(row[6], row[7]))

@@ -18,7 +18,7 @@ from fastapi import Request, Response
 from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 
-from ledger.api.auth import ReadContext, load_context
+from ledger.api.auth import ReadContext, clearance_of, load_context
 from ledger.api.models import FieldProblem, ReadAt
 from ledger.api.problems import ProblemError
 from ledger.api.services import services
@@ -99,23 +99,51 @@ def position_of(at: ReadAt) -> ReadPosition:
     )
 
 
+def positions_in(data: Any) -> set[int]:
+    """Every ledger position an answer names as resting on (fields ``position``,
+    ``positions``, ``report_position``...; ``read_at`` is not part of it)."""
+    found: set[int] = set()
+    if isinstance(data, dict):
+        for name, value in data.items():
+            if name.endswith("position") and type(value) is int:
+                found.add(value)
+            elif name.endswith("positions") and isinstance(value, list):
+                found.update(v for v in value if type(v) is int)
+            elif isinstance(value, dict | list):
+                found |= positions_in(value)
+    elif isinstance(data, list):
+        for item in data:
+            found |= positions_in(item)
+    return found
+
+
+def marked(reads: ReadService, body: bytes) -> bytes:
+    """The answer with its ``marking``: the highest of the events it rests on."""
+    marking = reads.marking(positions_in(json.loads(body)))
+    mark = json.dumps(marking.to_json(), separators=(",", ":")).encode()
+    return body[:-1] + (b',"marking":' if body != b"{}" else b'"marking":') + mark + b"}"
+
+
 async def answer(
     request: Request, at: ReadAt, build: Callable[[ReadService, ReadPosition], BaseModel]
 ) -> Response:
     """The reply to a read at ``at``: from the answer cache, or built (in a thread)
-    through the read service and kept. ``build`` returns the whole answer; its
-    ``read_at`` is replaced by the fresh one."""
+    through the read service of the key's clearance and kept, with its marking.
+    ``build`` returns the whole answer; its ``read_at`` is replaced by the fresh one."""
     found = services(request)
+    clearance = clearance_of(request)
+    reads = found.reads.for_clearance(clearance)
     params = tuple(sorted((k, v) for k, v in request.query_params.multi_items() if k != "as_of"))
     # ages are counted to today when no world time is given: a kept answer lasts a day
     today = datetime.now(UTC).date().isoformat() if at.valid_at is None else ""
-    key = (request.url.path, params, at.position, today)
+    key = (request.url.path, params, at.position, today, clearance)
     body = found.answers.get(key)
     if body is None:
 
         def work() -> bytes:
-            built = build(found.reads, position_of(at))
-            return built.model_dump_json(exclude={"read_at"}).encode()
+            reads.catch_up(at.projection_cursor)
+            built = build(reads, position_of(at))
+            return marked(reads, built.model_dump_json(exclude={"read_at"}).encode())
 
         body = await run_in_threadpool(work)
         found.answers.put(key, body)

@@ -43,6 +43,7 @@ class Options:
     database_url: str | None = None
     kafka_bootstrap: str | None = None
     topic: str | None = None
+    clearance: str | None = None
 
     def kafka_settings(self) -> KafkaSettings:
         overrides: dict[str, object] = {}
@@ -58,6 +59,8 @@ class Options:
             overrides["home"] = self.home
         if self.database_url is not None:
             overrides["database_url"] = self.database_url
+        if self.clearance is not None:
+            overrides["clearance"] = self.clearance
         return Settings(**overrides)  # type: ignore[arg-type]
 
 

@@ -8,6 +8,7 @@ from rich.table import Table
 
 from ledger.cli.context import err, options, out, reporting_errors
 from ledger.cli.render import json_line, summary
+from ledger.config import reader_clearance
 from ledger.domain.events import EVENT_TYPES
 from ledger.errors import ValidationFailed
 from ledger.runtime import open_ledger
@@ -56,9 +57,15 @@ def events(
                     for t in unknown
                 ]
             )
+        clearance = reader_clearance(settings)
         with open_ledger(settings) as ledger:
             rows = ledger.read(
-                after=start - 1, until=end, types=types, stream=stream, limit=limit or None
+                after=start - 1,
+                until=end,
+                types=types,
+                stream=stream,
+                limit=limit or None,
+                clearance=clearance,
             )
             if as_json:
                 for recorded in rows:

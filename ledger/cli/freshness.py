@@ -11,10 +11,12 @@ from ledger.runtime import Runtime
 
 def refresh(runtime: Runtime, enabled: bool = True) -> int:
     """Bring every projection to the head (when ``enabled``); the head position."""
+    head = runtime.store.head().position
     if enabled:
         for name in PROJECTIONS:
-            fold(runtime.store, name, with_digest=False)
-    return runtime.store.head().position
+            fold(runtime.store, name, upto=head, with_digest=False)
+    runtime.reads.catch_up_with_operator()
+    return head
 
 
 def note_if_behind(at: ReadPosition, head: int) -> None:

@@ -83,9 +83,38 @@ def main(
             show_default="ledger.events",
         ),
     ] = None,
+    clearance: Annotated[
+        str | None,
+        typer.Option(
+            "--clearance",
+            metavar="LEVEL",
+            envvar="LEDGER_CLEARANCE",
+            help="Answer reads as a reader with this clearance would (UNCLASSIFIED, "
+            "RESTRICTED, CONFIDENTIAL, SECRET, TOP_SECRET; the variable also takes "
+            "LEVEL:COMPARTMENT,...). Unset: the operator, who sees every event.",
+        ),
+    ] = None,
+    compartment: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--compartment",
+            metavar="NAME",
+            help="A compartment the --clearance holds (repeat for more).",
+        ),
+    ] = None,
 ) -> None:
+    if compartment and not clearance:
+        raise typer.BadParameter(
+            "give --clearance LEVEL with --compartment", param_hint="--compartment"
+        )
+    if clearance and compartment:
+        clearance = f"{clearance.partition(':')[0]}:{','.join(compartment)}"
     ctx.obj = Options(
-        home=home, database_url=database_url, kafka_bootstrap=kafka_bootstrap, topic=topic
+        home=home,
+        database_url=database_url,
+        kafka_bootstrap=kafka_bootstrap,
+        topic=topic,
+        clearance=clearance,
     )
 
 

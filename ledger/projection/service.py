@@ -8,7 +8,8 @@ Because every answer is a function of the position alone, the same position give
 same rows whichever interface asks.
 """
 
-from collections.abc import Iterator, Mapping, Sequence
+import threading
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
@@ -16,10 +17,20 @@ from typing import Generic, TypeVar
 
 from ledger.domain.claim_status import ClaimStatus
 from ledger.domain.gazetteer import NameNotFound
+from ledger.domain.marking import OPERATOR, Clearance, Marking
 from ledger.domain.posture import STALE_AFTER_DAYS, PostureStatus
 from ledger.errors import PageAhead, ProjectionsNotReady
 from ledger.ports import LedgerStore
-from ledger.projection import claim_history, force_posture, gazetteer, schema, sources
+from ledger.projection import (
+    claim_history,
+    clearances,
+    force_posture,
+    gazetteer,
+    schema,
+    sources,
+)
+from ledger.projection.catalog import PROJECTIONS
+from ledger.projection.fold import fold
 from ledger.projection.schema import SCHEMA
 from ledger.projection.views import (
     ClaimHistory,
@@ -99,12 +110,69 @@ class Page(Generic[T, K]):
 
 
 class ReadService:
-    """Reads the projections (in ``schema``) of one ledger at chosen positions."""
+    """Reads the projections (in ``schema``) of one ledger at chosen positions, as a
+    reader with ``clearance`` would: from the projections folded for that clearance
+    (``for_clearance``), through a transaction whose row-level security enforces it."""
 
-    def __init__(self, store: LedgerStore, schema_name: str = SCHEMA) -> None:
+    def __init__(
+        self,
+        store: LedgerStore,
+        schema_name: str = SCHEMA,
+        clearance: Clearance = OPERATOR,
+    ) -> None:
         self.store = store
         self.schema = schema_name
+        self.clearance = clearance
         self._gazetteer: gazetteer.Gazetteer | None = None
+        self._cleared: dict[Clearance, ReadService] = {}
+        self._folded = 0
+        self._lock = threading.Lock()
+
+    # -- need-to-know ----------------------------------------------------------------
+
+    def for_clearance(self, clearance: Clearance) -> "ReadService":
+        """The read service answering as ``clearance`` would (itself for the operator)."""
+        if clearance == self.clearance:
+            return self
+        with self._lock:
+            found = self._cleared.get(clearance)
+            if found is None:
+                found = ReadService(self.store, clearances.schema_for(clearance), clearance)
+                self._cleared[clearance] = found
+        return found
+
+    def catch_up(self, position: int) -> None:
+        """Fold this clearance's projections up to ``position`` (the operator's cursor),
+        so that it answers at the same positions as the operator; nothing to do for the
+        operator, whose projections the Dagster run folds."""
+        if self.clearance.is_operator or self._folded >= position:
+            return
+        with self._lock:
+            if self._folded >= position:
+                return
+            for name in PROJECTIONS:
+                fold(
+                    self.store,
+                    name,
+                    upto=position,
+                    schema=self.schema,
+                    with_digest=False,
+                    clearance=self.clearance,
+                )
+            self._folded = position
+
+    def catch_up_with_operator(self) -> None:
+        """Fold this clearance's projections as far as the operator's have got."""
+        if self.clearance.is_operator:
+            return
+        with self.store.connection() as conn:
+            found = schema.cursors(conn, SCHEMA)
+        if found:
+            self.catch_up(min(found.get(name, 0) for name in PROJECTIONS))
+
+    def marking(self, positions: Iterable[int]) -> Marking:
+        """The marking of an answer resting on the events at ``positions``."""
+        return self.store.marking_of(sorted(set(positions)))
 
     # -- the gazetteer ---------------------------------------------------------------
 
@@ -175,7 +243,7 @@ class ReadService:
 
     @contextmanager
     def _conn(self) -> Iterator[Conn]:
-        with self.store.connection() as conn:
+        with self.store.cleared(self.clearance) as conn:
             yield conn
 
     def cursors(self) -> dict[str, int]:

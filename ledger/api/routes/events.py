@@ -8,7 +8,7 @@ from fastapi import APIRouter, Path, Query, Request, Response
 from pydantic import TypeAdapter
 from starlette.concurrency import run_in_threadpool
 
-from ledger.api.auth import Reader, Writer
+from ledger.api.auth import Reader, Writer, clearance_of
 from ledger.api.event_schema import request_body
 from ledger.api.models import AppendResult, EventItem, EventsPage, FieldProblem, KafkaOrigin
 from ledger.api.models import Receipt as ReceiptModel
@@ -17,6 +17,7 @@ from ledger.api.services import lookup, services
 from ledger.codec.json_form import json_form
 from ledger.codec.single_object import AvroCodec
 from ledger.domain.events import EVENT_TYPES
+from ledger.domain.marking import Clearance
 from ledger.errors import ValidationFailed
 from ledger.json_input import NotJson, decode_json
 from ledger.jsonlines import validate_batch
@@ -80,16 +81,19 @@ async def events(
                 422, f"query.type: {message}", [FieldProblem(field="query.type", message=message)]
             )
     found = services(request)
+    clearance = clearance_of(request)
     async with lookup(request) as conn:
         row = await (await conn.execute("SELECT max(position) FROM ledger.events")).fetchone()
     head = int(row[0]) if row and row[0] is not None else 0
     # a full page that ends before the head can never change: keep it
-    key = ("/events", after, limit, tuple(sorted(type or ())))
+    key = ("/events", after, limit, tuple(sorted(type or ())), clearance)
     page = found.answers.get(key)
     if page is None:
 
         def read() -> list[EventItem]:
-            stored = found.ledger.read_rows(after=after, until=head, types=type, limit=limit)
+            stored = found.ledger.read_rows(
+                after=after, until=head, types=type, limit=limit, clearance=clearance
+            )
             return [item(row, found.ledger.codec) for row in stored]
 
         items = await run_in_threadpool(read)
@@ -118,8 +122,8 @@ _ITEMS = TypeAdapter(list[EventItem])
 )
 def event(request: Request, event_id: Annotated[UUID, Path()]) -> EventItem:
     ledger = services(request).ledger
-    found = ledger.find_row(event_id)
-    if found is None:
+    found = ledger.find_row(event_id, clearance_of(request))
+    if found is None:  # an event the key may not see answers as one that does not exist
         raise ProblemError(404, f"the ledger holds no event with id {event_id}")
     return item(found, ledger.codec)
 
@@ -175,6 +179,7 @@ async def _publish(
     found = services(request)
     try:
         events = validate_batch(items, source, limits(request))
+        refuse_above(events, clearance_of(request), source == "batch")
         if isinstance(found.sink, DirectSink) and not allow_unresolved:
             await run_in_threadpool(
                 refuse_dangling,
@@ -193,6 +198,22 @@ async def _publish(
 
     receipts = await run_in_threadpool(publish)
     return _receipts(receipts, found.sink.name, response)
+
+
+def refuse_above(events: list[Any], clearance: Clearance, batch: bool) -> None:
+    """403 when the key would write an event marked above its clearance (nothing of the
+    batch is appended): a producer may write only what it may read."""
+    for index, event in enumerate(events):
+        marking = event.envelope.marking
+        if not clearance.sees(marking):
+            where = f"body.events[{index}].envelope" if batch else "body.envelope"
+            message = (
+                f"the event is marked {marking.text()}, above this key's clearance "
+                f"{clearance.text()}: a producer may write only events at or below it"
+            )
+            raise ProblemError(
+                403, f"{where}: {message}", [FieldProblem(field=where, message=message)]
+            )
 
 
 AllowUnresolved = Annotated[
