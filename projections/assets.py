@@ -4,8 +4,10 @@ from typing import Any
 
 from dagster import AssetExecutionContext, Config, MaterializeResult, MetadataValue, asset
 
+from ledger.api import keys
 from ledger.kafka.archiver import Archiver
 from ledger.log.key_file import load_signer
+from ledger.projection.clearances import fold_cleared
 from ledger.projection.fold import FoldResult, fold, shadow_schema, swap_in
 from ledger.projection.schema import SCHEMA
 from ledger.store.checkpoints import Checkpoints
@@ -90,6 +92,17 @@ def force_posture(
     return _result(result)
 
 
+@asset(deps=[force_posture], group_name="projections")
+def cleared_projections(ledger: LedgerResource) -> MaterializeResult[None]:
+    """The projections of every clearance a reading key holds, folded from the events
+    that clearance sees, as far as the operator's projections have got."""
+    with ledger.open() as runtime, runtime.store.connection() as conn:
+        held = keys.clearances_in_use(conn)
+    with ledger.open() as runtime:
+        folded = fold_cleared(runtime.store, held)
+    return MaterializeResult(metadata={"events_folded": MetadataValue.json(folded)})
+
+
 @asset(deps=[force_posture], group_name="ledger")
 def checkpoint(context: AssetExecutionContext, ledger: LedgerResource) -> MaterializeResult[None]:
     """A signed checkpoint of the Merkle tree's head, issued once the projections are
@@ -111,4 +124,11 @@ def checkpoint(context: AssetExecutionContext, ledger: LedgerResource) -> Materi
     )
 
 
-ALL_ASSETS = [ledger_events, sources, claim_history, force_posture, checkpoint]
+ALL_ASSETS = [
+    ledger_events,
+    sources,
+    claim_history,
+    force_posture,
+    cleared_projections,
+    checkpoint,
+]

@@ -9,6 +9,8 @@ from rich.table import Table
 from ledger.api import keys
 from ledger.api.keys import Role
 from ledger.cli.context import err, options, out, reporting_errors
+from ledger.domain.marking import Clearance
+from ledger.errors import LedgerError
 from ledger.runtime import open_ledger
 
 app = typer.Typer(
@@ -29,15 +31,41 @@ def create(
         ),
     ],
     name: Annotated[str, typer.Option("--name", help="Who or what uses the key.")],
+    clearance: Annotated[
+        str,
+        typer.Option(
+            "--clearance",
+            metavar="LEVEL",
+            help="Highest marking its holder may read (and, for a producer, write): "
+            "UNCLASSIFIED, RESTRICTED, CONFIDENTIAL, SECRET or TOP_SECRET.",
+        ),
+    ] = "UNCLASSIFIED",
+    compartment: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--compartment",
+            metavar="NAME",
+            help="A compartment the key holds (repeat for more); none by default.",
+        ),
+    ] = None,
 ) -> None:
     """Make a key and print it once on stdout; only its SHA-256 is stored.
 
+    A key made without --clearance holds UNCLASSIFIED and no compartments (least
+    privilege): it sees only events marked UNCLASSIFIED with no compartment.
     Keep the key: it cannot be shown again. `KEY=$(ledger keys create ...)` captures it.
     """
-    with reporting_errors(), open_ledger(options(ctx).settings()) as ledger:
-        with ledger.connection() as conn:
-            made, key = keys.create(conn, role, name)
-    err.print(f"created {made.role.value} key {made.key_id} for {made.name!r}; shown once:")
+    with reporting_errors():
+        try:
+            held = Clearance.of(clearance.upper(), compartment or [])
+        except ValueError as exc:
+            raise LedgerError(f"--clearance/--compartment: {exc}") from None
+        with open_ledger(options(ctx).settings()) as ledger, ledger.connection() as conn:
+            made, key = keys.create(conn, role, name, held)
+    err.print(
+        f"created {made.role.value} key {made.key_id} for {made.name!r} cleared to "
+        f"{made.clearance.text()}; shown once:"
+    )
     out.print(key)
 
 
@@ -58,16 +86,22 @@ def listing(
                 "role": k.role.value,
                 "created_at": k.created_at.isoformat(),
                 "revoked_at": k.revoked_at.isoformat() if k.revoked_at else None,
+                "clearance": k.clearance.to_json(),
             }
             out.print(json.dumps(record))
         return
     table = Table(pad_edge=False)
-    for column in ("key id", "name", "role", "created", "revoked"):
+    for column in ("key id", "name", "role", "clearance", "created", "revoked"):
         table.add_column(column)
     for k in found:
         revoked = k.revoked_at.isoformat(timespec="seconds") if k.revoked_at else "-"
         table.add_row(
-            k.key_id, k.name, k.role.value, k.created_at.isoformat(timespec="seconds"), revoked
+            k.key_id,
+            k.name,
+            k.role.value,
+            k.clearance.text(),
+            k.created_at.isoformat(timespec="seconds"),
+            revoked,
         )
     out.print(table)
 

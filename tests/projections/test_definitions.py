@@ -45,7 +45,14 @@ def test_code_location_loads() -> None:
     Definitions.validate_loadable(definitions.defs)
     graph = definitions.defs.resolve_asset_graph()
     keys = {key.to_user_string() for key in graph.get_all_asset_keys()}
-    assert keys == {"ledger_events", "sources", "claim_history", "force_posture", "checkpoint"}
+    assert keys == {
+        "ledger_events",
+        "sources",
+        "claim_history",
+        "force_posture",
+        "cleared_projections",
+        "checkpoint",
+    }
 
 
 def test_materialize_all_with_checks(
