@@ -23,6 +23,7 @@ from ledger.api.keys import Role
 from ledger.chain import GENESIS_HASH, chain_hash
 from ledger.config import KafkaSettings, Settings
 from ledger.demo import load_seed
+from ledger.domain.marking import PUBLIC, Clearance
 from ledger.ports import LedgerStore
 from ledger.projection.catalog import PROJECTIONS
 from ledger.projection.fold import fold
@@ -168,13 +169,17 @@ def serving(
     auth: bool = True,
     kafka: KafkaSettings | None = None,
     pool_timeout: float = 10,
+    clearance: Clearance = PUBLIC,
     **settings_overrides: Any,
 ) -> Iterator[Api]:
-    """The app over the database at ``url``, with a fresh key for every role."""
+    """The app over the database at ``url``, with a fresh key for every role, each
+    holding ``clearance`` (by default, as any key made without one: UNCLASSIFIED)."""
     settings = Settings(database_url=url, pool_timeout=pool_timeout, **settings_overrides)
     with open_ledger(settings) as ledger:
         with ledger.connection() as conn:
-            made = {role: keys.create(conn, role, f"test {role.value}")[1] for role in Role}
+            made = {
+                role: keys.create(conn, role, f"test {role.value}", clearance)[1] for role in Role
+            }
         app = create_app(settings, kafka or KafkaSettings(bootstrap=None), auth=auth)
         with TestClient(app, raise_server_exceptions=False) as client:
             yield Api(client, made, ledger)

@@ -14,10 +14,11 @@ from pydantic_core import to_jsonable_python
 from rich.table import Table
 from rich.text import Text
 
-from ledger.cli.context import options, out, reporting_errors
+from ledger.cli.context import err, options, out, reporting_errors
 from ledger.cli.freshness import note_if_behind, refresh
 from ledger.cli.moments import given_time
 from ledger.cli.render import reading
+from ledger.domain.marking import Marking
 from ledger.domain.posture import STALE_AFTER_DAYS
 from ledger.errors import LedgerError
 from ledger.projection.service import CLAIMS, LIVE, POSTURE
@@ -150,23 +151,29 @@ def posture(
                     limit=None,
                     stale_after=stale_after,
                 ).items
+            shown = [row for step in steps for row in step.rows] if timeline else rows
+            marking = reads.marking(p for row in shown for p in row.positions)
         note_if_behind(at, head)
     if timeline:
         _print_timeline(steps, fmt)
+        mark_answer(marking, fmt)
         return
     if fmt == "json":
         document = {
             "position": at.position,
             "valid_at": valid_at,
             "stale_after": stale_after,
+            "marking": marking.to_json(),
             "rows": list(map(as_dict, rows)),
         }
         sys.stdout.write(json.dumps(document, indent=2) + "\n")
         return
     if fmt == "csv":
         write_csv(rows)
+        mark_answer(marking, fmt)
         return
     print_posture(rows, at.position, valid_at)
+    mark_answer(marking, fmt)
 
 
 CSV_FIELDS = (
@@ -292,6 +299,9 @@ def history(
             head = refresh(runtime, not no_refresh)
             at = runtime.reads.position(CLAIMS, as_of=record_time)
             found = runtime.reads.claim(at, claim_id)
+            marking = runtime.reads.marking(
+                [e.position for e in found.events] if found is not None else []
+            )
         note_if_behind(at, head)
         if found is None:
             raise LedgerError(f"no events name {claim_id} (as known at position {at.position})")
@@ -320,10 +330,22 @@ def history(
             ],
             "assessments": [to_jsonable_python(a) for a in found.assessments],
             "known_at_position": at.position,
+            "marking": marking.to_json(),
         }
         sys.stdout.write(json.dumps(document, indent=2) + "\n")
         return
     print_history(found, at.position)
+    mark_answer(marking, "table")
+
+
+def mark_answer(marking: Marking, fmt: str) -> None:
+    """The answer's marking (the highest of the events it rests on), so a copy can be
+    marked: on stdout after a table, on stderr beside CSV or timeline JSON."""
+    line = f"marking: {marking.text()}"
+    if fmt == "table":
+        out.print(line)
+    else:
+        err.print(line)
 
 
 def print_history(found: ClaimHistory, position: int) -> None:

@@ -18,9 +18,7 @@ from ledger.domain.marking import (
 levels = st.sampled_from(LEVELS)
 compartments = st.frozensets(st.sampled_from(["ALPHA", "BRAVO", "NOFORN"]), max_size=3)
 markings = st.builds(Marking, levels, compartments)
-clearances = st.builds(
-    Clearance.of, st.sampled_from(LEVELS[:-1]), compartments.map(sorted)
-)
+clearances = st.builds(Clearance.of, st.sampled_from(LEVELS[:-1]), compartments.map(sorted))
 
 
 def test_levels_are_ordered_with_unknown_above_top_secret() -> None:
@@ -71,7 +69,7 @@ def test_clearance_text_form_parses() -> None:
 
 @pytest.mark.parametrize("text", ["SECRETISH", "UNKNOWN", "", "SECRET:alpha"])
 def test_a_bad_clearance_is_a_clear_error(text: str) -> None:
-    with pytest.raises(ValueError, match="clearance level|compartment name"):
+    with pytest.raises(ValueError, match=r"clearance level|compartment name"):
         Clearance.parse(text)
 
 

@@ -1,0 +1,190 @@
+"""The property that defines need-to-know: for any ledger and any clearance C, every
+answer for C equals the answer computed on a ledger that holds only the events C may see.
+
+The second ledger is a real database of its own, into which the test copies the rows of
+the visible events (chosen by this test's own reading of the rule, not the product's),
+at their original positions and record times, with their markings. Positions stay the
+ledger's own, so nothing needs renumbering; what differs is only the projections' cursor
+and the head (the first ledger's are the positions of its last event, visible or not,
+the second's the last visible one), which the comparison leaves out: ``read_at``,
+``head``, a CLI answer's ``position`` and the position half of page tokens. As transparency
+logs show a tree size, a reader may learn how many positions the ledger holds; nothing
+else about a hidden event may differ, and every status and body below is compared whole.
+"""
+
+import base64
+import json
+import re
+from collections.abc import Iterator
+from typing import Any
+
+import psycopg
+from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import strategies as st
+
+from ledger.config import Settings
+from ledger.domain.enums import Classification
+from ledger.domain.events import Event
+from ledger.domain.marking import Clearance
+from ledger.runtime import open_ledger
+from tests.helpers import (
+    Api,
+    create_database,
+    database_url_for,
+    drop_database,
+    ledger_cli,
+    serving,
+)
+from tests.scenarios import ACTORS, CLAIMS, COMPARTMENTS, DOCUMENTS, PLACES, SOURCES, marked_events
+
+ORDER = ["UNCLASSIFIED", "RESTRICTED", "CONFIDENTIAL", "SECRET", "TOP_SECRET"]
+"""The levels a clearance may hold, lowest first; any other marking is above them all."""
+
+
+def may_see(level: str, compartments: list[str], event: Event) -> bool:
+    """The rule, stated again here so the test does not lean on the code it checks."""
+    marking = str(event.envelope.classification)
+    if marking not in ORDER:  # UNKNOWN, or anything this code does not know: hidden
+        return False
+    return ORDER.index(marking) <= ORDER.index(level) and set(event.envelope.compartments) <= set(
+        compartments
+    )
+
+
+def _copy_visible(source_url: str, target_url: str, positions: list[int]) -> None:
+    """Copy the events at ``positions`` (with their markings) row for row."""
+    with psycopg.connect(source_url) as source, psycopg.connect(target_url) as target:
+        for table in ("events", "markings"):
+            columns = [
+                r[0]
+                for r in source.execute(
+                    "SELECT column_name FROM information_schema.columns"
+                    " WHERE table_schema = 'ledger' AND table_name = %s ORDER BY ordinal_position",
+                    (table,),
+                )
+            ]
+            names = ", ".join(columns)
+            rows = source.execute(
+                f"SELECT {names} FROM ledger.{table} WHERE position = ANY(%s) ORDER BY position",
+                (positions,),
+            ).fetchall()
+            with target.cursor().copy(f"COPY ledger.{table} ({names}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+
+
+def _token_key(token: str) -> Any:
+    data = json.loads(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)))
+    return data["k"]
+
+
+_READ_POSITION = re.compile(r"\bat position \d+")
+
+
+def normalised(body: Any) -> Any:
+    """The answer without what may show the ledger's size: cursors, head, page positions,
+    and the read position a refusal names ("... registered at position 12")."""
+    if not isinstance(body, dict):
+        return body
+    kept = {k: v for k, v in body.items() if k not in ("read_at", "head")}
+    if isinstance(kept.get("detail"), str):
+        kept["detail"] = _READ_POSITION.sub("at position N", kept["detail"])
+    if kept.get("next_cursor"):
+        kept["next_cursor"] = _token_key(kept["next_cursor"])
+    return kept
+
+
+MOMENT = "2015-10-15T00:00:00Z"
+PATHS: list[tuple[str, dict[str, Any]]] = [
+    ("/posture", {}),
+    ("/posture", {"include_retracted": "true"}),
+    ("/posture", {"valid_at": MOMENT}),
+    ("/posture", {"valid_at": MOMENT, "include_retracted": "true", "limit": 2}),
+    ("/posture", {"valid_at": MOMENT, "actor": "Hizballah", "include_subordinates": "true"}),
+    ("/posture", {"valid_at": MOMENT, "place": "Idlib"}),
+    ("/posture/timeline", {"actor": ACTORS[0]}),
+    ("/posture/timeline", {"place": PLACES[1]}),
+    ("/claims", {}),
+    ("/claims", {"limit": 1}),
+    ("/sources", {}),
+    ("/documents", {}),
+    ("/actors", {}),
+    ("/places", {}),
+    ("/events", {"limit": 1000}),
+    ("/events", {"limit": 3}),
+    *((f"/claims/{claim}", {}) for claim in CLAIMS),
+    *((f"/sources/{source}", {}) for source in SOURCES),
+    *((f"/documents/{document}", {}) for document in DOCUMENTS),
+    *((f"/actors/{name}", {}) for name in (*ACTORS, "Quds")),
+    *((f"/places/{name}", {}) for name in (*PLACES, "Aleppo")),
+]
+
+
+def _answers(api: Api, event_ids: list[str]) -> Iterator[tuple[str, int, Any]]:
+    for path, params in PATHS:
+        response = api.client.get(path, params=params, headers=api.headers())
+        yield path, response.status_code, normalised(response.json())
+    for event_id in event_ids:  # hidden ones must answer as unknown ones do
+        response = api.client.get(f"/events/{event_id}", headers=api.headers())
+        yield event_id, response.status_code, response.json()
+
+
+@settings(
+    max_examples=8,
+    deadline=None,
+    phases=(Phase.explicit, Phase.reuse, Phase.generate),  # a shrink costs minutes here
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    batch=st.lists(marked_events(), min_size=1, max_size=30),
+    level=st.sampled_from(ORDER),
+    compartments=st.lists(st.sampled_from(COMPARTMENTS), unique=True),
+)
+def test_every_answer_for_a_clearance_equals_the_answer_on_the_visible_events_alone(
+    server_url: str,
+    template_db: str,
+    batch: list[Event],
+    level: str,
+    compartments: list[str],
+) -> None:
+    clearance = Clearance.of(level, compartments)
+    whole = create_database(server_url, template_db)
+    alone = create_database(server_url, template_db)
+    whole_url, alone_url = database_url_for(server_url, whole), database_url_for(server_url, alone)
+    try:
+        with open_ledger(Settings(database_url=whole_url)) as ledger:
+            appended = ledger.append(batch)
+        visible = [
+            a.position
+            for a, e in zip(appended, batch, strict=True)
+            if may_see(level, compartments, e)
+        ]
+        _copy_visible(whole_url, alone_url, visible)
+        ids = [str(e.envelope.event_id) for e in batch]
+
+        cli = ["posture", "--format", "json", "--valid-at", MOMENT]
+        as_cleared = ["--clearance", level, *(f"--compartment={c}" for c in compartments)]
+        mine = ledger_cli(*as_cleared, *cli, database_url=whole_url)
+        theirs = ledger_cli(*cli, database_url=alone_url)
+        assert (mine.returncode, theirs.returncode) == (0, 0), mine.stderr + theirs.stderr
+        ours, reference = json.loads(mine.stdout), json.loads(theirs.stdout)
+        ours.pop("position"), reference.pop("position")
+        assert ours == reference
+
+        with serving(whole_url, clearance=clearance) as api:
+            answered = list(_answers(api, ids))
+        with serving(alone_url, auth=False) as api:
+            expected = list(_answers(api, ids))
+        for got, wanted in zip(answered, expected, strict=True):
+            assert got == wanted, got[0]
+    finally:
+        drop_database(server_url, whole)
+        drop_database(server_url, alone)
+
+
+def test_the_rule_restated_here_agrees_on_unknown_markings() -> None:
+    from tests.factories import make
+    from tests.scenarios import marked
+
+    event = marked(make("ClaimAsserted"), Classification.UNKNOWN, [])
+    assert not may_see("TOP_SECRET", COMPARTMENTS, event)
