@@ -20,12 +20,14 @@ import fastavro
 from psycopg import sql
 
 from ledger.audit.report import CheckOutcome, Findings, VerifyReport
-from ledger.audit.scan import Row, ScanState, WriterSchemas, scan
+from ledger.audit.scan import REDACTED, Row, ScanState, WriterSchemas, scan
 from ledger.audit.verify import SCAN_CHECKS, Anchor, registry_entries
 from ledger.chain import GENESIS_HASH, epoch_micros
 from ledger.codec.schema_registry import SchemaRegistry
+from ledger.domain.marking import OPERATOR, Clearance
 from ledger.errors import LedgerError
 from ledger.ports import LedgerStore
+from ledger.store.clearance import VISIBLE, set_clearance
 
 FORMAT = "ledger-export/1"
 
@@ -61,6 +63,14 @@ ENTRY_SCHEMA: dict[str, Any] = {
         {"name": "prev_hash", "type": {"type": "fixed", "name": "Sha256", "size": 32}},
         {"name": "hash", "type": "Sha256"},
         {
+            "name": "redacted",
+            "type": "boolean",
+            "default": False,
+            "doc": "True for an event the export's clearance may not see: only its position, "
+            "record time, prev_hash and hash are given (the other fields are empty), so the "
+            "chain still links through it but its hash is taken as recorded.",
+        },
+        {
             "name": "kafka",
             "type": [
                 "null",
@@ -84,20 +94,49 @@ _EXPORT_QUERY = (
     " (extract(epoch FROM recorded_at) * 1000000)::bigint,"
     " (extract(epoch FROM valid_from) * 1000000)::bigint,"
     " (extract(epoch FROM valid_to) * 1000000)::bigint,"
-    " payload, prev_hash, hash, kafka_topic, kafka_partition, kafka_offset"
+    " payload, prev_hash, hash, kafka_topic, kafka_partition, kafka_offset, {}"
     " FROM ledger.events WHERE position <= {} ORDER BY position"
 )
 
+REDACTED_ID = "00000000-0000-0000-0000-000000000000"
 
-def _records(ledger: LedgerStore, last: int, count: Callable[[int], None]) -> Iterator[Any]:
+
+def _redacted(row: Any) -> dict[str, Any]:
+    """What a redacted export says of a hidden event: where it is in the chain, no more."""
+    return {
+        "position": row[0],
+        "event_id": REDACTED_ID,
+        "event_type": "",
+        "stream_id": "",
+        "recorded_at": row[4],
+        "valid_from": None,
+        "valid_to": None,
+        "schema_fingerprint": bytes(8),
+        "payload": b"",
+        "prev_hash": bytes(row[8]),
+        "hash": bytes(row[9]),
+        "redacted": True,
+        "kafka": None,
+    }
+
+
+def _records(
+    ledger: LedgerStore, last: int, count: Callable[[int], None], clearance: Clearance
+) -> Iterator[Any]:
+    visible = sql.SQL("TRUE") if clearance.is_operator else VISIBLE
     with ledger.connection() as conn, conn.transaction():
+        if not clearance.is_operator:  # the clearance, but not the reader role: hidden
+            set_clearance(conn, clearance, take_role=False)  # rows still give their hash
         with conn.cursor(name="audit_export", binary=True) as cur:
             cur.itersize = 10_000
-            cur.execute(sql.SQL(_EXPORT_QUERY).format(last))
+            cur.execute(sql.SQL(_EXPORT_QUERY).format(visible, last))
             for n, row in enumerate(cur, start=1):
-                payload = bytes(row[7])
                 if n % 10_000 == 0:
                     count(n)
+                if not row[13]:
+                    yield _redacted(row)
+                    continue
+                payload = bytes(row[7])
                 yield {
                     "position": row[0],
                     "event_id": row[1],
@@ -110,6 +149,7 @@ def _records(ledger: LedgerStore, last: int, count: Callable[[int], None]) -> It
                     "payload": payload,
                     "prev_hash": bytes(row[8]),
                     "hash": bytes(row[9]),
+                    "redacted": False,
                     "kafka": {"topic": row[10], "partition": row[11], "offset": row[12]}
                     if row[10] is not None
                     else None,
@@ -123,9 +163,11 @@ def export(
     as_of: datetime | None = None,
     codec: str = "deflate",
     progress: Callable[[int], None] | None = None,
+    clearance: Clearance = OPERATOR,
 ) -> tuple[int, bytes]:
     """Write the ledger up to record time ``as_of`` (default: all of it) to ``file``;
-    returns the last position written and its hash."""
+    returns the last position written and its hash. Below the operator's ``clearance``
+    the events it may not see are redacted: position, record time and hashes only."""
     with ledger.connection() as conn:
         last = ledger.position_at(as_of) if as_of else ledger.head().position
         row = conn.execute("SELECT hash FROM ledger.events WHERE position = %s", (last,)).fetchone()
@@ -146,11 +188,12 @@ def export(
         "ledger.head_position": str(last),
         "ledger.head_hash": head_hash.hex(),
         "ledger.schemas": json.dumps(schemas, sort_keys=True),
+        "ledger.clearance": "" if clearance.is_operator else clearance.text(),
     }
     fastavro.writer(
         file,
         fastavro.parse_schema(ENTRY_SCHEMA),
-        _records(ledger, last, progress or (lambda _: None)),
+        _records(ledger, last, progress or (lambda _: None), clearance),
         codec=codec,
         metadata=metadata,
     )
@@ -235,6 +278,16 @@ def import_check(
         CheckOutcome(name, "failed" if findings.count(name) else "passed", meaning)
         for name, meaning in SCAN_CHECKS.items()
     ]
+    if state.redacted:
+        checks.append(
+            CheckOutcome(
+                "redacted",
+                "skipped",
+                f"{state.redacted:,} events redacted for the export's clearance "
+                f"({reader.metadata.get('ledger.clearance') or 'unnamed'}): the chain links "
+                "through them, their hashes are taken as recorded",
+            )
+        )
     checks.append(
         CheckOutcome(
             "anchor",
@@ -258,6 +311,18 @@ def import_check(
 def _rows(reader: Any, findings: Findings) -> Iterator[Row]:
     for r in reader:
         payload = r["payload"]
+        if r.get("redacted", False):
+            yield (
+                r["position"],
+                epoch_micros(r["recorded_at"]),
+                b"",
+                r["prev_hash"],
+                r["hash"],
+                REDACTED_ID,
+                REDACTED,
+                "",
+            )
+            continue
         if r["schema_fingerprint"] != payload[2:10]:
             findings.add(
                 "columns",

@@ -30,6 +30,8 @@ from ledger.audit.verify import verify as verify_ledger
 from ledger.cli.context import EXIT_CANNOT_RUN, EXIT_INVALID, err, error_line, options, out
 from ledger.cli.moments import given_time
 from ledger.codec.single_object import AvroCodec
+from ledger.config import reader_clearance
+from ledger.domain.marking import Clearance
 from ledger.errors import LedgerError
 from ledger.log.bundle import BundleError, check_bundle
 from ledger.log.checkpoint import Checkpoint
@@ -440,26 +442,51 @@ def export(
         str,
         typer.Option("--codec", metavar="deflate|null", help="Block compression of the file."),
     ] = "deflate",
+    clearance: Annotated[
+        str | None,
+        typer.Option(
+            "--clearance",
+            metavar="LEVEL",
+            help="Redact for a reader of this clearance: the events it may not see keep "
+            "only their position, record time and hashes (default: the global --clearance, "
+            "else everything).",
+        ),
+    ] = None,
+    compartment: Annotated[
+        list[str] | None,
+        typer.Option("--compartment", metavar="NAME", help="A compartment --clearance holds."),
+    ] = None,
 ) -> None:
     """Write the ledger (up to --as-of) as a standard Avro object container file.
 
     One record per event: position, columns, record time, the single-object bytes as
     written, the schema fingerprint, prev_hash and hash; the file's metadata holds every
     writer schema and the head hash. Any Avro tool reads it; `ledger audit import-check
-    FILE` re-verifies it offline.
+    FILE` re-verifies it offline. With --clearance, the events that clearance may not see
+    are redacted, and import-check still verifies the whole chain through them.
     """
     opts = options(ctx)
     with _could_not_run():
         if codec not in ("deflate", "null"):
             raise LedgerError(f"--codec {codec!r}: choose deflate or null")
         moment = given_time(as_of, "--as-of")
+        if compartment and clearance is None:
+            raise LedgerError("--compartment needs --clearance LEVEL")
+        try:
+            held = (
+                Clearance.of(clearance.upper(), compartment or [])
+                if clearance is not None
+                else reader_clearance(opts.settings())
+            )
+        except ValueError as exc:
+            raise LedgerError(f"--clearance: {exc}") from None
         with open_ledger(opts.settings()) as ledger:
             total = ledger.head().position
             partial = file.with_name(file.name + ".partial")
             try:
                 with partial.open("wb") as handle, _progress("exporting", total) as told:
                     last, head_hash = export_ledger(
-                        ledger, handle, as_of=moment, codec=codec, progress=told
+                        ledger, handle, as_of=moment, codec=codec, progress=told, clearance=held
                     )
             except OSError as exc:
                 partial.unlink(missing_ok=True)

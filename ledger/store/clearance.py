@@ -24,8 +24,10 @@ def array_text(values: frozenset[str]) -> str:
     return "{" + ",".join(sorted(values)) + "}"
 
 
-def set_clearance(conn: Conn, clearance: Clearance) -> None:
-    """Make the rest of ``conn``'s transaction read as ``clearance`` (not the operator)."""
+def set_clearance(conn: Conn, clearance: Clearance, *, take_role: bool = True) -> None:
+    """Make the rest of ``conn``'s transaction read as ``clearance`` (not the operator):
+    ``ledger.sees`` answers for it and, with ``take_role``, row-level security hides the
+    rest (without it the rows stay readable, for a redacted export's hashes)."""
     row = conn.execute(
         "SELECT set_config('ledger.clearance_rank', %s, true),"
         " set_config('ledger.clearance_compartments', %s, true),"
@@ -33,5 +35,5 @@ def set_clearance(conn: Conn, clearance: Clearance) -> None:
         "      THEN pg_has_role('ledger_reader', 'MEMBER') ELSE false END",
         (str(clearance.rank), array_text(clearance.compartments)),
     ).fetchone()
-    if row is not None and row[2]:
+    if take_role and row is not None and row[2]:
         conn.execute("SET LOCAL ROLE ledger_reader")

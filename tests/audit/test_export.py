@@ -151,3 +151,68 @@ def test_a_foreign_file_is_refused_clearly(tmp_path: Path) -> None:
         import_check(plain)
     with pytest.raises(LedgerError, match="cannot open"):
         import_check(tmp_path / "missing.avro")
+
+
+def _with_secrets(ledger: PostgresLedger) -> list[int]:
+    """The seed, then three events of which the middle one is SECRET; its position."""
+    from ledger.domain.enums import Classification
+    from tests.factories import make
+    from tests.scenarios import marked
+
+    load_seed(ledger)
+    appended = ledger.append(
+        [
+            make("ClaimAsserted", claim_id="claim:open-1"),
+            marked(make("ClaimAsserted", claim_id="claim:secret-1"), Classification.SECRET, []),
+            make("ClaimAsserted", claim_id="claim:open-2"),
+        ]
+    )
+    return [appended[1].position]
+
+
+def test_a_redacted_export_gives_hidden_events_as_position_time_and_hash_only(
+    ledger: PostgresLedger, tmp_path: Path
+) -> None:
+    from ledger.domain.marking import Clearance
+
+    hidden = _with_secrets(ledger)
+    path = tmp_path / "redacted.avro"
+    with path.open("wb") as file:
+        last, head_hash = export(ledger, file, clearance=Clearance.of("RESTRICTED"))
+    assert (last, head_hash) == (ledger.head().position, ledger.head().hash)
+    with path.open("rb") as file:
+        records = list(fastavro.reader(file))
+    by_position = {r["position"]: r for r in records}
+    assert [r["position"] for r in records] == list(range(1, last + 1))
+    for position in hidden:
+        secret = by_position[position]
+        assert secret["redacted"] and secret["payload"] == b""
+        assert secret["event_type"] == "" and secret["stream_id"] == ""
+        assert b"secret-1" not in json.dumps(secret, default=str).encode()
+    row = {r.position: r for r in ledger.read()}
+    assert by_position[hidden[0]]["hash"] == row[hidden[0]].hash
+    assert not any(r["redacted"] for p, r in by_position.items() if p not in hidden)
+    report = import_check(path)
+    assert report.ok, report.findings
+    assert report.last == last
+    assert any(c.name == "redacted" and "1 events" in c.detail for c in report.checks)
+
+
+def test_a_redacted_export_still_catches_a_changed_visible_event_after_a_hidden_one(
+    ledger: PostgresLedger, tmp_path: Path
+) -> None:
+    from ledger.domain.marking import Clearance
+
+    hidden = _with_secrets(ledger)
+    path = tmp_path / "redacted.avro"
+    with path.open("wb") as file:
+        export(ledger, file, clearance=Clearance.of("UNCLASSIFIED"))
+
+    def forge(record: dict[str, Any]) -> dict[str, Any]:
+        if record["position"] == hidden[0]:  # a forger changes the hidden event's hash
+            record["hash"] = bytes(32)
+        return record
+
+    rewrite(path, tmp_path / "forged.avro", forge)
+    report = import_check(tmp_path / "forged.avro")
+    assert not report.ok and report.first_bad_position == hidden[0] + 1
