@@ -321,6 +321,7 @@ def _rows(reader: Any, findings: Findings) -> Iterator[Row]:
                 REDACTED_ID,
                 REDACTED,
                 "",
+                "",
             )
             continue
         if r["schema_fingerprint"] != payload[2:10]:
@@ -338,4 +339,5 @@ def _rows(reader: Any, findings: Findings) -> Iterator[Row]:
             str(r["event_id"]),
             r["event_type"],
             r["stream_id"],
+            "",  # the file keeps no marking beside the payload: nothing to compare
         )

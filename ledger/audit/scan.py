@@ -21,10 +21,15 @@ from fastavro import parse_schema, schemaless_reader
 from ledger.audit.report import Findings
 from ledger.codec.schema_registry import SchemaRegistry, crc64_fingerprint
 from ledger.codec.single_object import HEADER_LENGTH, MAGIC
+from ledger.domain.marking import rank_of
 
-Row = tuple[int, int, bytes, bytes, bytes, str, str, str]
+Row = tuple[int, int, bytes, bytes, bytes, str, str, str, str]
 """(position, recorded_at as µs since the epoch, payload, prev_hash, hash, event_id,
-event_type, stream_id): what the scan reads of each event."""
+event_type, stream_id, marking): what the scan reads of each event. ``marking`` is the
+stored marking as ``rank:COMPARTMENT,...`` (``ledger.markings``), ``MISSING`` when the
+ledger has none for the event, or empty where none is kept (an export file)."""
+
+MISSING = "-"
 
 PROGRESS_EVERY = 50_000
 
@@ -44,7 +49,7 @@ def _structural(schema: Any) -> Any:
 
 
 def _envelope_reader(schema: Any) -> Any:
-    """A reader schema that keeps only the envelope's event_id and stream_id: fastavro
+    """A reader schema that keeps only the envelope's event_id, stream_id and marking: fastavro
     then walks the whole payload (every length, varint, union branch and the exact end)
     but builds only those two values, about a third cheaper than a full decode. None
     when the writer has no inline envelope record to project (a full decode is used)."""
@@ -52,8 +57,9 @@ def _envelope_reader(schema: Any) -> Any:
     envelope = fields.get("envelope", {}).get("type")
     if not isinstance(envelope, dict) or envelope.get("type") != "record":
         return None
-    kept = [f for f in envelope.get("fields", []) if f.get("name") in ("event_id", "stream_id")]
-    if len(kept) != 2:
+    wanted = ("event_id", "stream_id", "classification", "compartments")
+    kept = [f for f in envelope.get("fields", []) if f.get("name") in wanted]
+    if [f["name"] for f in kept[:2]] != ["event_id", "stream_id"]:
         return None
     named = ("name", "namespace")
     reader = {
@@ -165,7 +171,9 @@ def scan(  # noqa: C901
     add = findings.add
     expected, previous, previous_micros = state.expected, state.previous_hash, state.previous_micros
     count = state.events
-    for position, micros, payload, prev_hash, stored_hash, event_id, event_type, stream_id in rows:
+    for row in rows:
+        position, micros, payload, prev_hash, stored_hash = row[:5]
+        event_type = row[6]
         count += 1
         if position != expected:
             if position > expected:
@@ -248,23 +256,23 @@ def scan(  # noqa: C901
                         f"{writer.event_type} v{writer.version} record",
                     )
                 else:
-                    _columns(record, writer, position, event_id, event_type, stream_id, findings)
+                    _columns(record, writer, row, findings)
         if progress is not None and count % PROGRESS_EVERY == 0:
             progress(count)
     state.expected, state.previous_hash, state.previous_micros = expected, previous, previous_micros
     state.events = count
 
 
-def _columns(
-    record: Any,
-    writer: WriterSchema,
-    position: int,
-    event_id: str,
-    event_type: str,
-    stream_id: str,
-    findings: Findings,
-) -> None:
-    """The columns stored beside the payload (outside the hash) agree with it."""
+def _marking(envelope: dict[str, Any]) -> str:
+    """The marking a payload's envelope states, in the form of ``Row``."""
+    compartments = ",".join(sorted(envelope.get("compartments") or ()))
+    return f"{rank_of(str(envelope.get('classification', 'UNKNOWN')))}:{compartments}"
+
+
+def _columns(record: Any, writer: WriterSchema, row: Row, findings: Findings) -> None:
+    """The columns stored beside the payload (outside the hash), and the marking kept
+    for it (which row-level security trusts), agree with it."""
+    position, event_id, event_type, stream_id, marking = row[0], *row[5:9]
     envelope = record.get("envelope") if isinstance(record, dict) else None
     if event_type != writer.event_type:
         findings.add(
@@ -287,4 +295,14 @@ def _columns(
             position,
             f"stream_id column {stream_id!r} differs from the payload's "
             f"{envelope.get('stream_id')!r}",
+        )
+    if marking and marking != _marking(envelope):
+        stated = _marking(envelope)
+        findings.add(
+            "markings",
+            position,
+            "no marking is kept for the event (readers cannot see it)"
+            if marking == MISSING
+            else f"the kept marking {marking} differs from the payload's {stated}: readers "
+            "would be shown it under the wrong clearance",
         )

@@ -34,8 +34,10 @@ from ledger.store.postgres import PostgresLedger
 ROW_QUERY = (
     "SELECT position, coalesce((extract(epoch FROM recorded_at) * 1000000)::bigint, 0),"
     " coalesce(payload, ''), coalesce(prev_hash, ''), coalesce(hash, ''),"
-    " coalesce(event_id::text, ''), coalesce(event_type, ''), coalesce(stream_id, '')"
-    " FROM ledger.events WHERE position >= {} AND position <= {} ORDER BY position"
+    " coalesce(event_id::text, ''), coalesce(event_type, ''), coalesce(stream_id, ''),"
+    " coalesce((SELECT m.rank::text || ':' || array_to_string(m.compartments, ',')"
+    "   FROM ledger.markings m WHERE m.position = e.position), '-')"
+    " FROM ledger.events e WHERE position >= {} AND position <= {} ORDER BY position"
 )
 """The row the scan reads; record time in µs exactly as the append function hashes it.
 A NULL (possible only once someone dropped the table's constraints) reads as empty, so it
@@ -50,6 +52,7 @@ SCAN_CHECKS = {
     "schema_registry": "registry entries match their fingerprints",
     "decoding": "every payload decodes with the schema its fingerprint names",
     "columns": "event id, type and stream columns agree with the payload",
+    "markings": "the marking kept for each event (row-level security) is the payload's",
     "merkle_tree": "every stored node of the RFC 9162 Merkle tree is the hash of the events",
 }
 

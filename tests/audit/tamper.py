@@ -53,6 +53,14 @@ def insert_forged(database_url: str, at: int, payload: bytes, event_id: str, str
         conn.execute(
             "UPDATE ledger.events SET position = position - 999999 WHERE position >= 1000000"
         )
+        for shift in (
+            "position + 1000000 WHERE position >= %s",
+            "position - 999999 WHERE position >= 1000000",
+        ):  # the markings move with their events
+            conn.execute(
+                f"UPDATE ledger.markings SET position = {shift}", (at,) if "%s" in shift else ()
+            )
+        conn.execute("INSERT INTO ledger.markings VALUES (%s, 0, '{}')", (at,))
         conn.execute(
             "INSERT INTO ledger.events (position, event_id, event_type, stream_id, recorded_at,"
             " payload, prev_hash, hash) SELECT %s, %s, 'ClaimAsserted', %s, recorded_at, %s,"

@@ -304,3 +304,26 @@ def test_a_signed_checkpoint_shows_a_removed_last_event_and_a_forged_signature(
     report = verify(seeded, projections=False, log_key=key.verifier)
     assert failed_checks(report) == {"checkpoint"} and report.first_bad_position == 138
     assert "events were removed" in report.findings.kept[0].problem
+
+
+def test_a_lowered_or_missing_marking_is_a_finding_at_its_position(
+    seeded: PostgresLedger, database_url: str
+) -> None:
+    from ledger.domain.enums import Classification
+    from tests.audit.tamper import superuser
+    from tests.scenarios import marked
+
+    secret = marked(make("ClaimAsserted", claim_id="claim:s"), Classification.SECRET, ["ALPHA"])
+    (appended,) = seeded.append([secret])
+    assert verify(seeded, projections=False).ok
+    with superuser(database_url) as conn:  # to show it to every reader
+        conn.execute(
+            "UPDATE ledger.markings SET rank = 0, compartments = '{}' WHERE position = %s",
+            (appended.position,),
+        )
+        conn.execute("DELETE FROM ledger.markings WHERE position = 5")
+    report = verify(seeded, projections=False)
+    assert failed_checks(report) == {"markings"}
+    found = {f.position: f.problem for f in report.findings.kept if f.check == "markings"}
+    assert "differs from the payload's 3:ALPHA" in found[appended.position]
+    assert "no marking is kept" in found[5]
