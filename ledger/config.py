@@ -46,6 +46,11 @@ class Settings(BaseSettings):
         description="The log's Ed25519 signing key (signed-note form); unset = "
         "LEDGER_HOME/signing.key, which `ledger init` creates. Keep it off the database host.",
     )
+    session_secret: SecretStr | None = Field(
+        default=None,
+        description="Seals the workbench's session cookies; unset = a random one per "
+        "`ledger serve` (a restart then signs everyone out).",
+    )
     log_name: str = Field(
         default="ledger.local/log",
         description="The log's name: the origin line of its checkpoints and its key's name "
