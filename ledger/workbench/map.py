@@ -166,7 +166,8 @@ def render(rows: Sequence[PostureView], link: Callable[[PostureView], str]) -> P
     parts = [_land(view)]
     for (lat, lon), here in placed.items():
         cx, cy = view.x(lon), view.y(lat)
-        spread = 14 * unit if len(here) > 1 else 0.0
+        # marks of one place on a ring around it, about 16 px apart
+        spread = max(14.0, 16 * len(here) / (2 * math.pi)) * unit if len(here) > 1 else 0.0
         parts.append(element("circle", cx=num(cx), cy=num(cy), r=num(2 * unit), class_="spot"))
         names = sorted({r.place for r in here})
         parts.append(
