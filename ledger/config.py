@@ -54,6 +54,11 @@ class Settings(BaseSettings):
         "LEVEL:COMPARTMENT,COMPARTMENT (e.g. SECRET:ALPHA); unset = the operator, who "
         "holds the database and sees every event.",
     )
+    session_secret: SecretStr | None = Field(
+        default=None,
+        description="Seals the workbench's session cookies; unset = a random one per "
+        "`ledger serve` (a restart then signs everyone out).",
+    )
     log_name: str = Field(
         default="ledger.local/log",
         description="The log's name: the origin line of its checkpoints and its key's name "

@@ -12,9 +12,10 @@ from typing import Any
 from anyio import to_thread
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
-from fastapi.responses import RedirectResponse
+from fastapi_offline import FastAPIOffline
 from pydantic.json_schema import models_json_schema
 
+from ledger import workbench
 from ledger.api import problems
 from ledger.api.event_schema import REF, event_components
 from ledger.api.guard import InputGuard
@@ -72,7 +73,7 @@ def create_app(
             finally:
                 await lookups.close()
 
-    app = FastAPI(
+    app = FastAPIOffline(  # /docs and /redoc with their assets from the package, no CDN
         title="ledger",
         version="0.1.0",
         description=DESCRIPTION,
@@ -84,9 +85,7 @@ def create_app(
     for module in (health, posture, gazetteer, claims, sources, events, proofs):
         app.include_router(module.router)
 
-    @app.get("/", include_in_schema=False)
-    def root() -> RedirectResponse:
-        return RedirectResponse("/docs")
+    workbench.install(app, settings)
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:

@@ -4,9 +4,11 @@ from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from functools import partial
+from secrets import token_urlsafe
 from typing import Annotated
 
 import typer
+from pydantic import SecretStr
 
 from ledger.api import keys
 from ledger.cli.context import Options, err, options, reporting_errors
@@ -56,7 +58,10 @@ def run_server(
 
     from ledger.api.app import create_app
 
-    factory = partial(create_app, serving.settings, serving.kafka, auth=auth)
+    settings = serving.settings
+    if settings.session_secret is None:  # one secret for all workers: a session works on each
+        settings = settings.model_copy(update={"session_secret": SecretStr(token_urlsafe(32))})
+    factory = partial(create_app, settings, serving.kafka, auth=auth)
     config = uvicorn.Config(
         factory, factory=True, host=host, port=port, workers=workers, log_level=log_level
     )
@@ -69,6 +74,7 @@ def run_server(
 def announce(host: str, port: int, auth: bool, active_keys: int) -> None:
     base = f"http://{host}:{port}"
     err.print(f"ledger API at {base}  (docs {base}/docs, OpenAPI {base}/openapi.json)")
+    err.print(f"workbench at {base}/workbench/ (sign in with an analyst or auditor key)")
     if not auth:
         err.print(
             "WARNING: --insecure-no-auth: every caller may read and append, no key asked. "

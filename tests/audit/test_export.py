@@ -181,7 +181,7 @@ def test_a_redacted_export_gives_hidden_events_as_position_time_and_hash_only(
         last, head_hash = export(ledger, file, clearance=Clearance.of("RESTRICTED"))
     assert (last, head_hash) == (ledger.head().position, ledger.head().hash)
     with path.open("rb") as file:
-        records = list(fastavro.reader(file))
+        records: list[Any] = list(fastavro.reader(file))
     by_position = {r["position"]: r for r in records}
     assert [r["position"] for r in records] == list(range(1, last + 1))
     for position in hidden:

@@ -1,0 +1,49 @@
+"""Mounting the workbench on the API's application: its pages under ``/workbench``,
+its static files, the sign-in answer for requests without a valid session, and ``/``
+leading to it."""
+
+from importlib.resources import files
+
+from fastapi import FastAPI, Request
+from fastapi.responses import RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+
+from ledger.config import Settings
+from ledger.workbench.access import SignInRequired
+from ledger.workbench.controls import Redirect
+from ledger.workbench.pages import audit, claims, entities, posture, search, signin, sources
+from ledger.workbench.reads import CannotRead
+from ledger.workbench.render import PREFIX, page
+from ledger.workbench.session import Sessions
+
+
+async def _sign_in(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, SignInRequired)
+    wanted = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    return signin.form(request, exc.reason, wanted, status=200)
+
+
+async def _redirect(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, Redirect)
+    return RedirectResponse(exc.url, status_code=303)
+
+
+async def _cannot_read(request: Request, exc: Exception) -> Response:
+    return page(request, "problem.html", status=409, message=str(exc))
+
+
+def install(app: FastAPI, settings: Settings) -> None:
+    """Add the workbench to ``app`` (the API's application, so the same services)."""
+    secret = settings.session_secret.get_secret_value() if settings.session_secret else None
+    app.state.workbench_sessions = Sessions.from_secret(secret)
+    app.add_exception_handler(SignInRequired, _sign_in)
+    app.add_exception_handler(Redirect, _redirect)
+    app.add_exception_handler(CannotRead, _cannot_read)
+    for module in (signin, posture, entities, claims, sources, search, audit):
+        app.include_router(module.router, prefix=PREFIX, include_in_schema=False)
+    static = files("ledger.workbench").joinpath("static")
+    app.mount(f"{PREFIX}/static", StaticFiles(directory=str(static)), name="workbench-static")
+
+    @app.get("/", include_in_schema=False)
+    def root() -> RedirectResponse:
+        return RedirectResponse(f"{PREFIX}/", status_code=303)

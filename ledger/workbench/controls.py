@@ -1,0 +1,105 @@
+"""The time controls and filters a page takes from its URL, so a view reopens exactly.
+
+Record time: ``as_of`` (what the ledger knew at that moment) or ``position`` (down to
+one event). World time: ``valid_at`` (what was true then). Times without a timezone are
+UTC; ``canonical`` rewrites them (and drops empty form fields) so every view has one URL.
+"""
+
+from contextlib import suppress
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from urllib.parse import urlencode
+
+from starlette.requests import Request
+
+TIME_PARAMETERS = ("as_of", "position", "valid_at")
+_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
+
+
+class Redirect(Exception):
+    """The request's URL is not the view's canonical one: send the browser there."""
+
+    def __init__(self, url: str) -> None:
+        super().__init__(url)
+        self.url = url
+
+
+def parse_time(text: str) -> datetime:
+    """An ISO 8601 time; a time without a timezone is taken as UTC."""
+    moment = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+def format_time(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime(_FORMAT)
+
+
+def canonical(request: Request) -> None:
+    """Raise Redirect when the query has empty fields or times not in the URL form."""
+    given = list(request.query_params.multi_items())
+    kept = []
+    for name, value in given:
+        if value.strip() == "":
+            continue
+        if name in ("as_of", "valid_at"):
+            with suppress(ValueError):  # else left as given: the page says what is wrong
+                value = format_time(parse_time(value))
+        kept.append((name, value))
+    if kept != given:
+        query = urlencode(kept)
+        raise Redirect(request.url.path + (f"?{query}" if query else ""))
+
+
+@dataclass(frozen=True)
+class TimeControls:
+    """Where in record time and world time a page reads."""
+
+    as_of: datetime | None = None
+    position: int | None = None
+    valid_at: datetime | None = None
+    problems: tuple[str, ...] = field(default=())
+    """What was wrong with the controls as given (each then left unset)."""
+
+    @classmethod
+    def of(cls, request: Request) -> "TimeControls":
+        params = request.query_params
+        problems: list[str] = []
+
+        def moment(name: str) -> datetime | None:
+            text = params.get(name)
+            if text is None:
+                return None
+            try:
+                return parse_time(text)
+            except ValueError:
+                problems.append(f"{name}: {text!r} is not a time (e.g. 2015-10-01T00:00:00Z)")
+                return None
+
+        position = None
+        if (text := params.get("position")) is not None:
+            if text.isdigit():
+                position = int(text)
+            else:
+                problems.append(f"position: {text!r} is not a ledger position (0, 1, 2, ...)")
+        return cls(moment("as_of"), position, moment("valid_at"), tuple(problems))
+
+    def query(self) -> dict[str, str]:
+        """The controls as URL parameters (only those set)."""
+        found = {}
+        if self.as_of is not None:
+            found["as_of"] = format_time(self.as_of)
+        if self.position is not None:
+            found["position"] = str(self.position)
+        if self.valid_at is not None:
+            found["valid_at"] = format_time(self.valid_at)
+        return found
+
+    def url(self, path: str, **extra: str | None) -> str:
+        """``path`` at the same moments, with ``extra`` parameters (None ones left out)."""
+        query = {**self.query(), **{k: v for k, v in extra.items() if v is not None}}
+        return path + (f"?{urlencode(query)}" if query else "")
+
+    def input_value(self, name: str) -> str:
+        """A time control's value as a datetime-local input shows it (UTC)."""
+        moment = self.as_of if name == "as_of" else self.valid_at
+        return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S") if moment else ""
