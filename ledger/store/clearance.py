@@ -27,13 +27,14 @@ def array_text(values: frozenset[str]) -> str:
 def set_clearance(conn: Conn, clearance: Clearance, *, take_role: bool = True) -> None:
     """Make the rest of ``conn``'s transaction read as ``clearance`` (not the operator):
     ``ledger.sees`` answers for it and, with ``take_role``, row-level security hides the
-    rest (without it the rows stay readable, for a redacted export's hashes)."""
-    row = conn.execute(
+    rest (without it the rows stay readable, for a redacted export's hashes). One round
+    trip: the role is taken with ``set_config('role', ...)``, as SET LOCAL ROLE would."""
+    conn.execute(
         "SELECT set_config('ledger.clearance_rank', %s, true),"
         " set_config('ledger.clearance_compartments', %s, true),"
-        " CASE WHEN EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'ledger_reader')"
-        "      THEN pg_has_role('ledger_reader', 'MEMBER') ELSE false END",
-        (str(clearance.rank), array_text(clearance.compartments)),
-    ).fetchone()
-    if take_role and row is not None and row[2]:
-        conn.execute("SET LOCAL ROLE ledger_reader")
+        " CASE WHEN NOT %s THEN NULL"  # CASE tests in order: no role, no pg_has_role
+        "      WHEN NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'ledger_reader') THEN NULL"
+        "      WHEN pg_has_role('ledger_reader', 'MEMBER')"
+        "      THEN set_config('role', 'ledger_reader', true) END",
+        (str(clearance.rank), array_text(clearance.compartments), take_role),
+    )

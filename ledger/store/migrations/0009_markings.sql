@@ -3,12 +3,12 @@
 -- appender in the same statement as the append, and kept beside the event: the events
 -- table itself is unchanged, so its history and hashes stay as they were.
 CREATE TABLE ledger.markings (
-    "position"   bigint PRIMARY KEY REFERENCES ledger.events ("position"),
+    "position"   bigint PRIMARY KEY,  -- no foreign key: its check would cost every append
     rank         smallint NOT NULL CHECK (rank BETWEEN 0 AND 5),
     compartments text[] NOT NULL DEFAULT '{}'
 );
 COMMENT ON TABLE ledger.markings IS
-    'The marking of each event (level rank 0 UNCLASSIFIED .. 4 TOP_SECRET, 5 UNKNOWN; compartments), as its payload states it. Append-only; audit verify re-derives it.';
+    'The marking of each event (level rank 0 UNCLASSIFIED .. 4 TOP_SECRET, 5 UNKNOWN; compartments), as its payload states it, written by the statement that appends the event. Append-only; audit verify re-derives it for every event.';
 CREATE TRIGGER markings_append_only BEFORE UPDATE OR DELETE ON ledger.markings
     FOR EACH ROW EXECUTE FUNCTION ledger.refuse_change();
 CREATE TRIGGER markings_no_truncate BEFORE TRUNCATE ON ledger.markings
