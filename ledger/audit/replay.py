@@ -16,11 +16,13 @@ from typing import Any
 
 from psycopg import sql
 
+from ledger.domain.marking import OPERATOR, Clearance
 from ledger.errors import LedgerError
 from ledger.ports import LedgerStore
 from ledger.projection import force_posture
 from ledger.projection import schema as tables
 from ledger.projection.catalog import PROJECTIONS
+from ledger.projection.clearances import schema_for
 from ledger.projection.fold import drop_schema, fold
 from ledger.projection.schema import SCHEMA, qualified
 from ledger.projection.service import POSTURE, SOURCES, ReadService, choose_position
@@ -94,10 +96,14 @@ def hash_at(conn: Conn, position: int) -> bytes:
 
 
 def fold_into(
-    ledger: LedgerStore, position: int, schema: str, progress: Progress | None = None
+    ledger: LedgerStore,
+    position: int,
+    schema: str,
+    progress: Progress | None = None,
+    clearance: Clearance = OPERATOR,
 ) -> dict[str, str]:
     """Fold every projection from scratch up to ``position`` into ``schema`` (replacing
-    what it held); returns each projection's digest."""
+    what it held), from the events ``clearance`` sees; returns each projection's digest."""
     if schema == SCHEMA:
         raise LedgerError(f"a replay never writes into the live schema {SCHEMA!r}")
     drop_schema(ledger, schema)
@@ -108,7 +114,9 @@ def fold_into(
             if progress is not None:
                 progress(name, reached)
 
-        digests[name] = fold(ledger, name, upto=position, schema=schema, progress=told).digest
+        digests[name] = fold(
+            ledger, name, upto=position, schema=schema, progress=told, clearance=clearance
+        ).digest
         told(position)
     return digests
 
@@ -122,9 +130,11 @@ def replay(
     out: Path | None = None,
     compare: bool = False,
     progress: Progress | None = None,
+    clearance: Clearance = OPERATOR,
 ) -> ReplayResult:
     """Rebuild the projections as they were at record time ``as_of`` (or at ``position``;
-    default the head) into ``schema`` (kept) or, given ``out``, into CSV files there."""
+    default the head) into ``schema`` (kept) or, given ``out``, into CSV files there: as a
+    reader with ``clearance`` would have them (compared with that clearance's own)."""
     started = time.perf_counter()
     with ledger.connection() as conn:
         if position is None:
@@ -132,10 +142,11 @@ def replay(
         head_hash = hash_at(conn, position)
     target = schema or replay_schema_name(position)
     try:
-        digests = fold_into(ledger, position, target, progress)
+        digests = fold_into(ledger, position, target, progress, clearance)
         with ledger.connection() as conn:
             rows = _row_counts(conn, target)
-            differences = compare_as_of(ledger, conn, position, target) if compare else []
+            live = schema_for(clearance)
+            differences = compare_as_of(ledger, conn, position, target, live) if compare else []
             if out is not None:
                 write_tables(conn, target, out)
                 manifest = {

@@ -282,6 +282,7 @@ def replay(
                     out=out_dir,
                     compare=compare,
                     progress=told,
+                    clearance=reader_clearance(opts.settings()),
                 )
     if as_json:
         sys.stdout.write(json.dumps(result.as_json(), indent=2) + "\n")
@@ -378,14 +379,17 @@ def trace(
         if (actor is None) != (place is None):
             raise LedgerError("--actor and --place go together: they name one posture row")
         moment = given_time(as_of, "--as-of")
-        with bootstrap(opts.settings()) as runtime, runtime.store.connection() as conn:
-            position = runtime.reads.position(POSTURE, as_of=moment).position
-            if claim_id is not None:
-                root = trace_claim(conn, claim_id, position)
-                missing = f"no events name {claim_id}"
-            else:
-                assert actor is not None and place is not None
-                root = trace_posture(conn, actor, place, position)
+        with bootstrap(opts.settings()) as runtime:
+            reads = runtime.reads  # the --clearance's own projections, read as it would
+            reads.catch_up_with_operator()
+            position = reads.position(POSTURE, as_of=moment).position
+            with runtime.store.cleared(reads.clearance) as conn:
+                if claim_id is not None:
+                    root = trace_claim(conn, claim_id, position, reads.schema)
+                    missing = f"no events name {claim_id}"
+                else:
+                    assert actor is not None and place is not None
+                    root = trace_posture(conn, actor, place, position, reads.schema)
                 missing = f"there is no posture row for {actor} at {place}"
         if root is None:
             err.print(error_line(f"{missing} (as known at position {position})"))

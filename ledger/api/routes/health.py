@@ -26,10 +26,13 @@ router = APIRouter(tags=["health"], dependencies=[Depends(_no_parameters)])
 )
 async def health(request: Request) -> Health:
     """200 while the database answers, 503 when it cannot be reached. Open to callers
-    without a key, so load balancers can probe it; it shows no event content."""
+    without a key, so load balancers can probe it; it shows no event content, and the
+    head's record time only when the head event is open (UNCLASSIFIED, no compartments)."""
     async with lookup(request) as conn:
         cursor = await conn.execute(
-            "SELECT e.position, e.hash, e.recorded_at, ledger.projection_cursors()"
+            "SELECT e.position, e.hash, CASE WHEN EXISTS (SELECT 1 FROM ledger.markings m"
+            " WHERE m.position = e.position AND m.rank = 0 AND m.compartments = '{}')"
+            " THEN e.recorded_at END, ledger.projection_cursors()"
             " FROM (SELECT 1) AS one LEFT JOIN LATERAL (SELECT position, hash, recorded_at"
             " FROM ledger.events ORDER BY position DESC LIMIT 1) AS e ON true"
         )
