@@ -7,6 +7,7 @@ interleave; there such references are kept and shown as unresolved.)"""
 from collections.abc import Callable, Iterable
 
 from ledger.domain.events import Event
+from ledger.domain.marking import OPERATOR, Clearance
 from ledger.domain.names import Entry, did_you_mean
 from ledger.domain.references import REGISTERED_BY, ReferenceScan, Unregistered, dangling
 from ledger.errors import ValidationFailed
@@ -23,8 +24,11 @@ def refuse_dangling(
     numbered: Iterable[tuple[int, Event]],
     where: Callable[[int], str],
     override: str,
+    clearance: Clearance = OPERATOR,
 ) -> None:
-    """Raise ``ValidationFailed`` if the events name anything unregistered.
+    """Raise ``ValidationFailed`` if the events name anything unregistered in the events
+    ``clearance`` (the producer's) sees: names it may not read are unknown to it, and are
+    never suggested.
 
     Each event comes with its number (a line, a record index: the locations of the
     error carry it); ``where(n)`` says where number ``n`` is in words, and ``override``
@@ -34,10 +38,11 @@ def refuse_dangling(
     for number, event in numbered:
         scan.add(number, event)
     candidates = scan.unregistered
-    missing = dangling(candidates, registered(ledger, ((u.kind, u.id) for u in candidates)))
+    found = registered(ledger, ((u.kind, u.id) for u in candidates), clearance)
+    missing = dangling(candidates, found)
     if not missing:
         return
-    known = list(entries(ledger, {u.kind for u in missing}))
+    known = list(entries(ledger, {u.kind for u in missing}, clearance))
     problems = [_sentence(u, where, known) for u in missing[:MAX_NAMED]]
     problems[-1] += f"; to append them anyway as unresolved, {override}"
     raise ValidationFailed(problems, [(u.record, _loc(u.field)) for u in missing[:MAX_NAMED]])

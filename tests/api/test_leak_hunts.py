@@ -201,3 +201,33 @@ def test_producers_cannot_write_above_their_clearance(seeded: str) -> None:
             Role.PRODUCER,
         )
         assert allowed.status_code == 201, allowed.text
+
+
+def test_a_producer_is_told_nothing_of_names_it_may_not_read(seeded: str) -> None:
+    with open_ledger(Settings(database_url=seeded)) as ledger:
+        ledger.append(
+            [
+                marked(
+                    make("SourceRegistered", source_id="source:cobra", name="Cobra Asset"),
+                    SECRET,
+                    [],
+                )
+            ]
+        )
+    naming = json_line(
+        "SourceReliabilityAssessed", source_id="source:cobra", envelope=_envelope("UNCLASSIFIED")
+    )
+    near = json_line(
+        "SourceReliabilityAssessed", source_id="source:cobr", envelope=_envelope("UNCLASSIFIED")
+    )
+    with serving(seeded) as open_key:
+        refused = open_key.post("/events", naming, Role.PRODUCER)
+        assert refused.status_code == 422, refused.text
+        assert "'source:cobra' is not in the ledger" in refused.json()["detail"]
+        guessed = open_key.post("/events", near, Role.PRODUCER)
+        assert guessed.status_code == 422
+        assert "Cobra" not in guessed.json()["detail"]
+        assert "'source:cobra'" not in guessed.json()["detail"]
+    with serving(seeded, clearance=Clearance.of("SECRET")) as secret_key:
+        naming["envelope"] = _envelope("UNCLASSIFIED")
+        assert secret_key.post("/events", naming, Role.PRODUCER).status_code == 201

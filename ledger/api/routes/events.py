@@ -187,6 +187,7 @@ async def _publish(
                 enumerate(events),
                 lambda index: f"{source} record {index + 1}",
                 "add allow_unresolved=true to the query",
+                clearance_of(request),
             )
     except ValidationFailed as exc:
         raise _body_problem(exc, source == "batch") from None
