@@ -42,3 +42,35 @@ def test_init_upgrades_an_older_ledger(
 
 def test_migrations_are_numbered_without_gaps() -> None:
     assert [m.version for m in migrations()] == list(range(1, len(migrations()) + 1))
+
+
+def test_events_appended_before_markings_get_theirs_from_their_payloads(
+    empty_database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from ledger.domain.enums import Classification
+    from ledger.store.postgres import _append_params
+    from tests.factories import make
+    from tests.scenarios import marked
+
+    everything = migrations()
+    before = [m for m in everything if m.name != "markings"]
+    monkeypatch.setattr(migrate_module, "migrations", lambda: before)
+    settings = Settings(database_url=empty_database_url)
+    events = [
+        make("ClaimAsserted"),
+        marked(make("ClaimAsserted"), Classification.SECRET, ["ALPHA"]),
+    ]
+    with open_ledger(settings, prepare="init") as ledger, ledger.connection() as conn:
+        encoded = [ledger.encode(e) for e in events]
+        conn.execute(  # the append of a ledger from before markings were kept
+            "SELECT * FROM ledger.append_events(%b::uuid[], %b::text[], %b::text[],"
+            " %b::timestamptz[], %b::timestamptz[], %b::bytea[], %b::text[], %b::integer[],"
+            " %b::bigint[])",
+            _append_params(encoded)[:9],
+        ).fetchall()
+    monkeypatch.setattr(migrate_module, "migrations", lambda: everything)
+    with open_ledger(settings, prepare="init") as ledger, ledger.connection() as conn:
+        kept = conn.execute(
+            "SELECT position, rank, compartments FROM ledger.markings ORDER BY position"
+        ).fetchall()
+    assert kept == [(1, 0, []), (2, 3, ["ALPHA"])]
