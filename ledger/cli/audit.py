@@ -390,7 +390,7 @@ def trace(
                 else:
                     assert actor is not None and place is not None
                     root = trace_posture(conn, actor, place, position, reads.schema)
-                missing = f"there is no posture row for {actor} at {place}"
+                    missing = f"there is no posture row for {actor} at {place}"
         if root is None:
             err.print(error_line(f"{missing} (as known at position {position})"))
             raise typer.Exit(EXIT_INVALID)
