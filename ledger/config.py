@@ -149,6 +149,8 @@ class KafkaSettings(BaseSettings):
             "client_id": self.client_id,
             "security_protocol": self.security_protocol,
             "request_timeout_ms": self.request_timeout_ms,
+            # kafka-python 3 waits for the first connection apart, 30 s by default
+            "bootstrap_timeout_ms": self.request_timeout_ms,
         }
         if self.sasl_mechanism:
             config["sasl_mechanism"] = self.sasl_mechanism

@@ -69,7 +69,7 @@ def open_ledger(
             name="ledger",
         )
         try:
-            pool.open(wait=True, timeout=10)
+            pool.open(wait=True, timeout=settings.pool_timeout)
         except Exception as exc:
             raise StoreUnavailable(f"cannot connect to {describe_target(settings)}: {exc}") from exc
         stack.callback(pool.close)

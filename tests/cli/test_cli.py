@@ -165,7 +165,11 @@ def test_missing_file_is_a_clear_error(database_url: str, tmp_path: Path) -> Non
 
 
 def test_unreachable_database_exits_2() -> None:
-    result = ledger_cli("events", database_url="postgresql://postgres@127.0.0.1:1/none")
+    result = ledger_cli(
+        "events",
+        database_url="postgresql://postgres@127.0.0.1:1/none",
+        env_extra={"LEDGER_POOL_TIMEOUT": "1"},  # it would try for 10 s
+    )
     assert result.returncode == 2
     assert "cannot connect to PostgreSQL at 127.0.0.1:1/none" in result.stderr
 

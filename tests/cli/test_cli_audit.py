@@ -50,7 +50,10 @@ def test_verify_anchor_then_tamper(database_url: str) -> None:
 
 def test_verify_cannot_run_exits_2(database_url: str) -> None:
     unreachable = ledger_cli(
-        "audit", "verify", database_url="postgresql://postgres@127.0.0.1:1/nowhere"
+        "audit",
+        "verify",
+        database_url="postgresql://postgres@127.0.0.1:1/nowhere",
+        env_extra={"LEDGER_POOL_TIMEOUT": "1"},  # it would try for 10 s
     )
     assert unreachable.returncode == 2 and "error:" in unreachable.stderr
     bad_anchor = ledger_cli(
