@@ -12,9 +12,9 @@ import binascii
 import json
 from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import Request, Response
+from fastapi import Depends, Query, Request, Response
 from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 
@@ -22,8 +22,11 @@ from ledger.api.auth import ReadContext, clearance_of, load_context
 from ledger.api.models import FieldProblem, ReadAt
 from ledger.api.problems import ProblemError
 from ledger.api.services import services
-from ledger.errors import PageAhead, ProjectionsNotReady
+from ledger.audit.proofs import prove
+from ledger.errors import LedgerError, PageAhead, ProjectionsNotReady
+from ledger.ports import LedgerStore
 from ledger.projection.service import ReadPosition, ReadService, choose_position
+from ledger.store.postgres import PostgresLedger
 
 
 def encode_cursor(position: int, key: Any) -> str:
@@ -117,6 +120,41 @@ def positions_in(data: Any) -> set[int]:
     return found
 
 
+def wants_proof(
+    request: Request,
+    proof: Annotated[
+        bool,
+        Query(
+            description="Also return `proof`: the text of a proof bundle (the latest signed "
+            "checkpoint, each event's bytes and inclusion path) proving every event the "
+            "answer rests on; saved to a file, `ledger audit check-proof FILE` verifies it "
+            "offline."
+        ),
+    ] = False,
+) -> None:
+    request.state.proof = proof
+
+
+Provable = Depends(wants_proof)
+"""The ``proof`` parameter of every read answer."""
+
+
+def with_proof(ledger: LedgerStore, body: bytes) -> bytes:
+    """The answer with ``proof``: the bundle file's text for the events it rests on (null
+    if none), exactly as ``ledger audit prove`` writes it."""
+    positions = sorted(positions_in(json.loads(body)))
+    if not positions:
+        bundle = b"null"
+    else:
+        if not isinstance(ledger, PostgresLedger):  # pragma: no cover - one adapter
+            raise ProblemError(501, "proofs need the PostgreSQL ledger")
+        try:
+            bundle = json.dumps(prove(ledger, positions).encode().decode("ascii")).encode()
+        except LedgerError as exc:
+            raise ProblemError(409, f"query.proof: {exc}") from None
+    return body[:-1] + b',"proof":' + bundle + b"}"
+
+
 def marked(reads: ReadService, body: bytes) -> bytes:
     """The answer with its ``marking``: the highest of the events it rests on."""
     marking = reads.marking(positions_in(json.loads(body)))
@@ -133,6 +171,7 @@ async def answer(
     found = services(request)
     clearance = clearance_of(request)
     reads = found.reads.for_clearance(clearance)
+    proof = bool(getattr(request.state, "proof", False))
     params = tuple(sorted((k, v) for k, v in request.query_params.multi_items() if k != "as_of"))
     # ages are counted to today when no world time is given: a kept answer lasts a day
     today = datetime.now(UTC).date().isoformat() if at.valid_at is None else ""
@@ -143,7 +182,8 @@ async def answer(
         def work() -> bytes:
             reads.catch_up(at.projection_cursor)
             built = build(reads, position_of(at))
-            return marked(reads, built.model_dump_json(exclude={"read_at"}).encode())
+            body = marked(reads, built.model_dump_json(exclude={"read_at"}).encode())
+            return with_proof(found.ledger, body) if proof else body
 
         body = await run_in_threadpool(work)
         found.answers.put(key, body)

@@ -2,6 +2,7 @@
 check with the pure verifier, problems for impossible requests."""
 
 import base64
+import json
 
 from ledger.api.keys import Role
 from ledger.chain import epoch_micros
@@ -65,3 +66,23 @@ def test_impossible_proofs_are_problems(fresh_api: Api) -> None:
     assert get("/proofs/inclusion", position="x")[0] == 422
     anonymous = fresh_api.client.get("/proofs/inclusion", params={"position": 1, "size": 2})
     assert anonymous.status_code == 401
+
+
+def test_a_read_answer_with_proof_true_carries_a_bundle_that_verifies(fresh_api: Api) -> None:
+    from ledger.log.bundle import Bundle, check_bundle
+
+    refused = fresh_api.client.get(
+        "/posture", params={"proof": "true"}, headers=fresh_api.headers()
+    )
+    assert refused.status_code == 409 and "ledger checkpoint" in refused.json()["detail"]
+    Checkpoints(fresh_api.ledger).issue(KEY)
+    answer = fresh_api.get("/posture", proof="true")
+    rested = {p for row in answer["items"] for p in row["positions"]}
+    data = answer["proof"].encode()
+    bundle = Bundle.decode(data)
+    assert rested <= {e.position for e in bundle.events}
+    check_bundle(data, KEY.verifier)
+    plain = fresh_api.get("/posture")
+    assert "proof" not in plain and plain["items"] == answer["items"]
+    claim = fresh_api.get("/claims/claim:seed-05", proof="true")
+    assert json.loads(claim["proof"])["events"]

@@ -15,11 +15,11 @@ from ledger.api.models import (
     SourcesPage,
 )
 from ledger.api.problems import ProblemError, responses
-from ledger.api.reading import answer, decode_cursor, encode_cursor, read_at
+from ledger.api.reading import Provable, answer, decode_cursor, encode_cursor, read_at
 from ledger.api.routes.params import AsOf, Cursor, Limit
 from ledger.projection.service import DOCUMENTS, SOURCES, ReadPosition, ReadService
 
-router = APIRouter(dependencies=[Reader])
+router = APIRouter(dependencies=[Reader, Provable])
 
 SourceId = Annotated[str, Path(min_length=1, max_length=200, description="e.g. source:outlet")]
 DocumentId = Annotated[str, Path(min_length=1, max_length=200, description="A document id.")]
