@@ -25,6 +25,8 @@ from tests.helpers import create_database, database_url_for, drop_database
 
 DEFAULT_SERVER = "postgresql://postgres@127.0.0.1:5432/postgres"
 TEMPLATE = f"ledger_test_template_{os.getpid()}"
+MIGRATION_LOCK = 0x1ED6E5
+"""Advisory lock key held while a session migrates its template (any value of our own)."""
 
 
 def _reachable(url: str) -> bool:
@@ -56,12 +58,19 @@ def server_url() -> Iterator[str]:
 
 @pytest.fixture(scope="session")
 def template_db(server_url: str) -> Iterator[str]:
-    """A database with the ledger's tables, copied for each test."""
+    """A database with the ledger's tables, copied for each test.
+
+    Each pytest-xdist worker (each process) makes its own; they make them one at a time,
+    as the migrations create roles, which belong to the whole server: two sessions
+    creating the same role at once would fail on a server that has none yet."""
     with psycopg.connect(server_url, autocommit=True) as conn:
+        conn.execute("SELECT pg_advisory_lock(%s)", (MIGRATION_LOCK,))
         conn.execute(f"DROP DATABASE IF EXISTS {TEMPLATE}")
         conn.execute(f"CREATE DATABASE {TEMPLATE}")
-    with open_ledger(Settings(database_url=database_url_for(server_url, TEMPLATE)), prepare="init"):
-        pass
+        url = database_url_for(server_url, TEMPLATE)
+        with open_ledger(Settings(database_url=url), prepare="init"):
+            pass
+        conn.execute("SELECT pg_advisory_unlock(%s)", (MIGRATION_LOCK,))
     yield TEMPLATE
     with psycopg.connect(server_url, autocommit=True) as conn:
         conn.execute(f"DROP DATABASE IF EXISTS {TEMPLATE} WITH (FORCE)")
