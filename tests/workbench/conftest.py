@@ -22,13 +22,17 @@ from ledger.api.keys import Role
 from ledger.authoring.expand import expand
 from ledger.authoring.report import Report
 from ledger.config import KafkaSettings, Settings
+from ledger.domain.enums import Classification
+from ledger.domain.marking import Clearance
 from ledger.domain.references import Kind
 from ledger.projection.catalog import PROJECTIONS
 from ledger.projection.fold import fold
 from ledger.runtime import open_ledger
 from ledger.sinks import DirectSink
 from ledger.store.gazetteer import entries
+from tests.factories import make
 from tests.helpers import create_database, database_url_for, drop_database, seed
+from tests.scenarios import marked
 
 CHROMIUM = os.environ.get("LEDGER_TEST_CHROMIUM", "/usr/bin/chromium")
 FOLLOWUP = Path(__file__).with_name("followup.report.yaml")
@@ -42,6 +46,45 @@ SCREENSHOTS = Path(
 class Served:
     base: str
     keys: dict[Role, str]
+    """Keys made without a clearance: UNCLASSIFIED, as least privilege gives."""
+    secret: str = ""
+    """An analyst key cleared to SECRET."""
+
+
+def record_secret(url: str) -> None:
+    """A SECRET place (Qusayr) with a SECRET Hezbollah report there: what only the
+    SECRET key may see."""
+    qusayr = {"name": "Qusayr", "place_id": "place:qusayr", "precision": "CITY"}
+    with open_ledger(Settings(database_url=url)) as ledger:
+        ledger.append(
+            [
+                marked(
+                    make(
+                        "PlaceRegistered",
+                        place_id="place:qusayr",
+                        name="Qusayr",
+                        aliases=[],
+                        parent_place_id=None,
+                        latitude=34.51,
+                        longitude=36.58,
+                    ),
+                    Classification.SECRET,
+                    [],
+                ),
+                marked(
+                    make(
+                        "DeploymentReported",
+                        claim_id="claim:seed-05",
+                        actor_id="actor:hezbollah",
+                        place=qusayr,
+                    ),
+                    Classification.SECRET,
+                    [],
+                ),
+            ]
+        )
+        for name in PROJECTIONS:
+            fold(ledger, name)
 
 
 def _free_port() -> int:
@@ -71,7 +114,9 @@ def served(server_url: str, template_db: str) -> Iterator[Served]:
         seed(ledger)
         with ledger.connection() as conn:
             made = {role: keys.create(conn, role, f"test {role.value}")[1] for role in Role}
+            secret = keys.create(conn, Role.ANALYST, "secret", Clearance.of("SECRET"))[1]
     record_followup(url)
+    record_secret(url)
     port = _free_port()
     app = create_app(settings, KafkaSettings(bootstrap=None))
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
@@ -82,7 +127,7 @@ def served(server_url: str, template_db: str) -> Iterator[Served]:
         assert thread.is_alive() and time.monotonic() < deadline, "the server did not start"
         time.sleep(0.05)
     try:
-        yield Served(f"http://127.0.0.1:{port}", made)
+        yield Served(f"http://127.0.0.1:{port}", made, secret)
     finally:
         server.should_exit = True
         thread.join(timeout=10)

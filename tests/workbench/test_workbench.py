@@ -96,6 +96,29 @@ def test_search_finds_an_actor_by_its_alias(page: Page, served: Served) -> None:
     screenshot(page, "actor")
 
 
+def test_pages_show_only_what_the_key_may_see(browser: Browser, page: Page, served: Served) -> None:
+    page.goto(f"{served.base}/workbench/")
+    expect(page.locator("svg.posture-map")).to_be_visible()
+    assert "Qusayr" not in page.content()
+    page.fill("input[name=q]", "Qusayr")
+    with page.expect_navigation():
+        page.press("input[name=q]", "Enter")
+    expect(page.locator("li.hit")).to_have_count(0)
+    context = browser.new_context(viewport={"width": 1300, "height": 900})
+    try:
+        sign_in(context, served, served.secret)
+        cleared = context.new_page()
+        cleared.goto(f"{served.base}/workbench/")
+        expect(cleared.locator("svg.posture-map g.mark[data-place='Qusayr']")).to_have_count(1)
+        cleared.fill("input[name=q]", "Qusayr")
+        with cleared.expect_navigation():
+            cleared.press("input[name=q]", "Enter")
+        expect(cleared.locator("li.hit", has_text="Qusayr")).to_have_count(1)
+        screenshot(cleared, "secret-key")
+    finally:
+        context.close()
+
+
 def test_api_docs_render_offline_with_the_bearer_scheme(page: Page, served: Served) -> None:
     page.goto(f"{served.base}/docs")
     expect(page.locator(".swagger-ui .info .title")).to_contain_text("ledger")
@@ -138,7 +161,8 @@ def test_the_session_cookie_is_http_only_and_strict(browser: Browser, served: Se
         assert served.keys[Role.AUDITOR] not in cookie["value"]
         page = context.new_page()
         page.goto(f"{served.base}/workbench/audit")
-        expect(page.locator(".head")).to_have_text("144")
+        expect(page.locator(".head")).to_have_text("146")  # two of them hidden from it
+        assert "recorded" not in page.locator("dd").first.inner_text()  # a hidden time
         with page.expect_navigation():
             page.click("text=Verify the whole ledger now")
         expect(page.locator("p.ok")).to_contain_text("Clean")
