@@ -31,12 +31,15 @@ _DESCRIPTIONS = {
 }
 
 
-def responses(*codes: int) -> dict[int | str, dict[str, Any]]:
-    """OpenAPI entries for the error answers a route can give."""
+def responses(*codes: int, **described: str) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI entries for the error answers a route can give; ``described`` gives a
+    code its own description where the route's meaning differs (``_409="..."``)."""
     ref = {"$ref": "#/components/schemas/Problem"}
+    wanted = {code: _DESCRIPTIONS[code] for code in codes}
+    wanted |= {int(name.lstrip("_")): text for name, text in described.items()}
     return {
-        code: {"description": _DESCRIPTIONS[code], "content": {MEDIA_TYPE: {"schema": ref}}}
-        for code in codes
+        code: {"description": text, "content": {MEDIA_TYPE: {"schema": ref}}}
+        for code, text in wanted.items()
     }
 
 

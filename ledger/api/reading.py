@@ -20,7 +20,7 @@ from starlette.concurrency import run_in_threadpool
 
 from ledger.api.auth import ReadContext, clearance_of, load_context
 from ledger.api.models import FieldProblem, ReadAt
-from ledger.api.problems import ProblemError
+from ledger.api.problems import ProblemError, responses
 from ledger.api.services import services
 from ledger.audit.proofs import prove
 from ledger.errors import LedgerError, PageAhead, ProjectionsNotReady
@@ -137,6 +137,11 @@ def wants_proof(
 
 Provable = Depends(wants_proof)
 """The ``proof`` parameter of every read answer."""
+
+PROOF_PENDING = responses(
+    _409="proof=true, but no signed checkpoint covers the events yet (`ledger checkpoint`)."
+)
+"""The answer a read route gives when a proof cannot be made yet."""
 
 
 def with_proof(ledger: LedgerStore, body: bytes) -> bytes:

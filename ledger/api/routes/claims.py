@@ -8,12 +8,19 @@ from ledger.api.auth import Reader
 from ledger.api.models import ClaimDetail, ClaimItem, ClaimsPage
 from ledger.api.names import resolving
 from ledger.api.problems import ProblemError, responses
-from ledger.api.reading import Provable, answer, decode_cursor, encode_cursor, read_at
+from ledger.api.reading import (
+    PROOF_PENDING,
+    Provable,
+    answer,
+    decode_cursor,
+    encode_cursor,
+    read_at,
+)
 from ledger.api.routes.params import AsOf, Cursor, Identifier, Limit
 from ledger.domain.claim_status import ClaimStatus
 from ledger.projection.service import CLAIMS, ReadPosition, ReadService
 
-router = APIRouter(tags=["claims"], dependencies=[Reader, Provable])
+router = APIRouter(tags=["claims"], dependencies=[Reader, Provable], responses=PROOF_PENDING)
 
 ClaimId = Annotated[
     str, Path(min_length=1, max_length=200, description="A claim id, e.g. claim:seed-05.")

@@ -9,11 +9,11 @@ from ledger.api.auth import Reader
 from ledger.api.models import GazetteerDetail, GazetteerItem, GazetteerPage
 from ledger.api.names import resolving
 from ledger.api.problems import responses
-from ledger.api.reading import Provable, answer, read_at
+from ledger.api.reading import PROOF_PENDING, Provable, answer, read_at
 from ledger.api.routes.params import AsOf
 from ledger.projection.service import SOURCES, ReadPosition, ReadService
 
-router = APIRouter(tags=["gazetteer"], dependencies=[Reader, Provable])
+router = APIRouter(tags=["gazetteer"], dependencies=[Reader, Provable], responses=PROOF_PENDING)
 
 Name = Annotated[str, Path(min_length=1, max_length=200, description="An id, name or alias.")]
 

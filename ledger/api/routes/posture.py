@@ -9,13 +9,20 @@ from ledger.api.auth import Reader
 from ledger.api.models import PostureItem, PosturePage, Timeline, TimelineStep
 from ledger.api.names import resolving
 from ledger.api.problems import ProblemError, responses
-from ledger.api.reading import Provable, answer, decode_cursor, encode_cursor, read_at
+from ledger.api.reading import (
+    PROOF_PENDING,
+    Provable,
+    answer,
+    decode_cursor,
+    encode_cursor,
+    read_at,
+)
 from ledger.api.routes.params import AsOf, Cursor, Limit, ValidAt
 from ledger.domain.posture import STALE_AFTER_DAYS, PostureStatus
 from ledger.projection.service import POSTURE, ReadPosition, ReadService
 from ledger.projection.views import PostureView
 
-router = APIRouter(tags=["posture"], dependencies=[Reader, Provable])
+router = APIRouter(tags=["posture"], dependencies=[Reader, Provable], responses=PROOF_PENDING)
 
 
 ActorName = Annotated[

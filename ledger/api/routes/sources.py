@@ -15,11 +15,18 @@ from ledger.api.models import (
     SourcesPage,
 )
 from ledger.api.problems import ProblemError, responses
-from ledger.api.reading import Provable, answer, decode_cursor, encode_cursor, read_at
+from ledger.api.reading import (
+    PROOF_PENDING,
+    Provable,
+    answer,
+    decode_cursor,
+    encode_cursor,
+    read_at,
+)
 from ledger.api.routes.params import AsOf, Cursor, Limit
 from ledger.projection.service import DOCUMENTS, SOURCES, ReadPosition, ReadService
 
-router = APIRouter(dependencies=[Reader, Provable])
+router = APIRouter(dependencies=[Reader, Provable], responses=PROOF_PENDING)
 
 SourceId = Annotated[str, Path(min_length=1, max_length=200, description="e.g. source:outlet")]
 DocumentId = Annotated[str, Path(min_length=1, max_length=200, description="A document id.")]
