@@ -45,3 +45,11 @@ def test_read_at_says_how_far_the_projections_lag(fresh_api: Api) -> None:
     assert fresh_api.get("/posture")["read_at"]["behind_by"] == 1
     fresh_api.project()
     assert fresh_api.get("/posture")["read_at"]["behind_by"] is None
+
+
+def test_an_actor_only_named_in_reports_is_a_404_not_a_500(fresh_api: Api) -> None:
+    fresh_api.ledger.append([make("DeploymentReported", actor_id="actor:ghost")])
+    fresh_api.project()
+    response = fresh_api.client.get("/actors/actor:ghost", headers=fresh_api.headers())
+    assert response.status_code == 404, response.text
+    assert "named in reports but not registered" in response.json()["detail"]

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Path, Request, Response
 from ledger.api.auth import Reader
 from ledger.api.models import GazetteerDetail, GazetteerItem, GazetteerPage
 from ledger.api.names import resolving
-from ledger.api.problems import responses
+from ledger.api.problems import ProblemError, responses
 from ledger.api.reading import PROOF_PENDING, Provable, answer, read_at
 from ledger.api.routes.params import AsOf
 from ledger.projection.service import SOURCES, ReadPosition, ReadService
@@ -37,7 +37,13 @@ async def _detail(request: Request, kind: str, name: str, as_of: AsOf) -> Respon
     def build(reads: ReadService, position: ReadPosition) -> GazetteerDetail:
         with resolving(status_unknown=404):
             entry_id = reads.resolve(position, kind, name, f"path.{kind}")
-        found = next(v for v in reads.entries(position, kind) if v.id == entry_id)
+        found = next((v for v in reads.entries(position, kind) if v.id == entry_id), None)
+        if found is None:  # reports name it, but nothing registered it (yet)
+            raise ProblemError(
+                404,
+                f"path.{kind}: {kind} {entry_id!r} is named in reports but not registered "
+                f"(as known at position {position.position}); its reports are in the posture",
+            )
         return GazetteerDetail(read_at=at, entry=GazetteerItem.model_validate(found))
 
     return await answer(request, at, build)
