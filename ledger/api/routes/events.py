@@ -91,13 +91,16 @@ async def events(
     if page is None:
 
         def read() -> list[EventItem]:
+            # one more than the page: whether another page follows is whether another
+            # event this key may see does (events it may not see end no page)
             stored = found.ledger.read_rows(
-                after=after, until=head, types=type, limit=limit, clearance=clearance
+                after=after, until=head, types=type, limit=limit + 1, clearance=clearance
             )
             return [item(row, found.ledger.codec) for row in stored]
 
         items = await run_in_threadpool(read)
-        more = len(items) == limit and items[-1].position < head
+        more = len(items) > limit
+        items = items[:limit]
         page = (
             b'"items":'
             + _ITEMS.dump_json(items)
