@@ -27,7 +27,7 @@ from ledger.codec.schema_registry import SchemaRegistry
 from ledger.domain.marking import OPERATOR, Clearance
 from ledger.errors import LedgerError
 from ledger.ports import LedgerStore
-from ledger.store.clearance import VISIBLE, set_clearance
+from ledger.store.clearance import set_clearance, visible_to
 
 FORMAT = "ledger-export/1"
 
@@ -123,7 +123,7 @@ def _redacted(row: Any) -> dict[str, Any]:
 def _records(
     ledger: LedgerStore, last: int, count: Callable[[int], None], clearance: Clearance
 ) -> Iterator[Any]:
-    visible = sql.SQL("TRUE") if clearance.is_operator else VISIBLE
+    visible = visible_to(clearance)
     with ledger.connection() as conn, conn.transaction():
         if not clearance.is_operator:  # the clearance, but not the reader role: hidden
             set_clearance(conn, clearance, take_role=False)  # rows still give their hash

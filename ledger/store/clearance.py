@@ -19,6 +19,11 @@ VISIBLE = sql.SQL(
 """The condition on ``ledger.events`` rows that the transaction's clearance sees."""
 
 
+def visible_to(clearance: Clearance) -> sql.Composable:
+    """The condition on ``ledger.events`` rows ``clearance`` sees (TRUE for the operator)."""
+    return sql.SQL("TRUE") if clearance.is_operator else VISIBLE
+
+
 def array_text(values: frozenset[str]) -> str:
     """A PostgreSQL array literal of compartment names (they hold no quotes or commas)."""
     return "{" + ",".join(sorted(values)) + "}"

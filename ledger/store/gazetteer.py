@@ -16,7 +16,7 @@ from ledger.domain.marking import OPERATOR, Clearance
 from ledger.domain.names import Entry
 from ledger.domain.references import REGISTERED_BY, Kind
 from ledger.ports import LedgerStore
-from ledger.store.clearance import VISIBLE
+from ledger.store.clearance import visible_to
 
 _KEY: dict[Kind, str] = {kind: model._stream_key for kind, model in REGISTERED_BY.items()}
 _KIND_OF_TYPE: dict[str, Kind] = {model.event_type(): kind for kind, model in REGISTERED_BY.items()}
@@ -56,7 +56,7 @@ def registered(
     streams = sorted({_stream(kind, id) for kind, id in wanted})
     types = sorted({REGISTERED_BY[kind].event_type() for kind, _ in wanted})
     found: set[tuple[Kind, str]] = set()
-    visible = sql.SQL("TRUE") if clearance.is_operator else VISIBLE
+    visible = visible_to(clearance)
     with ledger.cleared(clearance) as conn:
         rows = conn.execute(
             sql.SQL(

@@ -25,7 +25,7 @@ from ledger.domain.events import Event
 from ledger.domain.marking import LEVELS, LOWEST, OPERATOR, RANK, Clearance, Marking
 from ledger.errors import ConflictError, LedgerError, SchemaError, StoreUnavailable
 from ledger.records import Appended, EncodedEvent, Head, KafkaOrigin, RecordedEvent
-from ledger.store.clearance import VISIBLE, set_clearance
+from ledger.store.clearance import VISIBLE, set_clearance, visible_to
 from ledger.store.connection import Conn
 from ledger.store.migrate import migrate, pending
 
@@ -325,9 +325,7 @@ class PostgresLedger:
             "SELECT event_type, count(*) FROM ledger.events WHERE {} GROUP BY 1 ORDER BY 1"
         )
         with self.cleared(clearance) as conn:
-            rows = conn.execute(
-                query.format(sql.SQL("TRUE") if clearance.is_operator else VISIBLE)
-            ).fetchall()
+            rows = conn.execute(query.format(visible_to(clearance))).fetchall()
         return [(str(t), int(n)) for t, n in rows]
 
     def read(
@@ -434,7 +432,7 @@ class PostgresLedger:
         """The stored columns of one event by its id (payload not decoded), or None (also
         when ``clearance`` does not see it: a hidden event answers as an unknown one)."""
         query = sql.SQL("SELECT {} FROM ledger.events WHERE event_id = %s AND {}").format(
-            sql.SQL(_COLUMNS), sql.SQL("TRUE") if clearance.is_operator else VISIBLE
+            sql.SQL(_COLUMNS), visible_to(clearance)
         )
         with self.cleared(clearance) as conn, conn.cursor(row_factory=dict_row) as cur:
             return cur.execute(query, (event_id,)).fetchone()
