@@ -33,9 +33,19 @@ class EncodedEvent:
     origin: KafkaOrigin | None = None
     marking: Marking | None = None
     """Who may see it, as its payload states; None fails closed (UNKNOWN)."""
+    recorded_by: str | None = None
+    """The producer the payload names (``envelope.recorded_by``)."""
+    signature: bytes | None = None
+    """The producer's signature over ``payload`` (``ledger.log.producer_signing``)."""
 
     @classmethod
-    def of(cls, event: Event, payload: bytes, origin: KafkaOrigin | None = None) -> "EncodedEvent":
+    def of(
+        cls,
+        event: Event,
+        payload: bytes,
+        origin: KafkaOrigin | None = None,
+        signature: bytes | None = None,
+    ) -> "EncodedEvent":
         """The columns of ``event`` beside its exact ``payload`` bytes."""
         valid_from, valid_to = event.valid_span()
         return cls(
@@ -47,6 +57,8 @@ class EncodedEvent:
             payload=payload,
             origin=origin,
             marking=event.envelope.marking,
+            recorded_by=event.envelope.recorded_by,
+            signature=signature,
         )
 
 
@@ -85,3 +97,5 @@ class RecordedEvent:
     hash: bytes
     origin: KafkaOrigin | None
     event: Event
+    signature: bytes | None = None
+    """The producer's signature kept beside the payload, if it was signed."""

@@ -98,6 +98,15 @@ _TEMPLATES: dict[str, dict[str, Any]] = {
         "latitude": 35.6,
         "longitude": 36.37,
     },
+    "ProducerKeyRegistered": {
+        "producer": "test",
+        "public_key": "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=",
+    },
+    "ProducerKeyRevoked": {
+        "producer": "test",
+        "key_id": "630dcd2966c43366",
+        "reason": "the key file was lost",
+    },
 }
 
 

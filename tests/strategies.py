@@ -1,5 +1,6 @@
 """Hypothesis strategies that generate valid events of every type."""
 
+import base64
 from datetime import UTC, datetime, timedelta, timezone
 from enum import StrEnum
 from typing import Any
@@ -8,6 +9,7 @@ from hypothesis import strategies as st
 
 from ledger.domain import enums
 from ledger.domain.events import EVENT_TYPES, Event
+from ledger.log.producer_keys import KEY_EVENT_TYPES
 
 ids = st.from_regex(r"[a-z]{1,8}:[a-z0-9_.-]{1,20}", fullmatch=True)
 texts = st.text(st.characters(codec="utf-8", exclude_characters="\x00"), min_size=1, max_size=60)
@@ -168,6 +170,18 @@ def _fields(event_type: str) -> dict[str, st.SearchStrategy[Any]]:
             "latitude": coordinate,
             "longitude": coordinate,
         },
+        "ProducerKeyRegistered": {
+            "producer": texts,
+            "public_key": st.binary(min_size=32, max_size=32).map(
+                lambda raw: base64.b64encode(raw).decode()
+            ),
+            "require_signatures": st.booleans(),
+        },
+        "ProducerKeyRevoked": {
+            "producer": texts,
+            "key_id": st.binary(min_size=8, max_size=8).map(bytes.hex),
+            "reason": texts,
+        },
     }
     return fields[event_type]
 
@@ -179,6 +193,10 @@ def events_of(event_type: str) -> st.SearchStrategy[Event]:
     )
 
 
-any_event: st.SearchStrategy[Event] = st.one_of([events_of(t) for t in EVENT_TYPES])
+any_event: st.SearchStrategy[Event] = st.one_of(
+    [events_of(t) for t in EVENT_TYPES if t not in KEY_EVENT_TYPES]
+)
+"""Any event but the key register's, whose own rules refuse random keys and revocations
+(``tests/log/test_producer_keys.py`` and ``tests/store/test_producer_signatures.py``)."""
 
 __all__ = ["UTC", "any_event", "estimates", "events_of", "instants"]

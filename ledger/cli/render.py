@@ -14,6 +14,8 @@ from ledger.domain.events import (
     DocumentIngested,
     Event,
     PlaceRegistered,
+    ProducerKeyRegistered,
+    ProducerKeyRevoked,
     SourceRegistered,
     SourceReliabilityAssessed,
 )
@@ -39,7 +41,7 @@ def strength(estimate: Estimate | None) -> str:
     return f"{estimate.text} ({reading(*estimate.bounds)} {estimate.unit})"
 
 
-def summary(event: Event) -> str:
+def summary(event: Event) -> str:  # noqa: C901 (one case per event type)
     """One line saying what the event records."""
     match event:
         case SourceRegistered():
@@ -68,6 +70,11 @@ def summary(event: Event) -> str:
             return f"{event.actor_id}: {event.kind} {event.name!r}"
         case PlaceRegistered():
             return f"{event.place_id}: {event.kind} {event.name!r}"
+        case ProducerKeyRegistered():
+            policy = ", signatures required" if event.require_signatures else ""
+            return f"{event.producer}: key {event.key_id} registered{policy}"
+        case ProducerKeyRevoked():
+            return f"{event.producer}: key {event.key_id} revoked: {event.reason}"
     return event.event_type()
 
 

@@ -29,6 +29,8 @@ from ledger.domain.events import (
     DocumentIngested,
     Event,
     PlaceRegistered,
+    ProducerKeyRegistered,
+    ProducerKeyRevoked,
     SourceRegistered,
     SourceReliabilityAssessed,
 )
@@ -59,6 +61,8 @@ __all__ = [
     "PlacePrecision",
     "PlaceRef",
     "PlaceRegistered",
+    "ProducerKeyRegistered",
+    "ProducerKeyRevoked",
     "Reliability",
     "RetractionKind",
     "SourceAccess",

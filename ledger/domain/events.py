@@ -5,6 +5,9 @@ edited. The stream of an event (its Kafka key and aggregate) defaults to the sub
 is about, e.g. ``claim:<claim_id>`` for everything that happens to one claim.
 """
 
+import base64
+import binascii
+import hashlib
 from datetime import datetime
 from typing import Any, ClassVar, Self
 
@@ -259,6 +262,64 @@ class PlaceRegistered(Event):
     longitude: Longitude | None = None
 
 
+class ProducerKeyRegistered(Event):
+    """A producer's Ed25519 public key: events it records (``envelope.recorded_by``) may
+    be signed with it until it is revoked. The producer's latest registration states its
+    policy: with ``require_signatures`` the ledger refuses its unsigned events."""
+
+    _stream_prefix = "producer"
+    _stream_key = "producer"
+
+    producer: Text
+    public_key: Plain
+    """The raw 32-byte Ed25519 public key, base64."""
+    require_signatures: bool = False
+
+    @model_validator(mode="after")
+    def _is_ed25519_key(self) -> Self:
+        if public_key_bytes(self.public_key) is None:
+            raise ValueError("public_key must be a raw 32-byte Ed25519 public key in base64")
+        return self
+
+    @property
+    def key_id(self) -> str:
+        """The key's id: the first 8 bytes of SHA-256 of the raw key, in hex."""
+        raw = public_key_bytes(self.public_key)
+        assert raw is not None  # checked when the event was built
+        return producer_key_id(raw)
+
+
+class ProducerKeyRevoked(Event):
+    """A producer's key is revoked: events signed with it after this are refused."""
+
+    _stream_prefix = "producer"
+    _stream_key = "producer"
+
+    producer: Text
+    key_id: Plain
+    reason: Text
+
+    @model_validator(mode="after")
+    def _is_key_id(self) -> Self:
+        if len(self.key_id) != 16 or any(c not in "0123456789abcdef" for c in self.key_id):
+            raise ValueError("key_id must be 16 lower-case hex digits (`ledger producers list`)")
+        return self
+
+
+def public_key_bytes(text: str) -> bytes | None:
+    """The 32 raw bytes of a base64 Ed25519 public key, or None if it is not one."""
+    try:
+        raw = base64.b64decode(text.encode("ascii"), validate=True)
+    except (binascii.Error, UnicodeEncodeError):
+        return None
+    return raw if len(raw) == 32 and base64.b64encode(raw).decode() == text else None
+
+
+def producer_key_id(public_key: bytes) -> str:
+    """A producer key's id: the first 8 bytes of SHA-256 of the raw public key, hex."""
+    return hashlib.sha256(public_key).digest()[:8].hex()
+
+
 EVENT_TYPES: dict[str, type[Event]] = {
     cls.event_type(): cls
     for cls in (
@@ -272,6 +333,8 @@ EVENT_TYPES: dict[str, type[Event]] = {
         ClaimRetracted,
         ActorRegistered,
         PlaceRegistered,
+        ProducerKeyRegistered,
+        ProducerKeyRevoked,
     )
 }
 """Every event type by name, in the order the README lists them."""

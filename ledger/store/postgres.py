@@ -24,17 +24,20 @@ from ledger.domain.enums import Classification
 from ledger.domain.events import Event
 from ledger.domain.marking import LEVELS, LOWEST, OPERATOR, RANK, Clearance, Marking
 from ledger.errors import ConflictError, LedgerError, SchemaError, StoreUnavailable
+from ledger.log.producer_signing import ProducerSigner
 from ledger.records import Appended, EncodedEvent, Head, KafkaOrigin, RecordedEvent
 from ledger.store.clearance import VISIBLE, set_clearance, visible_to
 from ledger.store.connection import Conn
 from ledger.store.migrate import migrate, pending
+from ledger.store.producer_keys import REGISTER_CHANGED, KeyRegister, RegisterChanged, admit
 
 _APPEND = """
 WITH appended AS (
     SELECT i, a.event_id, a.position, a.recorded_at, a.appended, m.rank, m.compartments
       FROM ledger.append_events(%b::uuid[], %b::text[], %b::text[], %b::timestamptz[],
                                 %b::timestamptz[], %b::bytea[], %b::text[], %b::integer[],
-                                %b::bigint[]) WITH ORDINALITY AS a(event_id, position,
+                                %b::bigint[], %b::bytea[], %b::bigint)
+                   WITH ORDINALITY AS a(event_id, position,
                                                                    recorded_at, appended, i)
       JOIN unnest(%b::smallint[], %b::text[]) WITH ORDINALITY AS m(rank, compartments, i)
         USING (i)
@@ -49,18 +52,27 @@ SELECT event_id, position, recorded_at, appended FROM appended ORDER BY i
 UNKNOWN_RANK = RANK[Classification.UNKNOWN]
 """The rank of an event whose marking was not given: it fails closed."""
 
+APPEND_LOCK = 7402587364120001
+"""The advisory lock ``ledger.append_events`` takes: one appender at a time."""
+
+MAX_REGISTER_RETRIES = 5
+"""Checks of one batch against a key register that other writers keep changing."""
+
 PIPELINE_CHUNK = 250
 """Events per database call when a large batch is appended in one transaction."""
 
 _COLUMNS = (
     "position, event_id, event_type, stream_id, recorded_at, valid_from, valid_to, payload,"
-    " prev_hash, hash, kafka_topic, kafka_partition, kafka_offset"
+    " prev_hash, hash, kafka_topic, kafka_partition, kafka_offset, signature"
 )
 
 
-def _append_params(items: Sequence[EncodedEvent]) -> tuple[list[Any] | None, ...]:
+def _append_params(items: Sequence[EncodedEvent], keys_at: int | None) -> tuple[Any, ...]:
+    """The arguments of ``_APPEND``; ``keys_at`` is the last key event the signatures were
+    checked against (None: the caller holds the append lock, so nothing can change)."""
     origins = [i.origin for i in items]
     kafka = any(o is not None for o in origins)
+    signed = any(i.signature is not None for i in items)
     return (
         [i.event_id for i in items],
         [i.event_type for i in items],
@@ -71,6 +83,8 @@ def _append_params(items: Sequence[EncodedEvent]) -> tuple[list[Any] | None, ...
         [o.topic if o else None for o in origins] if kafka else None,
         [o.partition if o else None for o in origins] if kafka else None,
         [o.offset if o else None for o in origins] if kafka else None,
+        [i.signature for i in items] if signed else None,
+        keys_at,
         [i.marking.rank if i.marking else UNKNOWN_RANK for i in items],
         [" ".join(sorted(i.marking.compartments)) if i.marking else "" for i in items],
     )
@@ -107,6 +121,8 @@ def _translate(exc: psycopg.Error) -> LedgerError:
         return ConflictError(message, UUID(detail) if detail else None)
     if state == "LG002":
         return SchemaError(message)
+    if state == REGISTER_CHANGED:
+        return RegisterChanged(message)
     if isinstance(exc, psycopg.OperationalError):
         return StoreUnavailable(f"the ledger database is unreachable: {message}")
     return LedgerError(message)
@@ -120,6 +136,7 @@ class PostgresLedger:
     def __init__(self, pool: ConnectionPool[Any], codec: AvroCodec | None = None) -> None:
         self._pool = pool
         self.codec = codec if codec is not None else AvroCodec()
+        self._keys = KeyRegister(self.codec)
 
     @property
     def pool(self) -> ConnectionPool[Any]:
@@ -226,44 +243,93 @@ class PostgresLedger:
 
     # -- appending -------------------------------------------------------------------
 
-    def encode(self, event: Event) -> EncodedEvent:
-        """The event as single-object Avro bytes plus the columns stored beside them."""
-        return EncodedEvent.of(event, self.codec.encode(event))
+    def encode(self, event: Event, signer: ProducerSigner | None = None) -> EncodedEvent:
+        """The event as single-object Avro bytes plus the columns stored beside them,
+        signed by ``signer`` if one is given."""
+        payload = self.codec.encode(event)
+        signature = signer.sign(payload) if signer is not None else None
+        return EncodedEvent.of(event, payload, signature=signature)
 
-    def append(self, events: Iterable[Event]) -> list[Appended]:
+    def append(
+        self, events: Iterable[Event], signer: ProducerSigner | None = None
+    ) -> list[Appended]:
         """Append a batch of events, all or nothing, in order; repeats are no-ops.
+        ``signer`` signs each event as its producer (``ledger.log.producer_signing``).
 
         A large batch goes to the database in chunks, pipelined in one transaction: the
         database stores one chunk while the next is being encoded. A generator is
         consumed chunk by chunk, so a batch of any size appends in flat memory.
         """
         if isinstance(events, Sequence) and len(events) <= PIPELINE_CHUNK:
-            return self.append_encoded([self.encode(e) for e in events])
-        with self.connection() as conn, conn.transaction(), conn.pipeline():
+            return self.append_encoded([self.encode(e, signer) for e in events])
+        with self.connection() as conn, conn.transaction():
+            # the append lock from the start: the key register cannot change meanwhile
+            conn.execute("SELECT pg_advisory_xact_lock(%s)", (APPEND_LOCK,))
+            self._keys.stale()
+            keys = self._keys.current(conn)
+            known = keys.at
             cursors = []
             iterator = iter(events)
-            while chunk := [self.encode(e) for e in islice(iterator, PIPELINE_CHUNK)]:
-                cursor = conn.cursor()
-                cursor.execute(_APPEND, _append_params(chunk))
-                cursors.append(cursor)
-            return [Appended(*row) for cursor in cursors for row in cursor.fetchall()]
+            done = 0
+            with conn.pipeline():
+                while chunk := [self.encode(e, signer) for e in islice(iterator, PIPELINE_CHUNK)]:
+                    admit(keys, chunk, self.codec, first=done)
+                    cursor = conn.cursor()
+                    cursor.execute(_APPEND, _append_params(chunk, None))
+                    cursors.append(cursor)
+                    done += len(chunk)
+                appended = [Appended(*row) for cursor in cursors for row in cursor.fetchall()]
+        if keys.at != known:  # the batch changed the register
+            self._keys.stale()
+        return appended
+
+    def admit(self, items: Sequence[EncodedEvent]) -> None:
+        """Raise ``SignatureRefused`` if the key register, as the ledger holds it now,
+        refuses any of these events' signatures (or their lack); appends nothing."""
+        self._keys.stale()
+        with self.connection() as conn:
+            admit(self._keys.current(conn), items, self.codec)
 
     def append_encoded(
         self, items: Sequence[EncodedEvent], conn: Conn | None = None
     ) -> list[Appended]:
-        """Append pre-encoded events, inside ``conn``'s transaction if one is given."""
+        """Append pre-encoded events, inside ``conn``'s transaction if one is given.
+
+        Signatures are checked against the key register first (``SignatureRefused``);
+        if another writer changed the register meanwhile, the check runs again, or,
+        inside ``conn``'s transaction (which that aborts), ``RegisterChanged`` says so.
+        """
         if not items:
             return []
-        params = _append_params(items)
-        if conn is not None:
+        for _ in range(MAX_REGISTER_RETRIES):
             try:
-                rows = conn.execute(_APPEND, params).fetchall()
-            except psycopg.Error as exc:
-                raise _translate(exc) from exc
-        else:
-            with self.connection() as own:
-                rows = own.execute(_APPEND, params).fetchall()
-        return [Appended(*row) for row in rows]
+                if conn is not None:
+                    rows = self._append_checked(items, conn)
+                else:
+                    with self.connection() as own:
+                        rows = self._append_checked(items, own)
+            except RegisterChanged:
+                self._keys.stale()
+                if conn is not None:
+                    raise
+                continue
+            return [Appended(*row) for row in rows]
+        raise RegisterChanged(
+            "the producer key register kept changing while this batch was checked; "
+            "nothing was appended: send it again"
+        )
+
+    def _append_checked(self, items: Sequence[EncodedEvent], conn: Conn) -> list[Any]:
+        keys = self._keys.current(conn)
+        known = keys.at
+        admit(keys, items, self.codec)
+        try:
+            rows = conn.execute(_APPEND, _append_params(items, known)).fetchall()
+        except psycopg.Error as exc:
+            raise _translate(exc) from exc
+        if keys.at != known:  # the batch changed the register
+            self._keys.stale()
+        return rows
 
     def reject(
         self,
@@ -426,6 +492,7 @@ class PostgresLedger:
             if topic is not None
             else None,
             event=self.codec.decode(payload),
+            signature=bytes(row["signature"]) if row["signature"] is not None else None,
         )
 
     def find_row(self, event_id: UUID, clearance: Clearance = OPERATOR) -> dict[str, Any] | None:

@@ -17,6 +17,8 @@ EXPECTED_STREAM = {
     "ClaimRetracted": "claim:test-1",
     "ActorRegistered": "actor:militia",
     "PlaceRegistered": "place:town",
+    "ProducerKeyRegistered": "producer:test",
+    "ProducerKeyRevoked": "producer:test",
 }
 
 
@@ -67,3 +69,16 @@ def test_source_cannot_relay_itself() -> None:
 def test_ids_cannot_contain_spaces() -> None:
     with pytest.raises(ValidationError, match="pattern"):
         make("ClaimAsserted", claim_id="claim one")
+
+
+def test_a_producer_key_must_be_32_bytes_of_canonical_base64() -> None:
+    for bad in ("not base64!", "AAAA", "A" * 43 + "B"):
+        with pytest.raises(ValidationError, match="32-byte Ed25519"):
+            make("ProducerKeyRegistered", public_key=bad)
+
+
+def test_a_revoked_key_is_named_by_its_16_hex_digit_id() -> None:
+    with pytest.raises(ValidationError, match="16 lower-case hex"):
+        make("ProducerKeyRevoked", key_id="ABCDEF0123456789")
+    registered = make("ProducerKeyRegistered")
+    assert make("ProducerKeyRevoked", key_id=registered.key_id).key_id == registered.key_id  # type: ignore[attr-defined]

@@ -21,7 +21,8 @@ from tests.factories import make
 
 def leaves_of(ledger: PostgresLedger) -> list[bytes]:
     return [
-        event_leaf_hash(e.position, epoch_micros(e.recorded_at), e.payload) for e in ledger.read()
+        event_leaf_hash(e.position, epoch_micros(e.recorded_at), e.payload, e.signature or b"")
+        for e in ledger.read()
     ]
 
 
