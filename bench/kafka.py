@@ -77,7 +77,13 @@ def bench_send(
         rows = []
         for event in batch:
             payload = codec.encode(event)
-            rows.append((event.envelope.stream_id.encode(), payload, headers_for(event, payload)))
+            rows.append(
+                (
+                    event.envelope.stream_id.encode(),
+                    payload,
+                    headers_for(event.event_type(), payload),
+                )
+            )
         prepared.append(rows)
     raw_producer = KafkaProducer(
         **raw_topic.client_config(),
@@ -150,7 +156,7 @@ def fill(settings: KafkaSettings, count: int) -> None:
             settings.topic,
             key=event.envelope.stream_id.encode(),
             value=payload,
-            headers=headers_for(event, payload),
+            headers=headers_for(event.event_type(), payload),
         )
     producer.flush()
     producer.close()

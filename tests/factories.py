@@ -131,3 +131,30 @@ def json_line(event_type: str, **overrides: Any) -> dict[str, Any]:
 
 
 ALL_TYPES = list(EVENT_TYPES)
+
+
+def claim_by(producer: str, **overrides: Any) -> Event:
+    """A claim recorded by ``producer`` (``envelope.recorded_by``), with a fresh id."""
+    envelope = {"event_id": str(uuid.uuid4()), "recorded_by": producer}
+    return make("ClaimAsserted", envelope=envelope, **overrides)
+
+
+def key_registered(public_key: str, producer: str, *, required: bool = False) -> Event:
+    """An administrator registers ``producer``'s key (base64), maybe requiring signatures."""
+    return make(
+        "ProducerKeyRegistered",
+        envelope={"event_id": str(uuid.uuid4()), "recorded_by": "admin"},
+        producer=producer,
+        public_key=public_key,
+        require_signatures=required,
+    )
+
+
+def key_revoked(key_id: str, producer: str) -> Event:
+    """An administrator revokes ``producer``'s key ``key_id``."""
+    return make(
+        "ProducerKeyRevoked",
+        envelope={"event_id": str(uuid.uuid4()), "recorded_by": "admin"},
+        producer=producer,
+        key_id=key_id,
+    )

@@ -21,10 +21,12 @@ from ledger.codec.single_object import AvroCodec
 from ledger.config import KafkaSettings
 from ledger.errors import ConflictError, LedgerError, StoreUnavailable
 from ledger.kafka.messages import classify
+from ledger.kafka.producer import headers_for
 from ledger.limits import InputLimits
 from ledger.ports import LedgerStore
 from ledger.records import EncodedEvent
 from ledger.store.archive import ArchiveBatch, Rejection, load_offsets, store_batch
+from ledger.store.producer_keys import RegisterChanged, SignatureRefused
 
 Report = Callable[[str], None]
 
@@ -207,6 +209,11 @@ class Archiver:
             except ConflictError as exc:
                 self._reject_conflicting(batch, exc)
                 continue
+            except SignatureRefused as exc:
+                self._reject_unsigned(batch, exc)
+                continue
+            except RegisterChanged:  # another writer changed the key register: check again
+                continue
             except StoreUnavailable as exc:
                 stats.retries += 1
                 self.report(f"PostgreSQL unavailable ({exc}); retrying in {delay:.1f}s")
@@ -219,6 +226,28 @@ class Archiver:
             stats.rejected += result.rejected
             stats.batches += 1
             return
+
+    def _reject_unsigned(self, batch: ArchiveBatch, exc: SignatureRefused) -> None:
+        """Messages whose signature (or lack of one) the key register refuses are
+        rejected with the reason; the rest of the batch is stored."""
+        refused = dict(exc.refused)
+        keep: list[EncodedEvent] = []
+        for index, item in enumerate(batch.events):
+            if index in refused and item.origin is not None:
+                batch.rejections.append(
+                    Rejection(
+                        item.origin,
+                        f"{item.origin}: {refused[index]}",
+                        item.payload,
+                        item.stream_id.encode(),
+                        _kept_headers(item),
+                    )
+                )
+            else:
+                keep.append(item)
+        if len(keep) == len(batch.events):
+            raise exc
+        batch.events = keep
 
     def _reject_conflicting(self, batch: ArchiveBatch, exc: ConflictError) -> None:
         """An event id re-used with other bytes: those messages are rejected, not the batch.
@@ -249,6 +278,15 @@ class Archiver:
         if len(keep) == len(batch.events):
             raise exc
         batch.events = keep
+
+
+def _kept_headers(item: EncodedEvent) -> dict[str, str]:
+    """The headers of a message that matter to a rejected event: its type, fingerprint
+    and the signature it came with."""
+    return {
+        key: value.decode()
+        for key, value in headers_for(item.event_type, item.payload, item.signature)
+    }
 
 
 class _Writer(threading.Thread):

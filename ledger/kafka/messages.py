@@ -3,9 +3,10 @@
 from typing import Any
 
 from ledger.codec.single_object import AvroCodec
-from ledger.errors import DecodeError
-from ledger.kafka.producer import HEADER_EVENT_TYPE
+from ledger.errors import DecodeError, LedgerError
+from ledger.kafka.producer import HEADER_EVENT_TYPE, HEADER_SIGNATURE
 from ledger.limits import DEFAULT_LIMITS, InputLimits
+from ledger.log.producer_signing import decode_signature
 from ledger.records import EncodedEvent, KafkaOrigin
 from ledger.store.archive import Rejection
 
@@ -54,4 +55,17 @@ def classify(
     )
     if claimed is not None and claimed != event.event_type():
         return rejected(f"header says {claimed} but the payload is {event.event_type()}")
-    return EncodedEvent.of(event, bytes(payload), origin)
+    signatures = [v for k, v in record.headers or [] if k == HEADER_SIGNATURE]
+    if len(signatures) > 1:
+        return rejected(
+            f"the message has {len(signatures)} {HEADER_SIGNATURE} headers; one at most"
+        )
+    signature = None
+    if signatures:
+        try:
+            signature = decode_signature(
+                (signatures[0] or b"").decode("ascii", "replace"), f"header {HEADER_SIGNATURE}"
+            )
+        except LedgerError as exc:
+            return rejected(str(exc))
+    return EncodedEvent.of(event, bytes(payload), origin, signature)

@@ -21,9 +21,13 @@ from ledger.config import KafkaSettings
 from ledger.domain.events import Event
 from ledger.errors import LedgerError, StoreUnavailable
 from ledger.jsonlines import validate_batch
+from ledger.log.producer_signing import ProducerSigner, encode_signature
+from ledger.records import EncodedEvent
 
 HEADER_EVENT_TYPE = "ledger-event-type"
 HEADER_FINGERPRINT = "ledger-schema-fingerprint"
+HEADER_SIGNATURE = "ledger-signature"
+"""The producer's signature over the message value, base64 (``ledger.log.producer_signing``)."""
 
 
 @dataclass(frozen=True)
@@ -45,20 +49,33 @@ class SendFailed(LedgerError):
         self.unconfirmed = unconfirmed
 
 
-def headers_for(event: Event, payload: bytes) -> list[tuple[str, bytes]]:
-    """Event type and schema fingerprint, for consumers that route without decoding."""
-    return [
-        (HEADER_EVENT_TYPE, event.event_type().encode()),
+def headers_for(
+    event_type: str, payload: bytes, signature: bytes | None = None
+) -> list[tuple[str, bytes]]:
+    """Event type and schema fingerprint, for consumers that route without decoding, and
+    the producer's signature when there is one."""
+    headers = [
+        (HEADER_EVENT_TYPE, event_type.encode()),
         (HEADER_FINGERPRINT, payload[2:10].hex().encode()),
     ]
+    if signature is not None:
+        headers.append((HEADER_SIGNATURE, encode_signature(signature).encode()))
+    return headers
 
 
 class KafkaEventProducer:
     """Sends batches of events to the events topic, each batch one transaction."""
 
-    def __init__(self, settings: KafkaSettings, codec: AvroCodec | None = None) -> None:
+    def __init__(
+        self,
+        settings: KafkaSettings,
+        codec: AvroCodec | None = None,
+        signer: ProducerSigner | None = None,
+    ) -> None:
         self.settings = settings
         self.codec = codec if codec is not None else AvroCodec()
+        self.signer = signer
+        """Signs every event sent (its bytes) as its producer, when given."""
         transactional_id = settings.transactional_id or f"ledger-producer-{uuid.uuid4()}"
         try:
             self._producer = KafkaProducer(
@@ -80,34 +97,43 @@ class KafkaEventProducer:
         Items may be events or JSON-like records (``{"type": ..., "envelope": ...}``);
         every item is validated and encoded before anything is sent.
         """
-        encoded = [(event, self.codec.encode(event)) for event in validate_batch(events)]
-        return self._send(encoded, [event.envelope.event_id for event, _ in encoded])
+        encoded = [self._encode(event) for event in validate_batch(events)]
+        return self._send(encoded, [item.event_id for item in encoded])
 
     def send_stream(self, events: Iterable[Event]) -> list[Sent]:
         """Send events (already valid by type) as one transaction, encoding as it goes,
         so a batch of any size is sent in flat memory."""
-        return self._send((event, self.codec.encode(event)) for event in events)
+        return self._send(self._encode(event) for event in events)
+
+    def send_encoded(self, items: Sequence[EncodedEvent]) -> list[Sent]:
+        """Send events as given (their exact bytes, and signatures), one transaction."""
+        return self._send(items, [item.event_id for item in items])
+
+    def _encode(self, event: Event) -> EncodedEvent:
+        payload = self.codec.encode(event)
+        signature = self.signer.sign(payload) if self.signer is not None else None
+        return EncodedEvent.of(event, payload, signature=signature)
 
     def _send(
-        self, encoded: Iterable[tuple[Event, bytes]], batch: list[uuid.UUID] | None = None
+        self, encoded: Iterable[EncodedEvent], batch: list[uuid.UUID] | None = None
     ) -> list[Sent]:
-        futures: list[tuple[Event, FutureRecordMetadata]] = []
+        futures: list[tuple[EncodedEvent, FutureRecordMetadata]] = []
         attempted: list[uuid.UUID] = []
         producer = self._producer
         started = False
         try:
-            for event, payload in encoded:
-                attempted.append(event.envelope.event_id)
+            for item in encoded:
+                attempted.append(item.event_id)
                 if not started:
                     producer.begin_transaction()
                     started = True
                 future = producer.send(
                     self.settings.topic,
-                    key=event.envelope.stream_id.encode(),
-                    value=payload,
-                    headers=headers_for(event, payload),
+                    key=item.stream_id.encode(),
+                    value=item.payload,
+                    headers=headers_for(item.event_type, item.payload, item.signature),
                 )
-                futures.append((event, future))
+                futures.append((item, future))
             if started:
                 producer.commit_transaction()
         except KafkaError as exc:
@@ -126,27 +152,27 @@ class KafkaEventProducer:
             if started:
                 self._abort()
             raise
-        return [self._sent(event, future) for event, future in futures]
+        return [self._sent(item, future) for item, future in futures]
 
     def _abort(self) -> None:
         # on failure the broker times the transaction out; event ids dedupe on re-send
         with contextlib.suppress(KafkaError):
             self._producer.abort_transaction()
 
-    def _sent(self, event: Event, future: FutureRecordMetadata) -> Sent:
+    def _sent(self, item: EncodedEvent, future: FutureRecordMetadata) -> Sent:
         # after a commit every future is resolved; get() would wait on an Event each time
         metadata: Any = (
             future.value
             if future.is_done and future.succeeded()
             else future.get(timeout=self.settings.request_timeout_ms / 1000)
         )
-        return Sent(event.envelope.event_id, metadata.topic, metadata.partition, metadata.offset)
+        return Sent(item.event_id, metadata.topic, metadata.partition, metadata.offset)
 
-    def _confirmed(self, futures: list[tuple[Event, FutureRecordMetadata]]) -> list[Sent]:
+    def _confirmed(self, futures: list[tuple[EncodedEvent, FutureRecordMetadata]]) -> list[Sent]:
         """The events the broker acknowledged before a failure."""
         return [
-            self._sent(event, future)
-            for event, future in futures
+            self._sent(item, future)
+            for item, future in futures
             if future.is_done and future.succeeded()
         ]
 

@@ -2,7 +2,6 @@
 the key register before anything is appended, kept beside the payload, and ending the
 event's Merkle leaf."""
 
-import uuid
 from collections.abc import Iterator
 
 import pytest
@@ -17,34 +16,19 @@ from ledger.runtime import open_ledger
 from ledger.store.merkle import MerkleTree
 from ledger.store.postgres import PIPELINE_CHUNK, PostgresLedger
 from ledger.store.producer_keys import SignatureRefused
-from tests.factories import make
+from tests.factories import claim_by, key_registered, key_revoked
 
 
 def claim(producer: str = "desk") -> Event:
-    return make("ClaimAsserted", envelope={"event_id": _uuid(), "recorded_by": producer})
-
-
-def _uuid() -> str:
-    return str(uuid.uuid4())
+    return claim_by(producer)
 
 
 def register(signer: ProducerSigner, producer: str = "desk", *, required: bool = False) -> Event:
-    return make(
-        "ProducerKeyRegistered",
-        envelope={"event_id": _uuid(), "recorded_by": "admin"},
-        producer=producer,
-        public_key=signer.public_key_text,
-        require_signatures=required,
-    )
+    return key_registered(signer.public_key_text, producer, required=required)
 
 
 def revoke(signer: ProducerSigner, producer: str = "desk") -> Event:
-    return make(
-        "ProducerKeyRevoked",
-        envelope={"event_id": _uuid(), "recorded_by": "admin"},
-        producer=producer,
-        key_id=signer.key_id,
-    )
+    return key_revoked(signer.key_id, producer)
 
 
 @pytest.fixture
