@@ -18,6 +18,7 @@ from ledger.records import Appended, EncodedEvent, Head, KafkaOrigin, RecordedEv
 
 if TYPE_CHECKING:
     from ledger.codec.single_object import AvroCodec
+    from ledger.log.producer_signing import ProducerSigner
     from ledger.store.connection import Conn
 
 
@@ -38,8 +39,14 @@ class LedgerStore(Protocol):
 
     def init(self) -> list[str]: ...
     def ensure_ready(self) -> None: ...
-    def encode(self, event: Event) -> EncodedEvent: ...
-    def append(self, events: Iterable[Event]) -> list[Appended]: ...
+    def encode(self, event: Event, signer: "ProducerSigner | None" = None) -> EncodedEvent: ...
+    def append(
+        self, events: Iterable[Event], signer: "ProducerSigner | None" = None
+    ) -> list[Appended]: ...
+
+    def admit(self, items: Sequence[EncodedEvent]) -> None:
+        """Raise ``SignatureRefused`` for events the producer key register refuses."""
+        ...
 
     def append_encoded(
         self, items: Sequence[EncodedEvent], conn: "Conn | None" = None
@@ -134,4 +141,13 @@ class EventSink(Protocol):
 
     def publish_stream(self, events: Iterable[Event]) -> list[Receipt]:
         """Events already validated (by type), consumed one by one: flat memory."""
+        ...
+
+    def publish_encoded(self, items: Sequence[EncodedEvent]) -> list[Receipt]:
+        """Events as exact bytes (signed ones among them), appended as given."""
+        ...
+
+    def admit(self, items: Sequence[EncodedEvent]) -> None:
+        """Refuse, before anything moves, what the key register refuses (where the
+        transport cannot refuse it as it appends)."""
         ...

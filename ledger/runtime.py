@@ -18,6 +18,7 @@ from psycopg_pool import AsyncConnectionPool, ConnectionPool
 from ledger.codec.single_object import AvroCodec
 from ledger.config import KafkaSettings, Settings, reader_clearance
 from ledger.errors import LedgerError, StoreUnavailable
+from ledger.log.producer_signing import ProducerSigner
 from ledger.ports import EventSink
 from ledger.projection.service import ReadService
 from ledger.sinks import DirectSink, KafkaSink
@@ -87,18 +88,24 @@ Via = Literal["auto", "direct", "kafka"]
 
 
 @contextmanager
-def open_sink(settings: Settings, kafka: KafkaSettings, via: Via = "auto") -> Iterator[EventSink]:
-    """The transport for appends: Kafka when configured (or asked for), else direct."""
+def open_sink(
+    settings: Settings,
+    kafka: KafkaSettings,
+    via: Via = "auto",
+    signer: ProducerSigner | None = None,
+) -> Iterator[EventSink]:
+    """The transport for appends: Kafka when configured (or asked for), else direct;
+    ``signer`` signs every event sent as its producer."""
     if via == "kafka" or (via == "auto" and kafka.enabled):
         if not kafka.enabled:
             raise LedgerError("--via kafka needs LEDGER_KAFKA_BOOTSTRAP (or --kafka-bootstrap)")
         from ledger.kafka.producer import KafkaEventProducer  # only Kafka users pay for it
 
-        with KafkaEventProducer(kafka) as producer:
+        with KafkaEventProducer(kafka, signer=signer) as producer:
             yield KafkaSink(producer)
         return
     with bootstrap(settings, kafka) as runtime:
-        yield runtime.sink("direct")
+        yield runtime.sink("direct") if signer is None else DirectSink(runtime.store, signer)
 
 
 @dataclass
@@ -124,7 +131,7 @@ class Runtime:
                 from ledger.kafka.producer import KafkaEventProducer
 
                 producer = self._stack.enter_context(KafkaEventProducer(self.kafka))
-                self._sinks[name] = KafkaSink(producer)
+                self._sinks[name] = KafkaSink(producer, self.store)
             else:
                 self._sinks[name] = DirectSink(self.store)
         return self._sinks[name]

@@ -11,7 +11,9 @@ from typing import TYPE_CHECKING
 
 from ledger.domain.events import Event
 from ledger.jsonlines import validate_batch
+from ledger.log.producer_signing import ProducerSigner
 from ledger.ports import EventSink, LedgerStore, Publishable, Receipt
+from ledger.records import Appended, EncodedEvent
 
 if TYPE_CHECKING:  # the Kafka client is imported only where Kafka is used
     from ledger.kafka.producer import KafkaEventProducer, Sent
@@ -20,21 +22,30 @@ __all__ = ["DirectSink", "EventSink", "KafkaSink", "Publishable", "Receipt"]
 
 
 class DirectSink:
-    """Appends to the PostgreSQL ledger in the caller's process."""
+    """Appends to the PostgreSQL ledger in the caller's process; ``signer`` signs every
+    event as its producer."""
 
     name = "direct"
 
-    def __init__(self, ledger: LedgerStore) -> None:
+    def __init__(self, ledger: LedgerStore, signer: ProducerSigner | None = None) -> None:
         self.ledger = ledger
+        self.signer = signer
 
     def publish(self, events: Sequence[Publishable]) -> list[Receipt]:
         return self.publish_stream(validate_batch(events))
 
     def publish_stream(self, events: Iterable[Event]) -> list[Receipt]:
-        return [
-            Receipt(r.event_id, position=r.position, appended=r.appended)
-            for r in self.ledger.append(events)
-        ]
+        return self._receipts(self.ledger.append(events, signer=self.signer))
+
+    def publish_encoded(self, items: Sequence[EncodedEvent]) -> list[Receipt]:
+        return self._receipts(self.ledger.append_encoded(items))
+
+    def admit(self, items: Sequence[EncodedEvent]) -> None:
+        """Appending checks signatures itself: nothing to do beforehand."""
+
+    @staticmethod
+    def _receipts(appended: Iterable[Appended]) -> list[Receipt]:
+        return [Receipt(r.event_id, position=r.position, appended=r.appended) for r in appended]
 
 
 class KafkaSink:
@@ -42,14 +53,25 @@ class KafkaSink:
 
     name = "kafka"
 
-    def __init__(self, producer: "KafkaEventProducer") -> None:
+    def __init__(self, producer: "KafkaEventProducer", ledger: LedgerStore | None = None) -> None:
         self.producer = producer
+        self.ledger = ledger
+        """The ledger the archiver stores into, to check signatures before sending."""
 
     def publish(self, events: Sequence[Publishable]) -> list[Receipt]:
         return self._receipts(self.producer.send(events))
 
     def publish_stream(self, events: Iterable[Event]) -> list[Receipt]:
         return self._receipts(self.producer.send_stream(events))
+
+    def publish_encoded(self, items: Sequence[EncodedEvent]) -> list[Receipt]:
+        return self._receipts(self.producer.send_encoded(items))
+
+    def admit(self, items: Sequence[EncodedEvent]) -> None:
+        """Refuse now what the archiver would reject (``SignatureRefused``), when the
+        ledger is at hand; the archiver checks again when it stores them."""
+        if self.ledger is not None:
+            self.ledger.admit(items)
 
     @staticmethod
     def _receipts(sent: "list[Sent]") -> list[Receipt]:

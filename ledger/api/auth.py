@@ -144,6 +144,7 @@ def require(roles: frozenset[Role], action: str) -> Callable[..., Awaitable[ApiK
         found = services(request)
         if not found.auth:  # a server run without keys answers as the operator
             request.state.clearance = OPERATOR
+            request.state.role = Role.ADMIN
             await load_context(request, None)
             known_parameters(request)
             return None
@@ -166,6 +167,7 @@ def require(roles: frozenset[Role], action: str) -> Callable[..., Awaitable[ApiK
                 403, f"a {key.role.value} key cannot {action}; that needs a {needed} key"
             )
         request.state.clearance = key.clearance
+        request.state.role = key.role
         known_parameters(request)
         return key
 
@@ -177,6 +179,13 @@ def clearance_of(request: Request) -> Clearance:
     least (UNCLASSIFIED), so a route that forgot its check fails closed."""
     found = getattr(request.state, "clearance", None)
     return found if isinstance(found, Clearance) else PUBLIC
+
+
+def role_of(request: Request) -> Role:
+    """The role of the request's key; a request no key check admitted is a producer's
+    (the least that may append), so a route that forgot its check fails closed."""
+    found = getattr(request.state, "role", None)
+    return found if isinstance(found, Role) else Role.PRODUCER
 
 
 Reader = Depends(require(keys.READERS, "read the ledger"))

@@ -1,8 +1,9 @@
 """The OpenAPI description of an event as producers post it, built from the domain models.
 
 A posted event is the JSON form the CLI reads: ``{"type": "<EventType>", "envelope":
-{...}, ...fields}``. Validation itself is done by the same pydantic models (through
-``ledger.jsonlines``), so the CLI and the API accept and refuse exactly the same events.
+{...}, ...fields}``, or a signed event (``ledger.signed_input``). Validation itself is
+done by the same pydantic models (through ``ledger.jsonlines``), so the CLI and the API
+accept and refuse exactly the same events.
 """
 
 from typing import Any
@@ -44,13 +45,38 @@ def event_components() -> dict[str, Any]:
             "mapping": {name: REF.format(model=name) for name in EVENT_TYPES},
         },
     }
+    components["SignedEvent"] = {
+        "description": "An event its producer signed: its exact single-object Avro bytes and "
+        "the producer's signature over them, appended byte for byte. The signature is checked "
+        "against the producer key register (ProducerKeyRegistered events).",
+        "type": "object",
+        "properties": {
+            "payload": {
+                "type": "string",
+                "format": "byte",
+                "description": "The event's single-object Avro bytes, base64.",
+            },
+            "signature": {
+                "type": "string",
+                "format": "byte",
+                "description": "72 bytes, base64: the key id (first 8 bytes of SHA-256 of the "
+                "raw Ed25519 public key), then the Ed25519 signature over the payload.",
+            },
+        },
+        "required": ["payload", "signature"],
+        "additionalProperties": False,
+    }
+    components["PostedEvent"] = {
+        "description": "An event as JSON (encoded by the ledger) or signed by its producer.",
+        "anyOf": [{"$ref": REF.format(model="Event")}, {"$ref": REF.format(model="SignedEvent")}],
+    }
     components["EventBatch"] = {
         "description": "Events appended together: all of them, or none.",
         "type": "object",
         "properties": {
             "events": {
                 "type": "array",
-                "items": {"$ref": REF.format(model="Event")},
+                "items": {"$ref": REF.format(model="PostedEvent")},
                 "minItems": 1,
                 "maxItems": 10_000,
             }

@@ -264,8 +264,8 @@ class PlaceRegistered(Event):
 
 class ProducerKeyRegistered(Event):
     """A producer's Ed25519 public key: events it records (``envelope.recorded_by``) may
-    be signed with it until it is revoked. The producer's latest registration states its
-    policy: with ``require_signatures`` the ledger refuses its unsigned events."""
+    be signed with it until it is revoked. With ``require_signatures`` the ledger refuses
+    the producer's unsigned events from then on (no later registration lifts that)."""
 
     _stream_prefix = "producer"
     _stream_key = "producer"

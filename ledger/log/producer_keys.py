@@ -4,7 +4,8 @@ The register is a fold of ``ProducerKeyRegistered`` and ``ProducerKeyRevoked`` e
 position order. An event is admitted when:
 
 1. it has no signature and its producer (``envelope.recorded_by``) does not require
-   signatures (its latest registration did not ask for them); or
+   signatures: none of its key registrations so far asked for them (once one has, the
+   requirement stands: a later registration cannot lift it); or
 2. its signature names a key registered to that same producer, not revoked before it,
    and the Ed25519 signature verifies over the event's exact single-object bytes.
 
@@ -124,8 +125,6 @@ class ProducerKeys:
             )
             if event.require_signatures:
                 self.required_since.setdefault(event.producer, position)
-            else:
-                self.required_since.pop(event.producer, None)
         elif isinstance(event, ProducerKeyRevoked):
             key = self.keys[event.key_id]
             self.keys[event.key_id] = ProducerKey(

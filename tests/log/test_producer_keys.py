@@ -4,7 +4,6 @@ from pathlib import Path
 
 import pytest
 
-from ledger.domain.events import ProducerKeyRegistered, ProducerKeyRevoked
 from ledger.errors import LedgerError
 from ledger.log.producer_keys import ProducerKeys
 from ledger.log.producer_signing import ProducerSigner, split, verifies
@@ -91,14 +90,13 @@ def test_a_key_belongs_to_one_producer_and_only_its_own_keys_are_revoked() -> No
     assert "has no key" in str(keys.refusal(foreign))
 
 
-def test_the_latest_registration_states_the_policy() -> None:
+def test_a_requirement_to_sign_is_never_lifted_by_a_later_registration() -> None:
     first, second = ProducerSigner.generate(), ProducerSigner.generate()
     keys = registered(first, require_signatures=True)
     relaxed = make("ProducerKeyRegistered", producer="desk", public_key=second.public_key_text)
     keys.apply(5, relaxed)
-    assert keys.problem("desk", PAYLOAD, None) is None
-    assert isinstance(relaxed, ProducerKeyRegistered)
-    assert not isinstance(relaxed, ProducerKeyRevoked)
+    assert "required since position 3" in str(keys.problem("desk", PAYLOAD, None))
+    assert keys.problem("desk", PAYLOAD, second.sign(PAYLOAD)) is None
 
 
 def test_a_key_file_round_trips_and_bad_files_say_what_they_are(tmp_path: Path) -> None:

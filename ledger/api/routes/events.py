@@ -8,8 +8,9 @@ from fastapi import APIRouter, Path, Query, Request, Response
 from pydantic import TypeAdapter
 from starlette.concurrency import run_in_threadpool
 
-from ledger.api.auth import Reader, Writer, clearance_of
+from ledger.api.auth import Reader, Writer, clearance_of, role_of
 from ledger.api.event_schema import request_body
+from ledger.api.keys import Role
 from ledger.api.models import AppendResult, EventItem, EventsPage, FieldProblem, KafkaOrigin
 from ledger.api.models import Receipt as ReceiptModel
 from ledger.api.problems import ProblemError, field_name, responses
@@ -20,10 +21,12 @@ from ledger.domain.events import EVENT_TYPES
 from ledger.domain.marking import Clearance
 from ledger.errors import ValidationFailed
 from ledger.json_input import NotJson, decode_json
-from ledger.jsonlines import validate_batch
 from ledger.limits import InputLimits, shown
+from ledger.log.producer_keys import KEY_EVENT_TYPES
 from ledger.referential import refuse_dangling
+from ledger.signed_input import encoded_batch
 from ledger.sinks import DirectSink, Receipt
+from ledger.store.producer_keys import SignatureRefused
 
 router = APIRouter(tags=["events"])
 
@@ -180,9 +183,15 @@ async def _publish(
     request: Request, items: list[Any], source: str, response: Response, allow_unresolved: bool
 ) -> AppendResult:
     found = services(request)
+    batch = source == "batch"
     try:
-        events = validate_batch(items, source, limits(request))
-        refuse_above(events, clearance_of(request), source == "batch")
+        pairs = await run_in_threadpool(
+            encoded_batch, items, found.ledger.codec, source, limits(request)
+        )
+        events = [event for event, _ in pairs]
+        encoded = [item for _, item in pairs]
+        refuse_above(events, clearance_of(request), batch)
+        refuse_key_events(events, role_of(request), batch)
         if isinstance(found.sink, DirectSink) and not allow_unresolved:
             await run_in_threadpool(
                 refuse_dangling,
@@ -192,16 +201,37 @@ async def _publish(
                 "add allow_unresolved=true to the query",
                 clearance_of(request),
             )
+        await run_in_threadpool(found.sink.admit, encoded)
     except ValidationFailed as exc:
-        raise _body_problem(exc, source == "batch") from None
+        raise _body_problem(exc, batch) from None
 
     def publish() -> list[Receipt]:
         # one Kafka transaction at a time per producer; PostgreSQL appends run in parallel
         with found.publishing if found.sink.name == "kafka" else nullcontext():
-            return found.sink.publish(events)
+            return found.sink.publish_encoded(encoded)
 
-    receipts = await run_in_threadpool(publish)
+    try:
+        receipts = await run_in_threadpool(publish)
+    except SignatureRefused as exc:  # appending checks the key register itself
+        raise _body_problem(exc, batch) from None
     return _receipts(receipts, found.sink.name, response)
+
+
+def refuse_key_events(events: list[Any], role: Role, batch: bool) -> None:
+    """403 when a key other than an admin's would change the producer key register:
+    whoever registers keys decides whose signatures the ledger trusts."""
+    if role is Role.ADMIN:
+        return
+    for index, event in enumerate(events):
+        if event.event_type() in KEY_EVENT_TYPES:
+            where = f"body.events[{index}]" if batch else "body"
+            message = (
+                f"a {role.value} key cannot append {event.event_type()}: only an admin key "
+                "changes the producer key register"
+            )
+            raise ProblemError(
+                403, f"{where}: {message}", [FieldProblem(field=where, message=message)]
+            )
 
 
 def refuse_above(events: list[Any], clearance: Clearance, batch: bool) -> None:
@@ -242,14 +272,20 @@ _APPEND_RESPONSES: dict[int | str, dict[str, Any]] = {
     response_model=AppendResult,
     responses=_APPEND_RESPONSES,
     dependencies=[Writer],
-    openapi_extra=request_body("Event"),
+    openapi_extra=request_body("PostedEvent"),
     summary="Append one event",
 )
 async def append(
     request: Request, response: Response, allow_unresolved: AllowUnresolved = False
 ) -> AppendResult:
     """Validate one event with the ledger's models and append it. Posting the same event
-    again (same id, same content) is harmless: the receipt shows `appended: false`."""
+    again (same id, same content) is harmless: the receipt shows `appended: false`.
+
+    A signed event is posted as `{"payload": <base64 bytes>, "signature": <base64>}`
+    (`SignedEvent`); its bytes are kept exactly, and refused with 422 (field
+    `signature`) when the producer key register does not accept the signature, or when
+    its producer requires signatures and there is none. Only an admin key may append
+    the register's own events (403)."""
     body = await _json_body(request)
     return await _publish(request, [body], "event", response, allow_unresolved)
 
