@@ -86,6 +86,13 @@ ENTRY_SCHEMA: dict[str, Any] = {
             ],
             "default": None,
         },
+        {
+            "name": "signature",
+            "type": ["null", "bytes"],
+            "default": None,
+            "doc": "The producer's signature kept beside the payload (key id || Ed25519), "
+            "null when the event is unsigned or redacted.",
+        },
     ],
 }
 
@@ -94,7 +101,7 @@ _EXPORT_QUERY = (
     " (extract(epoch FROM recorded_at) * 1000000)::bigint,"
     " (extract(epoch FROM valid_from) * 1000000)::bigint,"
     " (extract(epoch FROM valid_to) * 1000000)::bigint,"
-    " payload, prev_hash, hash, kafka_topic, kafka_partition, kafka_offset, {}"
+    " payload, prev_hash, hash, kafka_topic, kafka_partition, kafka_offset, {}, signature"
     " FROM ledger.events WHERE position <= {} ORDER BY position"
 )
 
@@ -117,6 +124,7 @@ def _redacted(row: Any) -> dict[str, Any]:
         "hash": bytes(row[9]),
         "redacted": True,
         "kafka": None,
+        "signature": None,
     }
 
 
@@ -153,6 +161,7 @@ def _records(
                     "kafka": {"topic": row[10], "partition": row[11], "offset": row[12]}
                     if row[10] is not None
                     else None,
+                    "signature": bytes(row[14]) if row[14] is not None else None,
                 }
 
 
@@ -322,6 +331,7 @@ def _rows(reader: Any, findings: Findings) -> Iterator[Row]:
                 REDACTED,
                 "",
                 "",
+                b"",
             )
             continue
         if r["schema_fingerprint"] != payload[2:10]:
@@ -340,4 +350,5 @@ def _rows(reader: Any, findings: Findings) -> Iterator[Row]:
             r["event_type"],
             r["stream_id"],
             "",  # the file keeps no marking beside the payload: nothing to compare
+            r.get("signature") or b"",
         )

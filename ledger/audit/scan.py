@@ -19,15 +19,17 @@ from typing import Any
 from fastavro import parse_schema, schemaless_reader
 
 from ledger.audit.report import Findings
+from ledger.audit.signature_check import SignatureCheck
 from ledger.codec.schema_registry import SchemaRegistry, crc64_fingerprint
 from ledger.codec.single_object import HEADER_LENGTH, MAGIC
 from ledger.domain.marking import rank_of
 
-Row = tuple[int, int, bytes, bytes, bytes, str, str, str, str]
+Row = tuple[int, int, bytes, bytes, bytes, str, str, str, str, bytes]
 """(position, recorded_at as µs since the epoch, payload, prev_hash, hash, event_id,
-event_type, stream_id, marking): what the scan reads of each event. ``marking`` is the
-stored marking as ``rank:COMPARTMENT,...`` (``ledger.markings``), ``MISSING`` when the
-ledger has none for the event, or empty where none is kept (an export file)."""
+event_type, stream_id, marking, signature): what the scan reads of each event.
+``marking`` is the stored marking as ``rank:COMPARTMENT,...`` (``ledger.markings``),
+``MISSING`` when the ledger has none for the event, or empty where none is kept (an
+export file); ``signature`` is the producer's, empty when the event has none."""
 
 MISSING = "-"
 
@@ -57,7 +59,7 @@ def _envelope_reader(schema: Any) -> Any:
     envelope = fields.get("envelope", {}).get("type")
     if not isinstance(envelope, dict) or envelope.get("type") != "record":
         return None
-    wanted = ("event_id", "stream_id", "classification", "compartments")
+    wanted = ("event_id", "stream_id", "recorded_by", "classification", "compartments")
     kept = [f for f in envelope.get("fields", []) if f.get("name") in wanted]
     if [f["name"] for f in kept[:2]] != ["event_id", "stream_id"]:
         return None
@@ -163,8 +165,10 @@ def scan(  # noqa: C901
     *,
     anchors: Mapping[int, bytes] | None = None,
     progress: Callable[[int], None] | None = None,
+    signatures: SignatureCheck | None = None,
 ) -> None:
-    """Check ``rows`` (in position order) from ``state`` on, recording what is wrong."""
+    """Check ``rows`` (in position order) from ``state`` on, recording what is wrong;
+    with ``signatures``, each decoded event's producer signature too."""
     sha256 = hashlib.sha256
     usable, broken = schemas.usable, schemas.broken
     anchors = anchors or {}
@@ -257,6 +261,12 @@ def scan(  # noqa: C901
                     )
                 else:
                     _columns(record, writer, row, findings)
+                    if signatures is not None:
+                        envelope = record.get("envelope") if isinstance(record, dict) else None
+                        recorded_by = envelope.get("recorded_by") if envelope else None
+                        signatures.see(
+                            position, writer.event_type, str(recorded_by), payload, row[9]
+                        )
         if progress is not None and count % PROGRESS_EVERY == 0:
             progress(count)
     state.expected, state.previous_hash, state.previous_micros = expected, previous, previous_micros

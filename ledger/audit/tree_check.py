@@ -78,7 +78,7 @@ class TreeCheck:
             yield row  # checked once the scan is done with it: its findings come first
             position, micros, payload = row[0], row[1], row[2]
             stored = self._stored_at(position)
-            digest = event_leaf_hash(position, micros, payload)
+            digest = event_leaf_hash(position, micros, payload, row[9])
             level = 0
             while not (position >> level) & 1:
                 left = edge.pop(level, None)

@@ -14,9 +14,11 @@ from ledger.cli.context import err, options, out, reporting_errors, status
 from ledger.errors import ConflictError, ValidationFailed
 from ledger.jsonlines import check_lines, iter_events, split_lines
 from ledger.limits import InputLimits
+from ledger.log.producer_signing import ProducerSigner
 from ledger.referential import refuse_dangling
 from ledger.runtime import describe_target, open_sink
 from ledger.sinks import DirectSink, Receipt
+from ledger.store.producer_keys import SignatureRefused
 
 
 def _ranges(positions: list[int]) -> str:
@@ -84,6 +86,16 @@ def append(
             help="Transport: auto is kafka when LEDGER_KAFKA_BOOTSTRAP is set, else direct.",
         ),
     ] = "auto",
+    sign_with: Annotated[
+        Path | None,
+        typer.Option(
+            "--sign-with",
+            metavar="KEYFILE",
+            help="Sign every event with this producer key (`ledger producers keygen`); the "
+            "ledger checks the signature against the key registered for each event's "
+            "recorded_by.",
+        ),
+    ] = None,
     allow_unresolved: Annotated[
         bool,
         typer.Option(
@@ -112,6 +124,11 @@ def append(
 
     Via Kafka the batch is sent as one transaction and the output gives partitions and
     offsets; `ledger archive` then stores the events (re-sending is harmless there too).
+
+    With --sign-with, each event is signed over its exact bytes. Directly, events whose
+    signature the producer key register refuses (or that are unsigned while their
+    producer must sign) are refused with their lines, and nothing is appended; via
+    Kafka, the archiver rejects such events (`ledger.rejected`) and stores the rest.
     """
     opts = options(ctx)
     settings, kafka = opts.settings(), opts.kafka_settings()
@@ -128,7 +145,8 @@ def append(
             return
         if via not in ("auto", "direct", "kafka"):
             raise ValidationFailed([f"--via {via!r}: choose auto, direct or kafka"])
-        with open_sink(settings, kafka, via) as sink:  # type: ignore[arg-type]
+        signer = ProducerSigner.load(sign_with) if sign_with is not None else None
+        with open_sink(settings, kafka, via, signer) as sink:  # type: ignore[arg-type]
             if isinstance(sink, DirectSink) and not allow_unresolved:
                 with status("checking references"):
                     refuse_dangling(
@@ -144,22 +162,36 @@ def append(
                     )
             except ConflictError as exc:
                 raise _located(exc, given, source) from None
+            except SignatureRefused as exc:
+                raise _lines_of(exc, given, source) from None
+    _print(receipts, sink.name, kafka.topic, describe_target(settings), as_json, given)
+
+
+def _print(
+    receipts: list[Receipt],
+    transport: str,
+    topic: str,
+    target: str,
+    as_json: bool,
+    given: "_Input",
+) -> None:
+    """What an append did: a JSON line per event, or a summary."""
     if as_json:
-        numbers = (p.line for p in iter_events(given.lines(), source, limits))
+        numbers = (p.line for p in iter_events(given.lines(), given.source, given.limits))
         for number, receipt in zip(numbers, receipts, strict=True):
             document = {"line": number, **_receipt_json(receipt)}
             sys.stdout.write(json.dumps(document) + "\n")
         return
-    if sink.name == "kafka":
+    if transport == "kafka":
         partitions = sorted({r.partition for r in receipts if r.partition is not None})
         out.print(
-            f"sent {len(receipts)} events to Kafka topic {kafka.topic} as one transaction "
+            f"sent {len(receipts)} events to Kafka topic {topic} as one transaction "
             f"(partitions {', '.join(map(str, partitions))}); `ledger archive` stores them"
         )
         return
     new = [r.position for r in receipts if r.appended and r.position is not None]
     old = [r.position for r in receipts if not r.appended and r.position is not None]
-    out.print(f"direct append to {describe_target(settings)}")
+    out.print(f"direct append to {target}")
     if new:
         out.print(f"appended {len(new)} events at positions {_ranges(new)}")
     if old:
@@ -181,6 +213,19 @@ def _receipt_json(receipt: Receipt) -> dict[str, object]:
         "position": receipt.position,
         "appended": receipt.appended,
     }
+
+
+def _lines_of(exc: SignatureRefused, given: _Input, source: str) -> ValidationFailed:
+    """The refusals of the key register, each at its line of the input."""
+    refused = dict(exc.refused)
+    lines = [
+        (item.line, refused[index])
+        for index, item in enumerate(iter_events(given.lines(), source, given.limits))
+        if index in refused
+    ]
+    return ValidationFailed(
+        [f"{source} line {line}, signature: {reason}" for line, reason in lines],
+    )
 
 
 def _located(exc: ConflictError, given: _Input, source: str) -> ConflictError:

@@ -17,6 +17,7 @@ from ledger.cli import (
     kafka,
     keys,
     posture,
+    producers,
     project,
     record,
     schemas,
@@ -134,6 +135,7 @@ app.command("serve")(serve.serve)
 app.command("checkpoint")(checkpoint.checkpoint)
 app.command("witness")(witness.witness)
 app.add_typer(keys.app, name="keys")
+app.add_typer(producers.app, name="producers")
 app.add_typer(kafka.app, name="kafka")
 app.add_typer(schemas.app, name="schemas")
 app.add_typer(audit.app, name="audit")

@@ -24,6 +24,7 @@ from ledger.domain.enums import Classification
 from ledger.domain.events import Event
 from ledger.domain.marking import LEVELS, LOWEST, OPERATOR, RANK, Clearance, Marking
 from ledger.errors import ConflictError, LedgerError, SchemaError, StoreUnavailable
+from ledger.log.producer_keys import ProducerKeys
 from ledger.log.producer_signing import ProducerSigner
 from ledger.records import Appended, EncodedEvent, Head, KafkaOrigin, RecordedEvent
 from ledger.store.clearance import VISIBLE, set_clearance, visible_to
@@ -282,6 +283,12 @@ class PostgresLedger:
         if keys.at != known:  # the batch changed the register
             self._keys.stale()
         return appended
+
+    def producer_keys(self) -> ProducerKeys:
+        """The producer key register as the ledger holds it now."""
+        self._keys.stale()
+        with self.connection() as conn:
+            return self._keys.current(conn)
 
     def admit(self, items: Sequence[EncodedEvent]) -> None:
         """Raise ``SignatureRefused`` if the key register, as the ledger holds it now,
