@@ -238,6 +238,11 @@ class EventItem(Model):
     hash: str = Field(description="Hex SHA-256 chaining this event to the one before.")
     prev_hash: str
     kafka: KafkaOrigin | None
+    signature: str | None = Field(
+        default=None,
+        description="The producer's signature, base64 (key id, then Ed25519 over the event's "
+        "bytes); null when the event was not signed.",
+    )
     body: dict[str, Any] = Field(description="The event as written, decoded to JSON.")
 
 

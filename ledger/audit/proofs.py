@@ -64,8 +64,9 @@ def prove(
         )
     with ledger.connection() as conn:
         rows = conn.execute(
-            "SELECT position, (extract(epoch FROM recorded_at) * 1000000)::bigint, payload"
-            " FROM ledger.events WHERE position = ANY(%s) ORDER BY position",
+            "SELECT position, (extract(epoch FROM recorded_at) * 1000000)::bigint, payload,"
+            " coalesce(signature, '') FROM ledger.events WHERE position = ANY(%s)"
+            " ORDER BY position",
             (wanted,),
         ).fetchall()
     missing = sorted(set(wanted) - {int(r[0]) for r in rows})
@@ -78,8 +79,9 @@ def prove(
             recorded_micros=int(micros),
             payload=bytes(payload),
             path=tree.inclusion(int(position), latest.size)[1],
+            signature=bytes(signature),
         )
-        for position, micros, payload in rows
+        for position, micros, payload, signature in rows
     ]
     proofs = []
     for size in sorted(set(since)):

@@ -10,9 +10,10 @@ from ledger.log.bundle import Bundle, BundleError, ProvenEvent, check_bundle
 from ledger.log.checkpoint import Checkpoint
 from ledger.log.cosignature import cosign
 from ledger.log.note import COSIGNATURE_V1, Signer, parse_note, sign_note
+from ledger.log.producer_signing import ProducerSigner
 from ledger.store.checkpoints import Checkpoints
 from ledger.store.postgres import PostgresLedger
-from tests.factories import make
+from tests.factories import claim_by, key_registered, make
 
 KEY = Signer.generate("test.example/log")
 WITNESS = Signer.generate("witness.example/w1", COSIGNATURE_V1)
@@ -96,3 +97,18 @@ def test_an_answers_positions_are_found_wherever_they_are() -> None:
         "rows": [{"positions": [3, 4], "winner": {"report_position": 9}}, {"positions": [4]}],
     }
     assert answer_positions(answer) == [3, 4, 9]
+
+
+def test_a_signed_events_bundle_carries_its_signature_in_the_leaf(
+    ledger: PostgresLedger,
+) -> None:
+    producer = ProducerSigner.generate()
+    ledger.append([key_registered(producer.public_key_text, "desk")])
+    ledger.append([claim_by("desk") for _ in range(3)], signer=producer)
+    bundle = prove(ledger, [3], signer=KEY)
+    [event] = bundle.events
+    assert event.signature == producer.sign(event.payload)
+    assert check_bundle(bundle.encode(), KEY.verifier).positions == [3]
+    unsigned = ProvenEvent(event.position, event.recorded_micros, event.payload, event.path)
+    with pytest.raises(BundleError):
+        check_bundle(Bundle(bundle.checkpoint, [unsigned]).encode(), KEY.verifier)

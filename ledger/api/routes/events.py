@@ -23,6 +23,7 @@ from ledger.errors import ValidationFailed
 from ledger.json_input import NotJson, decode_json
 from ledger.limits import InputLimits, shown
 from ledger.log.producer_keys import KEY_EVENT_TYPES
+from ledger.log.producer_signing import encode_signature
 from ledger.referential import refuse_dangling
 from ledger.signed_input import encoded_batch
 from ledger.sinks import DirectSink, Receipt
@@ -54,6 +55,7 @@ def item(row: dict[str, Any], codec: AvroCodec) -> EventItem:
         kafka=KafkaOrigin(topic=topic, partition=row["kafka_partition"], offset=row["kafka_offset"])
         if topic is not None
         else None,
+        signature=encode_signature(bytes(row["signature"])) if row["signature"] else None,
         body={"type": row["event_type"], **json_form(record)},
     )
 
