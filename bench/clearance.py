@@ -90,7 +90,7 @@ def append_rates(ledger: PostgresLedger, batches: int) -> tuple[Measurement, Mea
     ours, bare = [], []
     for n, chunk in enumerate(chunks):
         encoded = [ledger.encode(e) for e in chunk]
-        params = _append_params(encoded)
+        params = _append_params(encoded, None)
         with ledger.connection() as conn:
             t0 = time.perf_counter()
             if n % 2 == 0:

@@ -9,7 +9,9 @@ alike. Both the full append (encoding included) and the database side alone (eve
 already encoded, as from Kafka) are timed. Inclusion proofs: random positions against the
 head of the larger ledger, each one query. Checkpoints: one event appended, then a
 checkpoint signed (root, the check against the last checkpoint, signing, insert), timed
-alone. check-proof: a bundle of 100 random events, checked in process.
+alone. check-proof: a bundle of 100 random events, checked in process. Signed appends:
+the same full append with each event signed by its producer and checked against the key
+register (the ratio is to the unsigned append's batch median).
 
     python -m bench.verifiable_log --events 100000
 """
@@ -27,9 +29,11 @@ from bench.common import Measurement, report, scratch_database, timed
 from bench.synthetic import synthetic_events
 from ledger.audit.proofs import prove
 from ledger.config import Settings
-from ledger.domain.events import Event
+from ledger.domain.events import Event, ProducerKeyRegistered
+from ledger.domain.values import Envelope
 from ledger.log.bundle import check_bundle
 from ledger.log.note import Signer
+from ledger.log.producer_signing import ProducerSigner
 from ledger.runtime import open_ledger
 from ledger.store.checkpoints import Checkpoints
 from ledger.store.merkle import MerkleTree
@@ -38,13 +42,32 @@ from ledger.store.postgres import PostgresLedger
 BATCH = 1000
 
 
+def key_registered(producer: ProducerSigner) -> Event:
+    """The synthetic events' producer ("bench") registers its key."""
+    return ProducerKeyRegistered(
+        envelope=Envelope.new("bench-admin", "producer:bench"),
+        producer="bench",
+        public_key=producer.public_key_text,
+    )
+
+
 def append_without_tree(ledger: PostgresLedger) -> None:
-    """Put back the append function as it was before the tree (migration 0001)."""
+    """Put back the append function as it was before the tree (migration 0001), taking
+    (and ignoring) the arguments later versions added, so the same call reaches it."""
     text = resources.files("ledger.store").joinpath("migrations/0001_ledger.sql").read_text()
     start = text.index("CREATE FUNCTION ledger.append_events(")
-    body = text[start:].replace("CREATE FUNCTION", "CREATE OR REPLACE FUNCTION", 1)
-    assert re.search(r"\$\$;\s*$", body)
-    with ledger.connection() as conn:
+    body = text[start:].replace(
+        "    p_offsets    bigint[] DEFAULT NULL\n",
+        "    p_offsets    bigint[] DEFAULT NULL,\n    p_signatures bytea[] DEFAULT NULL,\n"
+        "    p_keys_at    bigint DEFAULT NULL\n",
+        1,
+    )
+    assert re.search(r"\$\$;\s*$", body) and "p_keys_at" in body
+    with ledger.connection() as conn, conn.transaction():
+        conn.execute(
+            "DROP FUNCTION ledger.append_events(uuid[], text[], text[], timestamptz[],"
+            " timestamptz[], bytea[], text[], integer[], bigint[], bytea[], bigint)"
+        )
         conn.execute(body.encode())
 
 
@@ -73,6 +96,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--proofs", type=int, default=2_000, help="inclusion proofs asked")
     parser.add_argument("--checkpoints", type=int, default=200, help="checkpoints signed")
     parser.add_argument("--checks", type=int, default=50, help="check-proof runs")
+    parser.add_argument(
+        "--signed", type=int, default=20_000, help="events appended signed by their producer"
+    )
     args = parser.parse_args(argv)
     events: list[Event] = list(synthetic_events(args.events + BATCH, seed=1))
 
@@ -106,6 +132,18 @@ def main(argv: list[str] | None = None) -> None:
             },
             f"pre-encoded x{BATCH}",
             len(pre),
+        )
+        producer = ProducerSigner.generate()
+        tree.append([key_registered(producer)])
+        signed_events = list(synthetic_events(args.signed, seed=5))
+        signed_batches = chunks(signed_events, BATCH)
+        rows.append(
+            timed(
+                [partial(tree.append, b, producer) for b in signed_batches],
+                "with tree, signed",
+                f"append x{BATCH}",
+                len(signed_events),
+            )
         )
         merkle = MerkleTree(tree)
         size = merkle.size()
@@ -160,10 +198,11 @@ def main(argv: list[str] | None = None) -> None:
         ratios,
         {"batch": BATCH, "events": args.events, "proofs": args.proofs},
         {
-            "inclusion proof p99 ms": rows[4].percentile(99),
-            "checkpoint signing p50 ms": rows[5].percentile(50),
-            "checkpoint signing p99 ms": rows[5].percentile(99),
-            "check-proof of 100 events p50 ms": rows[6].percentile(50),
+            "signed append / unsigned (p50 batch)": rows[0].percentile(50) / rows[4].percentile(50),
+            "inclusion proof p99 ms": rows[5].percentile(99),
+            "checkpoint signing p50 ms": rows[6].percentile(50),
+            "checkpoint signing p99 ms": rows[6].percentile(99),
+            "check-proof of 100 events p50 ms": rows[7].percentile(50),
             "bundle of 100 events, KB": len(bundle) / 1000,
         },
     )

@@ -113,6 +113,16 @@ EXAMPLES: dict[str, dict[str, Any]] = {
         "latitude": 35.6,
         "longitude": 36.4,
     },
+    "ProducerKeyRegistered": {
+        "producer": "analyst:you",
+        "public_key": "REPLACE+WITH+THE+BASE64+KEY+FROM+KEYGEN+xxk=",
+        "require_signatures": False,
+    },
+    "ProducerKeyRevoked": {
+        "producer": "analyst:you",
+        "key_id": "0123456789abcdef",
+        "reason": "The key file was lost.",
+    },
 }
 """A valid example of every event type (README "Event types" says what each records)."""
 
