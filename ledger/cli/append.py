@@ -215,17 +215,10 @@ def _receipt_json(receipt: Receipt) -> dict[str, object]:
     }
 
 
-def _lines_of(exc: SignatureRefused, given: _Input, source: str) -> ValidationFailed:
+def _lines_of(exc: SignatureRefused, given: _Input, source: str) -> SignatureRefused:
     """The refusals of the key register, each at its line of the input."""
-    refused = dict(exc.refused)
-    lines = [
-        (item.line, refused[index])
-        for index, item in enumerate(iter_events(given.lines(), source, given.limits))
-        if index in refused
-    ]
-    return ValidationFailed(
-        [f"{source} line {line}, signature: {reason}" for line, reason in lines],
-    )
+    lines = [item.line for item in iter_events(given.lines(), source, given.limits)]
+    return exc.located(lambda index: f"{source} line {lines[index]}")
 
 
 def _located(exc: ConflictError, given: _Input, source: str) -> ConflictError:

@@ -148,7 +148,7 @@ class Archiver:
         try:
             partitions = self._partitions(consumer)
             consumer.assign(partitions)
-            committed.update(load_offsets(self.ledger, self.settings.topic))
+            committed.update(self._offsets(follow, stats))
             submitted = dict(committed)
             for tp in partitions:
                 if tp.partition in committed:
@@ -200,6 +200,20 @@ class Archiver:
             stats.seconds = time.perf_counter() - started
             stats.offsets = dict(committed)
         return stats
+
+    def _offsets(self, follow: bool, stats: ArchiveStats) -> dict[int, int]:
+        """The committed offsets; following, a database outage is waited out here too."""
+        delay = 0.1
+        while True:
+            try:
+                return load_offsets(self.ledger, self.settings.topic)
+            except StoreUnavailable as exc:
+                if not follow:
+                    raise
+                stats.retries += 1
+                self.report(f"PostgreSQL unavailable ({exc}); retrying in {delay:.1f}s")
+                time.sleep(delay)
+                delay = min(delay * 2, self.max_backoff)
 
     def _store(self, batch: ArchiveBatch, committed: dict[int, int], stats: ArchiveStats) -> None:
         delay = 0.1

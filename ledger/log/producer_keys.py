@@ -24,6 +24,13 @@ from ledger.log.producer_signing import SIGNATURE_LENGTH, split, verifies
 
 KEY_EVENT_TYPES = (ProducerKeyRegistered.event_type(), ProducerKeyRevoked.event_type())
 
+IN_BATCH = -1
+"""The position of a key event folded from the batch being checked (not yet appended)."""
+
+
+def _at(position: int) -> str:
+    return "earlier in this batch" if position == IN_BATCH else f"at position {position}"
+
 
 @dataclass(frozen=True)
 class ProducerKey:
@@ -61,8 +68,8 @@ class ProducerKeys:
             if since is None:
                 return None
             return (
-                f"producer {recorded_by!r} must sign its events (required since position "
-                f"{since}); this one has no signature"
+                f"producer {recorded_by!r} must sign its events (required {_at(since)}); "
+                "this one has no signature"
             )
         if len(signature) != SIGNATURE_LENGTH:
             return (
@@ -82,8 +89,7 @@ class ProducerKeys:
             )
         if key.revoked_at is not None:
             return (
-                f"it is signed with key {key_id} of {key.producer!r}, "
-                f"revoked at position {key.revoked_at}"
+                f"it is signed with key {key_id} of {key.producer!r}, revoked {_at(key.revoked_at)}"
             )
         if not verifies(key.public_key, payload, raw):
             return (
@@ -100,7 +106,7 @@ class ProducerKeys:
                 return f"key {event.key_id} is registered to producer {key.producer!r} already"
             if key is not None and key.revoked_at is not None:
                 return (
-                    f"key {event.key_id} was revoked at position {key.revoked_at}; "
+                    f"key {event.key_id} was revoked {_at(key.revoked_at)}; "
                     "a revoked key never returns: generate a new one"
                 )
         elif isinstance(event, ProducerKeyRevoked):
@@ -108,11 +114,12 @@ class ProducerKeys:
             if key is None or key.producer != event.producer:
                 return f"producer {event.producer!r} has no key {event.key_id} to revoke"
             if key.revoked_at is not None:
-                return f"key {event.key_id} was revoked already at position {key.revoked_at}"
+                return f"key {event.key_id} was revoked already {_at(key.revoked_at)}"
         return None
 
     def apply(self, position: int, event: Event) -> None:
-        """Fold one key event (others are ignored) recorded at ``position``."""
+        """Fold one key event (others are ignored) recorded at ``position`` (``IN_BATCH``
+        for one of the batch being checked)."""
         if isinstance(event, ProducerKeyRegistered):
             raw = public_key_bytes(event.public_key)
             assert raw is not None  # the model checked it

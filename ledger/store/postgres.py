@@ -30,7 +30,13 @@ from ledger.records import Appended, EncodedEvent, Head, KafkaOrigin, RecordedEv
 from ledger.store.clearance import VISIBLE, set_clearance, visible_to
 from ledger.store.connection import Conn
 from ledger.store.migrate import migrate, pending
-from ledger.store.producer_keys import REGISTER_CHANGED, KeyRegister, RegisterChanged, admit
+from ledger.store.producer_keys import (
+    REGISTER_CHANGED,
+    KeyRegister,
+    RegisterChanged,
+    admit,
+    changes_register,
+)
 
 _APPEND = """
 WITH appended AS (
@@ -268,19 +274,20 @@ class PostgresLedger:
             conn.execute("SELECT pg_advisory_xact_lock(%s)", (APPEND_LOCK,))
             self._keys.stale()
             keys = self._keys.current(conn)
-            known = keys.at
+            changed = False
             cursors = []
             iterator = iter(events)
             done = 0
             with conn.pipeline():
                 while chunk := [self.encode(e, signer) for e in islice(iterator, PIPELINE_CHUNK)]:
                     admit(keys, chunk, self.codec, first=done)
+                    changed = changed or changes_register(chunk)
                     cursor = conn.cursor()
                     cursor.execute(_APPEND, _append_params(chunk, None))
                     cursors.append(cursor)
                     done += len(chunk)
                 appended = [Appended(*row) for cursor in cursors for row in cursor.fetchall()]
-        if keys.at != known:  # the batch changed the register
+        if changed:  # the batch changed the register
             self._keys.stale()
         return appended
 
@@ -334,7 +341,7 @@ class PostgresLedger:
             rows = conn.execute(_APPEND, _append_params(items, known)).fetchall()
         except psycopg.Error as exc:
             raise _translate(exc) from exc
-        if keys.at != known:  # the batch changed the register
+        if changes_register(items):
             self._keys.stale()
         return rows
 

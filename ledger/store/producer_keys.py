@@ -2,11 +2,11 @@
 brought up to date only when the append function says another writer changed it."""
 
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from ledger.codec.single_object import AvroCodec
 from ledger.errors import LedgerError, ValidationFailed
-from ledger.log.producer_keys import KEY_EVENT_TYPES, ProducerKeys
+from ledger.log.producer_keys import IN_BATCH, KEY_EVENT_TYPES, ProducerKeys
 from ledger.records import EncodedEvent
 from ledger.store.connection import Conn
 
@@ -19,12 +19,19 @@ class SignatureRefused(ValidationFailed):
     """Events whose signature (or lack of one) the key register refuses; nothing of the
     batch was appended. ``refused`` holds (index in the batch, reason)."""
 
-    def __init__(self, refused: list[tuple[int, str]], where: str = "record") -> None:
+    def __init__(
+        self, refused: list[tuple[int, str]], where: Callable[[int], str] | None = None
+    ) -> None:
         self.refused = refused
+        name = where if where is not None else (lambda index: f"record {index + 1}")
         super().__init__(
-            [f"{where} {index + 1}: {reason}" for index, reason in refused],
+            [f"{name(index)}, signature: {reason}" for index, reason in refused],
             [(index, ("signature",)) for index, _ in refused],
         )
+
+    def located(self, where: Callable[[int], str]) -> "SignatureRefused":
+        """The same refusals, each event named by ``where(index)``."""
+        return SignatureRefused(self.refused, where)
 
 
 class RegisterChanged(LedgerError):
@@ -80,8 +87,13 @@ def admit(
             event = codec.decode(item.payload)
             reason = keys.refusal(event)
             if reason is None:
-                keys.apply(keys.at + 1, event)  # its position is not known yet
+                keys.apply(IN_BATCH, event)  # its position is not known yet
         if reason is not None:
             refused.append((first + index, reason))
     if refused:
         raise SignatureRefused(refused)
+
+
+def changes_register(items: Sequence[EncodedEvent]) -> bool:
+    """True when a batch holds key events (the register must be read again after it)."""
+    return any(item.event_type in KEY_EVENT_TYPES for item in items)

@@ -98,6 +98,10 @@ def _cut_connections_while_archiving(
     with KafkaEventProducer(kafka_settings) as producer:
         for i in range(0, len(events), 2000):
             producer.send(events[i : i + 2000])
+            if i == 0:  # cut mid-archive, not while the process is still starting up
+                started = time.monotonic() + 60
+                while ledger.head().position == 0 and time.monotonic() < started:
+                    time.sleep(0.1)
             time.sleep(0.3)
             with psycopg.connect(database_url, autocommit=True) as admin:
                 cut = admin.execute(

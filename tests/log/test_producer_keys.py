@@ -35,7 +35,7 @@ def test_unsigned_events_pass_until_the_producer_requires_signatures() -> None:
     signer = ProducerSigner.generate()
     assert registered(signer).problem("desk", PAYLOAD, None) is None
     strict = registered(signer, require_signatures=True)
-    assert "must sign its events (required since position 3)" in str(
+    assert "must sign its events (required at position 3)" in str(
         strict.problem("desk", PAYLOAD, None)
     )
     assert strict.problem("another desk", PAYLOAD, None) is None
@@ -95,7 +95,7 @@ def test_a_requirement_to_sign_is_never_lifted_by_a_later_registration() -> None
     keys = registered(first, require_signatures=True)
     relaxed = make("ProducerKeyRegistered", producer="desk", public_key=second.public_key_text)
     keys.apply(5, relaxed)
-    assert "required since position 3" in str(keys.problem("desk", PAYLOAD, None))
+    assert "required at position 3" in str(keys.problem("desk", PAYLOAD, None))
     assert keys.problem("desk", PAYLOAD, second.sign(PAYLOAD)) is None
 
 

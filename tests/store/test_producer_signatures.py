@@ -73,7 +73,9 @@ def test_unsigned_events_are_refused_once_the_producer_requires_signatures(
     ledger.append([claim()])  # before any policy
     ledger.append([register(signer, required=True)])
     head = ledger.head().position
-    with pytest.raises(SignatureRefused, match="record 2: producer 'desk' must sign") as caught:
+    with pytest.raises(
+        SignatureRefused, match="record 2, signature: producer .desk. must sign"
+    ) as caught:
         ledger.append([claim("someone else"), claim()])
     assert caught.value.refused[0][0] == 1
     assert ledger.head().position == head  # nothing of the batch
@@ -114,7 +116,9 @@ def test_a_large_pipelined_batch_is_checked_chunk_by_chunk(
     assert len(ledger.append(iter(signed), signer=signer)) == len(signed)
     head = ledger.head().position
     unsigned = [claim("another") for _ in range(PIPELINE_CHUNK + 3)] + [claim()]
-    with pytest.raises(SignatureRefused, match=f"record {PIPELINE_CHUNK + 4}: producer 'desk'"):
+    with pytest.raises(
+        SignatureRefused, match=f"record {PIPELINE_CHUNK + 4}, signature: producer .desk."
+    ):
         ledger.append(iter(unsigned))
     assert ledger.head().position == head
 
@@ -135,3 +139,12 @@ def test_a_register_changed_by_another_writer_is_read_before_appending(
     second.append([revoke(signer)])
     with pytest.raises(SignatureRefused, match="revoked at position"):
         ledger.append([claim()], signer=signer)
+
+
+def test_a_key_revoked_earlier_in_the_batch_is_named_so(
+    ledger: PostgresLedger, signer: ProducerSigner
+) -> None:
+    ledger.append([register(signer)])
+    items = [ledger.encode(revoke(signer)), ledger.encode(claim(), signer)]
+    with pytest.raises(SignatureRefused, match="record 2, signature: .* revoked earlier in this"):
+        ledger.append_encoded(items)

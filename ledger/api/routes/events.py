@@ -204,6 +204,9 @@ async def _publish(
                 clearance_of(request),
             )
         await run_in_threadpool(found.sink.admit, encoded)
+    except SignatureRefused as exc:
+        named = exc.located(lambda index: f"{source} record {index + 1}")
+        raise _body_problem(named, batch) from None
     except ValidationFailed as exc:
         raise _body_problem(exc, batch) from None
 
@@ -215,7 +218,8 @@ async def _publish(
     try:
         receipts = await run_in_threadpool(publish)
     except SignatureRefused as exc:  # appending checks the key register itself
-        raise _body_problem(exc, batch) from None
+        named = exc.located(lambda index: f"{source} record {index + 1}")
+        raise _body_problem(named, batch) from None
     return _receipts(receipts, found.sink.name, response)
 
 
