@@ -74,7 +74,7 @@ def test_unsigned_events_are_refused_once_the_producer_requires_signatures(
     ledger.append([register(signer, required=True)])
     head = ledger.head().position
     with pytest.raises(
-        SignatureRefused, match="record 2, signature: producer .desk. must sign"
+        SignatureRefused, match=r"record 2, signature: producer .desk. must sign"
     ) as caught:
         ledger.append([claim("someone else"), claim()])
     assert caught.value.refused[0][0] == 1
@@ -146,5 +146,5 @@ def test_a_key_revoked_earlier_in_the_batch_is_named_so(
 ) -> None:
     ledger.append([register(signer)])
     items = [ledger.encode(revoke(signer)), ledger.encode(claim(), signer)]
-    with pytest.raises(SignatureRefused, match="record 2, signature: .* revoked earlier in this"):
+    with pytest.raises(SignatureRefused, match=r"record 2, signature: .* revoked earlier in this"):
         ledger.append_encoded(items)
