@@ -1,6 +1,7 @@
 """The gazetteer index the read side resolves filters with: the actors, places and
-sources registered by a position, indexed by normalised name, built once per position
-(so a filter resolves in microseconds, not a query)."""
+sources registered by a position, and the documents ingested by then (named by their
+titles), indexed by normalised name, built once per position (so a filter resolves in
+microseconds, not a query)."""
 
 from collections import Counter
 from dataclasses import dataclass
@@ -17,22 +18,29 @@ class Gazetteer:
     actors: Register
     places: Register
     sources: Register
+    documents: Register
 
     def roll_up(self, actor_id: str) -> list[str]:
         """The actor with its sub-units and coalition members (posture rule 9)."""
         return subordinates(actor_id, self.actors.entries.values())
 
     def register(self, kind: str) -> Register:
-        return {"actor": self.actors, "place": self.places, "source": self.sources}[kind]
+        return {
+            "actor": self.actors,
+            "place": self.places,
+            "source": self.sources,
+            "document": self.documents,
+        }[kind]
 
 
 def load(conn: Conn, position: int, schema: str = SCHEMA) -> Gazetteer:
-    actors, places, registered = gazetteer_entries(conn, position, schema)
+    actors, places, registered, documents = gazetteer_entries(conn, position, schema)
     return Gazetteer(
         position,
         Register.of("actor", actors),
         Register.of("place", places),
         Register.of("source", registered),
+        Register.of("document", documents),
     )
 
 
@@ -56,6 +64,7 @@ def named_in_data(conn: Conn, kind: str, given: str, position: int, schema: str 
         "place": "SELECT 1 FROM {s}.reports WHERE place_key = %s AND position <= %s LIMIT 1",
         "source": "SELECT 1 FROM {s}.attributions WHERE (source_id = %s OR via_source_id = %s)"
         " AND position <= %s LIMIT 1",
+        "document": "SELECT 1 FROM {s}.claims WHERE document_id = %s AND position <= %s LIMIT 1",
     }[kind]
     args = (given, given, position) if kind == "source" else (given, position)
     return conn.execute(qualified(query, schema), args).fetchone() is not None

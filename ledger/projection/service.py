@@ -187,9 +187,10 @@ class ReadService:
         return kept
 
     def resolve(self, at: ReadPosition, kind: str, given: str, parameter: str) -> str:
-        """The id of the ``kind`` (actor, place, source) that ``given`` names: an id,
-        name or alias, or an id the reports use though nobody registered it. Raises
-        NameNotFound (with suggestions) or NameAmbiguous."""
+        """The id of the ``kind`` (actor, place, source, document) that ``given`` names:
+        an id, name or alias (a document's title), or an id the reports or claims use
+        though nobody registered it. Raises NameNotFound (with suggestions) or
+        NameAmbiguous."""
         try:
             return self.gazetteer(at).register(kind).resolve(given, parameter)
         except NameNotFound:

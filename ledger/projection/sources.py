@@ -256,8 +256,9 @@ def documents(
 
 def gazetteer_entries(
     conn: Conn, position: int, schema: str = SCHEMA
-) -> tuple[list[Entry], list[Entry], list[Entry]]:
-    """Actors, places and sources registered by ``position`` (each as first registered)."""
+) -> tuple[list[Entry], list[Entry], list[Entry], list[Entry]]:
+    """Actors, places, sources and documents (named by their titles) registered or
+    ingested by ``position``, each as first recorded."""
 
     def rows(table: str, key: str, columns: str) -> list[tuple[Any, ...]]:
         return _first_registrations(
@@ -276,4 +277,8 @@ def gazetteer_entries(
         Entry(r[0], r[2], r[3], tuple(r[4]), r[5], position=r[1])
         for r in rows("sources", "source_id", "name, kind, aliases, affiliated_source_id")
     ]
-    return actors, places, registered
+    documents = [
+        Entry(r[0], r[2], "DOCUMENT", parent_id=r[3], position=r[1])
+        for r in rows("documents", "document_id", "title, outlet_source_id")
+    ]
+    return actors, places, registered, documents

@@ -53,3 +53,36 @@ def test_an_actor_only_named_in_reports_is_a_404_not_a_500(fresh_api: Api) -> No
     response = fresh_api.client.get("/actors/actor:ghost", headers=fresh_api.headers())
     assert response.status_code == 404, response.text
     assert "named in reports but not registered" in response.json()["detail"]
+
+
+TITLE = (
+    "Russia's joint command rooms in Damascus and Baghdad leave US, IRGC and Hezbollah "
+    "personnel working side by side"
+)
+
+
+def test_outlets_sources_and_documents_take_names_and_titles(api: Api) -> None:
+    by_id = api.get("/documents", outlet="source:magnier-blog")["items"]
+    assert [d["document_id"] for d in by_id] == ["doc:magnier-2015-russia-ops-rooms"]
+    assert api.get("/documents", outlet="EJMagnier")["items"] == by_id  # an alias, any case
+    source = api.get("/sources/ejmagnier")["source"]
+    assert source["source_id"] == "source:magnier-blog"
+    document = api.get(f"/documents/{TITLE.upper()}")["document"]
+    assert document["document_id"] == "doc:magnier-2015-russia-ops-rooms"
+    claims = api.get("/claims", document=TITLE, limit=1000)["items"]
+    assert claims == api.get("/claims", document=document["document_id"], limit=1000)["items"]
+    assert claims
+
+
+def test_unknown_outlets_and_titles_are_problems_naming_the_parameter(api: Api) -> None:
+    outlet = api.client.get("/documents", params={"outlet": "ejmagnir"}, headers=api.headers())
+    assert outlet.status_code == 422
+    (problem,) = outlet.json()["errors"]
+    assert problem["field"] == "query.outlet" and "ejmagnier" in problem["suggestions"]
+    titled = api.client.get("/claims", params={"document": TITLE[:-4]}, headers=api.headers())
+    assert titled.status_code == 422
+    assert titled.json()["errors"][0]["field"] == "query.document"
+    assert TITLE in titled.json()["errors"][0]["suggestions"]
+    missing = api.client.get("/documents/no such report", headers=api.headers())
+    assert missing.status_code == 404
+    assert missing.json()["errors"][0]["field"] == "path.document_id"

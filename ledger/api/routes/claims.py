@@ -16,7 +16,7 @@ from ledger.api.reading import (
     encode_cursor,
     read_at,
 )
-from ledger.api.routes.params import AsOf, Cursor, Identifier, Limit
+from ledger.api.routes.params import AsOf, Cursor, Limit
 from ledger.domain.claim_status import ClaimStatus
 from ledger.projection.service import CLAIMS, ReadPosition, ReadService
 
@@ -55,7 +55,14 @@ async def claims(
             description="Claims with this source in their chain (id, name or alias).",
         ),
     ] = None,
-    document: Identifier = None,
+    document: Annotated[
+        str | None,
+        Query(
+            min_length=1,
+            max_length=200,
+            description="Claims taken from this document (id or title).",
+        ),
+    ] = None,
     as_of: AsOf = None,
     limit: Limit = 100,
     cursor: Cursor = None,
@@ -70,12 +77,17 @@ async def claims(
             source_id = (
                 reads.resolve(position, "source", source, "query.source") if source else None
             )
+            document_id = (
+                reads.resolve(position, "document", document, "query.document")
+                if document
+                else None
+            )
         page = reads.claims(
             position,
             statuses=frozenset(status) if status else None,
             actor=actor_id,
             source=source_id,
-            document=document,
+            document=document_id,
             after=after,
             limit=limit,
         )

@@ -14,6 +14,7 @@ from ledger.api.models import (
     SourceItem,
     SourcesPage,
 )
+from ledger.api.names import resolving
 from ledger.api.problems import ProblemError, responses
 from ledger.api.reading import (
     PROOF_PENDING,
@@ -28,8 +29,13 @@ from ledger.projection.service import DOCUMENTS, SOURCES, ReadPosition, ReadServ
 
 router = APIRouter(dependencies=[Reader, Provable], responses=PROOF_PENDING)
 
-SourceId = Annotated[str, Path(min_length=1, max_length=200, description="e.g. source:outlet")]
-DocumentId = Annotated[str, Path(min_length=1, max_length=200, description="A document id.")]
+SourceId = Annotated[
+    str,
+    Path(min_length=1, max_length=200, description="e.g. source:outlet, or its name or alias."),
+]
+DocumentId = Annotated[
+    str, Path(min_length=1, max_length=200, description="A document id, or its title.")
+]
 
 
 @router.get(
@@ -68,7 +74,9 @@ async def source(request: Request, source_id: SourceId, as_of: AsOf = None) -> R
     at = await read_at(request, SOURCES, as_of=as_of)
 
     def build(reads: ReadService, position: ReadPosition) -> SourceDetail:
-        page = reads.sources(position, source_ids=[source_id], limit=1)
+        with resolving(status_unknown=404):
+            found_id = reads.resolve(position, "source", source_id, "path.source_id")
+        page = reads.sources(position, source_ids=[found_id], limit=1)
         if not page.items:
             raise ProblemError(
                 404, f"no source {source_id!r} is registered at position {at.position}"
@@ -88,7 +96,8 @@ async def source(request: Request, source_id: SourceId, as_of: AsOf = None) -> R
 async def documents(
     request: Request,
     outlet: Annotated[
-        str | None, Query(min_length=1, max_length=200, description="Only this outlet's.")
+        str | None,
+        Query(min_length=1, max_length=200, description="Only this outlet's (id, name or alias)."),
     ] = None,
     as_of: AsOf = None,
     limit: Limit = 100,
@@ -98,7 +107,11 @@ async def documents(
     at = await read_at(request, DOCUMENTS, as_of=as_of, pinned=pinned)
 
     def build(reads: ReadService, position: ReadPosition) -> DocumentsPage:
-        page = reads.documents(position, outlet=outlet, after=after, limit=limit)
+        with resolving():
+            outlet_id = (
+                reads.resolve(position, "source", outlet, "query.outlet") if outlet else None
+            )
+        page = reads.documents(position, outlet=outlet_id, after=after, limit=limit)
         return DocumentsPage(
             read_at=at,
             items=[DocumentItem.model_validate(v) for v in page.items],
@@ -119,12 +132,14 @@ async def document(request: Request, document_id: DocumentId, as_of: AsOf = None
     at = await read_at(request, DOCUMENTS, as_of=as_of)
 
     def build(reads: ReadService, position: ReadPosition) -> DocumentDetail:
-        page = reads.documents(position, document_ids=[document_id], limit=1)
+        with resolving(status_unknown=404):
+            found_id = reads.resolve(position, "document", document_id, "path.document_id")
+        page = reads.documents(position, document_ids=[found_id], limit=1)
         if not page.items:
             raise ProblemError(
                 404, f"no document {document_id!r} is ingested at position {at.position}"
             )
-        taken = reads.claims(position, document=document_id, limit=1000)
+        taken = reads.claims(position, document=found_id, limit=1000)
         return DocumentDetail(
             read_at=at,
             document=DocumentItem.model_validate(page.items[0]),
