@@ -155,12 +155,52 @@ class _World:
         }
 
 
+PLACEHOLDERS: list[tuple[str, dict[str, Any]]] = [
+    ("SourceRegistered", {"source_id": "source:s0", "kind": "OUTLET", "name": "Source 0"}),
+    (
+        "DocumentIngested",
+        {
+            "document_id": "doc:d0",
+            "outlet_source_id": "source:s0",
+            "title": "Report 0",
+            "content_sha256": f"{0:064x}",
+            "language": "en",
+        },
+    ),
+    ("ActorRegistered", {"actor_id": "actor:a0", "name": "Actor 0", "kind": "MILITIA"}),
+    ("PlaceRegistered", {"place_id": "place:p0", "name": "Place 0", "kind": "TOWN"}),
+    *[
+        (
+            "ClaimAsserted",
+            {
+                "claim_id": claim,
+                "document_id": "doc:d0",
+                "kind": "DEPLOYMENT",
+                "statement": "A first report.",
+                "valid_time": {"start": _START.isoformat(), "precision": "DAY"},
+                "credibility": "POSSIBLY_TRUE",
+            },
+        )
+        for claim in ("claim:c0", "claim:c00")
+    ],
+]
+"""The entities a world refers to before it has made any: registered first, so that
+every reference resolves (a world's later entities are registered as it makes them)."""
+
+
 def synthetic_events(count: int, seed: int = 7) -> Iterator[Event]:
-    """``count`` valid events in the MIX proportions, the same for the same seed."""
+    """``count`` valid events in the MIX proportions, the same for the same seed; the
+    first few register the entities the world starts with (``PLACEHOLDERS``)."""
     world = _World(seed)
     types = [t for t, _ in MIX]
     weights = [w for _, w in MIX]
-    for _ in range(count):
+    for index, (event_type, body) in enumerate(PLACEHOLDERS[:count]):
+        envelope = {
+            "event_id": str(uuid.uuid5(world.namespace, f"placeholder-{index}")),
+            "recorded_by": "bench",
+        }
+        yield EVENT_TYPES[event_type].model_validate({"envelope": envelope, **body})
+    for _ in range(max(count - len(PLACEHOLDERS), 0)):
         world.count += 1
         event_type = world.rng.choices(types, weights)[0]
         data = {

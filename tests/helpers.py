@@ -88,7 +88,7 @@ def ledger_cli(
         env["LEDGER_HOME"] = str(home)
     else:  # never the working directory's .ledger: one key for the whole test session
         env.setdefault("LEDGER_SIGNING_KEY_FILE", str(SESSION_KEY))
-    env["COLUMNS"] = "200"
+    env["COLUMNS"] = (env_extra or {}).get("COLUMNS", "200")
     return subprocess.run(
         [sys.executable, "-m", "ledger", *args],
         input=stdin,

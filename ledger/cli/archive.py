@@ -8,6 +8,7 @@ import typer
 from rich.table import Table
 
 from ledger.cli.context import err, options, out, reporting_errors
+from ledger.cli.tables import print_table
 from ledger.errors import LedgerError
 from ledger.runtime import open_ledger
 
@@ -102,4 +103,4 @@ def _show_status(archiver: "Archiver") -> None:
     for row in archiver.status():
         archived = "-" if row.archived_to is None else str(row.archived_to)
         table.add_row(str(row.partition), archived, str(row.end), str(row.lag))
-    out.print(table)
+    print_table(out, table)

@@ -1,5 +1,6 @@
 """What every command shares: settings from the global options, consoles, error exits."""
 
+import os
 import sys
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
@@ -14,15 +15,19 @@ from ledger.config import KafkaSettings, Settings
 from ledger.errors import LedgerError, StoreUnavailable
 
 PIPED_WIDTH = 160
-"""Output width when stdout is not a terminal (rich would otherwise assume 80)."""
+"""Output width when stdout is not a terminal and COLUMNS does not say (rich would
+otherwise assume 80)."""
 
-out = Console(
-    highlight=False,
-    markup=False,
-    emoji=False,
-    soft_wrap=True,
-    width=None if sys.stdout.isatty() else PIPED_WIDTH,
-)
+
+def _width() -> int | None:
+    """The terminal's width; piped, the width COLUMNS gives, else ``PIPED_WIDTH``."""
+    if sys.stdout.isatty():
+        return None
+    given = os.environ.get("COLUMNS", "")
+    return int(given) if given.isdigit() and int(given) > 0 else PIPED_WIDTH
+
+
+out = Console(highlight=False, markup=False, emoji=False, soft_wrap=True, width=_width())
 err = Console(stderr=True, highlight=False, markup=False, emoji=False, soft_wrap=True)
 
 

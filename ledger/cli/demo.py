@@ -12,6 +12,7 @@ from ledger.cli.context import options, out, reporting_errors
 from ledger.cli.posture import print_history, print_posture
 from ledger.cli.project import run_projections
 from ledger.cli.serve import Host, Port, announce, run_server, serving
+from ledger.cli.tables import print_table
 from ledger.demo import load_seed
 from ledger.projection.service import POSTURE
 from ledger.projection.views import SourceView
@@ -93,7 +94,7 @@ def _counts(counts: list[tuple[str, int]]) -> None:
     table.add_column("count", justify="right")
     for event_type, count in counts:
         table.add_row(event_type, str(count))
-    out.print(table)
+    print_table(out, table)
 
 
 def _sources(registered: list[SourceView]) -> None:
@@ -103,4 +104,4 @@ def _sources(registered: list[SourceView]) -> None:
     for source in registered:
         reliability = source.reliability.value if source.reliability else "-"
         table.add_row(source.source_id, source.kind, source.name, reliability)
-    out.print(table)
+    print_table(out, table)

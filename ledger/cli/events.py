@@ -8,6 +8,7 @@ from rich.table import Table
 
 from ledger.cli.context import err, options, out, reporting_errors
 from ledger.cli.render import json_line, summary
+from ledger.cli.tables import print_table
 from ledger.config import reader_clearance
 from ledger.domain.events import EVENT_TYPES
 from ledger.errors import ValidationFailed
@@ -90,6 +91,6 @@ def events(
     if count == 0:
         err.print("no events match")
         return
-    out.print(table)
+    print_table(out, table)
     if limit and count == limit:
         err.print(f"showing {count} events; use --limit 0 for all, or --from to page")

@@ -13,6 +13,7 @@ from rich.table import Table
 from ledger.cli.context import options, out, reporting_errors
 from ledger.cli.freshness import note_if_behind, refresh
 from ledger.cli.moments import given_time
+from ledger.cli.tables import print_table
 from ledger.errors import LedgerError
 from ledger.projection.service import POSTURE
 from ledger.projection.views import GazetteerEntryView
@@ -82,7 +83,7 @@ def _print(found: list[GazetteerEntryView], kind: str, position: int) -> None:
             cells.append(", ".join(e.member_of) or "-")
         cells.append(str(e.reports))
         table.add_row(*cells)
-    out.print(table)
+    print_table(out, table)
 
 
 def actors(

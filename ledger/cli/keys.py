@@ -9,6 +9,7 @@ from rich.table import Table
 from ledger.api import keys
 from ledger.api.keys import Role
 from ledger.cli.context import err, options, out, reporting_errors
+from ledger.cli.tables import print_table
 from ledger.domain.marking import Clearance
 from ledger.errors import LedgerError
 from ledger.runtime import open_ledger
@@ -103,7 +104,7 @@ def listing(
             k.created_at.isoformat(timespec="seconds"),
             revoked,
         )
-    out.print(table)
+    print_table(out, table)
 
 
 @app.command("revoke")

@@ -18,6 +18,7 @@ from ledger.cli.context import err, options, out, reporting_errors
 from ledger.cli.freshness import note_if_behind, refresh
 from ledger.cli.moments import given_time
 from ledger.cli.render import reading
+from ledger.cli.tables import paragraph, print_table
 from ledger.domain.marking import Marking
 from ledger.domain.posture import STALE_AFTER_DAYS
 from ledger.errors import LedgerError
@@ -247,7 +248,7 @@ def _print_timeline(steps: list[TimelineStep], fmt: str) -> None:
                 r.grade,
                 _status(r),
             )
-    out.print(table)
+    print_table(out, table)
 
 
 def _status(row: PostureView) -> str:
@@ -255,9 +256,15 @@ def _status(row: PostureView) -> str:
 
 
 def print_posture(rows: list[PostureView], position: int, valid_at: str | None = None) -> None:
+    """The posture as a table, or, where it would not fit the terminal without cutting an
+    id or a name mid-word, as one block per row (``ledger.cli.tables``)."""
     title = f"Force posture as known at position {position}"
     if valid_at:
         title += f", valid at {valid_at}"
+    print_table(out, _posture_table(rows, title))
+
+
+def _posture_table(rows: list[PostureView], title: str) -> Table:
     table = Table(title=title, pad_edge=False)
     table.add_column("actor", min_width=_id_width([r.actor_id for r in rows]), overflow="fold")
     table.add_column("place", min_width=_id_width([r.place_key for r in rows]), overflow="fold")
@@ -276,7 +283,7 @@ def print_posture(rows: list[PostureView], position: int, valid_at: str | None =
             _status(r),
             ", ".join(map(str, r.positions)),
         )
-    out.print(table)
+    return table
 
 
 def history(
@@ -354,13 +361,13 @@ def print_history(found: ClaimHistory, position: int) -> None:
         Text(f"{found.claim_id}: {status}", style="bold") + f"  (as known at position {position})"
     )
     if found.statement:
-        out.print(f"  {found.statement}")
+        out.print(paragraph(found.statement, out.width, "  "))
     if found.chain:
         speaker = " <- ".join(
             f"{h.source_id} [{h.reliability.value if h.reliability else '?'}] ({h.mode.lower()})"
             for h in found.chain
         )
-        out.print(f"  said by: {speaker}")
+        out.print(paragraph(f"said by: {speaker}", out.width, "  "))
     out.print(f"  independent corroborations: {found.independent_corroborations}")
     for a in found.assessments:
         arrow = (
@@ -372,12 +379,13 @@ def print_history(found: ClaimHistory, position: int) -> None:
         if a.counts is not None:
             verdict = f" - {'counts' if a.counts else 'does not count'}: {a.why}"
         origin = f", origin {a.other_origin}" if a.other_origin else ""
-        out.print(f"  [{a.position}] {arrow} ({a.independence}{origin}){verdict}")
+        line = f"[{a.position}] {arrow} ({a.independence}{origin}){verdict}"
+        out.print(paragraph(line, out.width, "  "))
         if a.rationale:
-            out.print(f"      rationale: {a.rationale}")
+            out.print(paragraph(f"rationale: {a.rationale}", out.width, "      "))
     table = Table(pad_edge=False)
     for column in ("pos", "event", "what"):
         table.add_column(column, justify="right" if column == "pos" else "left")
     for e in found.events:
         table.add_row(str(e.position), e.event_type, e.summary)
-    out.print(table)
+    print_table(out, table)

@@ -9,6 +9,7 @@ import typer
 from rich.table import Table
 
 from ledger.cli.context import err, options, out, reporting_errors
+from ledger.cli.tables import print_table
 from ledger.domain.events import ProducerKeyRegistered, ProducerKeyRevoked, public_key_bytes
 from ledger.domain.values import Envelope
 from ledger.errors import LedgerError, ValidationFailed
@@ -138,7 +139,7 @@ def listing(
             str(k.revoked_at) if k.revoked_at is not None else "-",
             str(since) if since is not None else "-",
         )
-    out.print(table)
+    print_table(out, table)
 
 
 def _envelope(producer: str) -> Envelope:

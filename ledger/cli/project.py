@@ -6,6 +6,7 @@ import typer
 from rich.table import Table
 
 from ledger.cli.context import EXIT_INVALID, err, options, out, reporting_errors
+from ledger.cli.tables import print_table
 from ledger.errors import LedgerError
 
 
@@ -113,4 +114,4 @@ def project(
             str(meta.get("cursor", meta.get("head_position", "-"))),
             str(meta.get("digest", meta.get("head_hash", "")))[:16],
         )
-    out.print(table)
+    print_table(out, table)

@@ -5,6 +5,7 @@ from rich.table import Table
 from rich.text import Text
 
 from ledger.cli.context import EXIT_INVALID, err, out, reporting_errors
+from ledger.cli.tables import print_table
 from ledger.codec.compatibility import check_backward_transitive
 from ledger.codec.conformance import conformance_problems
 from ledger.codec.schema_registry import SchemaRegistry
@@ -34,7 +35,7 @@ def list_schemas() -> None:
                 version.fingerprint_hex,
                 "newest" if version is latest else "",
             )
-    out.print(table)
+    print_table(out, table)
 
 
 @app.command("check")
