@@ -68,7 +68,10 @@ class NameAmbiguous(LedgerError):
 
 @dataclass
 class Register:
-    """The entries of one kind (actors, places or sources), indexed by normalised name."""
+    """The entries of one kind (actors, places, sources, documents), indexed by
+    normalised name. Each entry carries the position of its first registration, so one
+    index built at a late position answers for any earlier one (``upto``): what was
+    registered after it is not there."""
 
     what: str
     entries: dict[str, Entry] = field(default_factory=dict)
@@ -76,36 +79,59 @@ class Register:
 
     @classmethod
     def of(cls, what: str, entries: Iterable[Entry]) -> "Register":
-        register = cls(what)
-        for entry in entries:
-            register.entries.setdefault(entry.id, entry)
-        for entry in register.entries.values():
-            for name in entry.names:
-                register._by_name[normalise(name)].add(entry.id)
-        return register
+        return cls(what).extended(entries)
 
-    def resolve(self, given: str, parameter: str) -> str:
+    def extended(self, entries: Iterable[Entry]) -> "Register":
+        """A new register with these entries added (an id already in keeps its first
+        registration); this one is left as it is, for readers still holding it."""
+        grown = Register(self.what, dict(self.entries), defaultdict(set, self._by_name))
+        for entry in entries:
+            if entry.id in grown.entries:
+                continue
+            grown.entries[entry.id] = entry
+            for name in entry.names:
+                key = normalise(name)
+                grown._by_name[key] = grown._by_name.get(key, set()) | {entry.id}
+        return grown
+
+    def get(self, entry_id: str, upto: int | None = None) -> Entry | None:
+        """The entry with this id, if registered by ``upto`` (by any position if None)."""
+        entry = self.entries.get(entry_id)
+        return entry if entry is not None and (upto is None or entry.position <= upto) else None
+
+    def visible(self, upto: int | None = None) -> list[Entry]:
+        """Every entry registered by ``upto``, in id order."""
+        return sorted(
+            (e for e in self.entries.values() if upto is None or e.position <= upto),
+            key=lambda e: e.id,
+        )
+
+    def resolve(self, given: str, parameter: str, upto: int | None = None) -> str:
         """The id ``given`` names: an id as is, else the one entry with that name/alias."""
-        if given in self.entries:
+        if self.get(given, upto) is not None:
             return given
-        found = sorted(self._by_name.get(normalise(given), ()))
+        found = sorted(
+            i for i in self._by_name.get(normalise(given), ()) if self.get(i, upto) is not None
+        )
         if len(found) == 1:
             return found[0]
         if found:
             raise NameAmbiguous(parameter, given, [self.entries[i] for i in found])
-        raise NameNotFound(parameter, given, self.what, self.suggest(given))
+        raise NameNotFound(parameter, given, self.what, self.suggest(given, upto))
 
-    def suggest(self, given: str) -> list[str]:
+    def suggest(self, given: str, upto: int | None = None) -> list[str]:
         """The closest registered names and aliases (as registered) to ``given``."""
         spelled: dict[str, str] = {}
         for entry in self.entries.values():
+            if upto is not None and entry.position > upto:
+                continue
             for name in entry.names:
                 spelled.setdefault(normalise(name), name)
         close = difflib.get_close_matches(normalise(given), spelled, n=SUGGESTIONS, cutoff=0.6)
         return [spelled[c] for c in close]
 
-    def name_of(self, entry_id: str) -> str | None:
-        entry = self.entries.get(entry_id)
+    def name_of(self, entry_id: str, upto: int | None = None) -> str | None:
+        entry = self.get(entry_id, upto)
         return entry.name if entry else None
 
 

@@ -1,7 +1,9 @@
 """The gazetteer index the read side resolves filters with: the actors, places and
-sources registered by a position, and the documents ingested by then (named by their
-titles), indexed by normalised name, built once per position (so a filter resolves in
-microseconds, not a query)."""
+sources registered, and the documents ingested (named by their titles), indexed by
+normalised name. One index serves every position up to the one it was built at (each
+entry knows where it was first registered, and reads pass ``upto``), and grows by the
+new registrations when reads move past it, so a filter resolves in microseconds, not a
+query, at any as-of moment."""
 
 from collections import Counter
 from dataclasses import dataclass
@@ -20,9 +22,10 @@ class Gazetteer:
     sources: Register
     documents: Register
 
-    def roll_up(self, actor_id: str) -> list[str]:
-        """The actor with its sub-units and coalition members (posture rule 9)."""
-        return subordinates(actor_id, self.actors.entries.values())
+    def roll_up(self, actor_id: str, upto: int | None = None) -> list[str]:
+        """The actor with its sub-units and coalition members (posture rule 9), among
+        the actors registered by ``upto``."""
+        return subordinates(actor_id, self.actors.visible(upto))
 
     def register(self, kind: str) -> Register:
         return {
@@ -34,14 +37,23 @@ class Gazetteer:
 
 
 def load(conn: Conn, position: int, schema: str = SCHEMA) -> Gazetteer:
-    actors, places, registered, documents = gazetteer_entries(conn, position, schema)
-    return Gazetteer(
-        position,
-        Register.of("actor", actors),
-        Register.of("place", places),
-        Register.of("source", registered),
-        Register.of("document", documents),
-    )
+    """The index of everything registered by ``position``."""
+    return extend(Gazetteer(0, *(Register(what) for what in KINDS)), conn, position, schema)
+
+
+KINDS = ("actor", "place", "source", "document")
+
+
+def extend(found: Gazetteer, conn: Conn, position: int, schema: str = SCHEMA) -> Gazetteer:
+    """``found`` grown by what was registered after its position, up to ``position``
+    (a new index: readers of ``found`` are not disturbed)."""
+    if position <= found.position:
+        return found
+    added = gazetteer_entries(conn, position, schema, since=found.position)
+    grown = [
+        found.register(what).extended(entries) for what, entries in zip(KINDS, added, strict=True)
+    ]
+    return Gazetteer(position, *grown)
 
 
 def report_counts(conn: Conn, kind: str, position: int, schema: str = SCHEMA) -> Counter[str]:
@@ -70,5 +82,5 @@ def named_in_data(conn: Conn, kind: str, given: str, position: int, schema: str 
     return conn.execute(qualified(query, schema), args).fetchone() is not None
 
 
-def entries(found: Gazetteer, kind: str) -> list[Entry]:
-    return sorted(found.register(kind).entries.values(), key=lambda e: e.id)
+def entries(found: Gazetteer, kind: str, upto: int | None = None) -> list[Entry]:
+    return found.register(kind).visible(upto)

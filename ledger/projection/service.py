@@ -124,6 +124,7 @@ class ReadService:
         self.schema = schema_name
         self.clearance = clearance
         self._gazetteer: gazetteer.Gazetteer | None = None
+        self._gazetteer_lock = threading.Lock()
         self._cleared: dict[Clearance, ReadService] = {}
         self._folded = 0
         self._lock = threading.Lock()
@@ -177,13 +178,20 @@ class ReadService:
     # -- the gazetteer ---------------------------------------------------------------
 
     def gazetteer(self, at: ReadPosition) -> gazetteer.Gazetteer:
-        """The gazetteer known at the read's position, built once per position."""
-        position = at.position
+        """The gazetteer index covering the read's position (built at that position or
+        a later one: readers pass ``upto=at.position``), grown when reads move on."""
         kept = self._gazetteer
-        if kept is None or kept.position != position:
-            with self._conn() as conn:
-                kept = gazetteer.load(conn, position, self.schema)
-            self._gazetteer = kept
+        if kept is None or kept.position < at.position:
+            with self._gazetteer_lock:
+                kept = self._gazetteer
+                if kept is None or kept.position < at.position:
+                    with self._conn() as conn:
+                        kept = (
+                            gazetteer.load(conn, at.position, self.schema)
+                            if kept is None
+                            else gazetteer.extend(kept, conn, at.position, self.schema)
+                        )
+                    self._gazetteer = kept
         return kept
 
     def resolve(self, at: ReadPosition, kind: str, given: str, parameter: str) -> str:
@@ -192,7 +200,7 @@ class ReadService:
         though nobody registered it. Raises NameNotFound (with suggestions) or
         NameAmbiguous."""
         try:
-            return self.gazetteer(at).register(kind).resolve(given, parameter)
+            return self.gazetteer(at).register(kind).resolve(given, parameter, at.position)
         except NameNotFound:
             with self._conn() as conn:
                 if gazetteer.named_in_data(conn, kind, given, at.position, self.schema):
@@ -204,7 +212,9 @@ class ReadService:
     ) -> list[str]:
         """The actor ``given`` names, with its sub-units and coalition members if asked."""
         actor_id = self.resolve(at, "actor", given, parameter)
-        return self.gazetteer(at).roll_up(actor_id) if include_subordinates else [actor_id]
+        if not include_subordinates:
+            return [actor_id]
+        return self.gazetteer(at).roll_up(actor_id, at.position)
 
     def entries(self, at: ReadPosition, kind: str) -> list[GazetteerEntryView]:
         """Every registered actor, place or source known at the position, by id."""
@@ -223,7 +233,7 @@ class ReadService:
                 position=e.position,
                 reports=counts.get(e.id, 0),
             )
-            for e in gazetteer.entries(self.gazetteer(at), kind)
+            for e in gazetteer.entries(self.gazetteer(at), kind, at.position)
         ]
 
     def _named(self, at: ReadPosition, views: list[PostureView]) -> list[PostureView]:
@@ -231,11 +241,11 @@ class ReadService:
         found = self.gazetteer(at)
         named = []
         for v in views:
-            place = found.places.entries.get(v.place_key)
+            place = found.places.get(v.place_key, at.position)
             named.append(
                 replace(
                     v,
-                    actor=found.actors.name_of(v.actor_id),
+                    actor=found.actors.name_of(v.actor_id, at.position),
                     latitude=place.latitude if place else None,
                     longitude=place.longitude if place else None,
                 )

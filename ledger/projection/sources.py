@@ -255,14 +255,25 @@ def documents(
 
 
 def gazetteer_entries(
-    conn: Conn, position: int, schema: str = SCHEMA
+    conn: Conn, position: int, schema: str = SCHEMA, since: int = 0
 ) -> tuple[list[Entry], list[Entry], list[Entry], list[Entry]]:
     """Actors, places, sources and documents (named by their titles) registered or
-    ingested by ``position``, each as first recorded."""
+    ingested by ``position``, each as first recorded. With ``since``, only rows after
+    that position: an index built up to ``since`` adds those whose ids it lacks."""
+    later: list[sql.Composable] | None = [sql.SQL("position > {}").format(since)] if since else None
 
     def rows(table: str, key: str, columns: str) -> list[tuple[Any, ...]]:
         return _first_registrations(
-            conn, table, key, columns, position, ids=None, after=None, limit=None, schema=schema
+            conn,
+            table,
+            key,
+            columns,
+            position,
+            ids=None,
+            after=None,
+            limit=None,
+            schema=schema,
+            where=later,
         )
 
     actors = [

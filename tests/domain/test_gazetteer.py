@@ -85,3 +85,37 @@ def test_resolution_takes_under_a_millisecond_in_a_large_register() -> None:
         assert many.resolve(f"UNIT NUMBER {n}", "--actor") == f"actor:a{n}"
     per_filter = (time.perf_counter() - started) / 1000
     assert per_filter < 0.001, f"{per_filter * 1e6:.0f} µs per name"
+
+
+POSITIONED = [
+    Entry("actor:a", "Alpha", "UNIT", ("Shared",), position=3),
+    Entry("actor:b", "Bravo", "UNIT", ("shared",), position=7),
+    Entry("actor:c", "Charlie", "UNIT", parent_id="actor:a", position=9),
+]
+
+
+def test_an_index_built_later_answers_as_one_built_at_the_earlier_position() -> None:
+    late = Register.of("actor", POSITIONED)
+    for upto in range(11):
+        early = Register.of("actor", [e for e in POSITIONED if e.position <= upto])
+        assert late.visible(upto) == early.visible()
+        for given in ("actor:a", "actor:b", "Bravo", "shared", "Charlie", "Charly", "nobody"):
+            assert _outcome(late, given, upto) == _outcome(early, given, None), (given, upto)
+
+
+def test_extending_keeps_first_registrations_and_leaves_the_old_index_alone() -> None:
+    first = Register.of("actor", POSITIONED[:1])
+    renamed = Entry("actor:a", "Renamed", "UNIT", position=8)
+    grown = first.extended([renamed, POSITIONED[1]])
+    assert grown.name_of("actor:a") == "Alpha" and grown.resolve("Bravo", "--actor") == "actor:b"
+    with pytest.raises(NameNotFound):
+        first.resolve("Bravo", "--actor")
+
+
+def _outcome(register: Register, given: str, upto: int | None) -> object:
+    try:
+        return register.resolve(given, "--actor", upto)
+    except NameAmbiguous as exc:
+        return ("ambiguous", exc.candidates)
+    except NameNotFound as exc:
+        return ("unknown", exc.suggestions)
