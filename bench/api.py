@@ -24,7 +24,7 @@ import tempfile
 import time
 import urllib.request
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import quote
 
@@ -162,21 +162,26 @@ def sample_paths(ledger: PostgresLedger, count: int) -> dict[str, list[str]]:
                 (count,),
             )
         ]
-        first, last, head = conn.execute(
+        _, last, head = conn.execute(
             "SELECT min(recorded_at), max(recorded_at), max(position) FROM ledger.events"
         ).fetchone()  # type: ignore[misc]
-    span = (last - first).total_seconds()
+        reported = conn.execute(
+            "SELECT r.actor_id, e.recorded_at FROM projection.reports r TABLESAMPLE SYSTEM (5)"
+            " JOIN ledger.events e ON e.position = r.position LIMIT %s",
+            (count,),
+        ).fetchall()
 
-    def moment() -> str:
-        return quote((first + timedelta(seconds=rng.uniform(0, span))).isoformat())
+    def later(moment: datetime) -> datetime:
+        return moment + timedelta(seconds=rng.uniform(0, (last - moment).total_seconds()))
 
     return {
         "health (baseline)": ["/health"],
         "current posture, one actor": [
             f"/posture?actor={quote(rng.choice(actors))}" for _ in range(count)
         ],
-        "posture as_of, one actor": [
-            f"/posture?actor={quote(rng.choice(actors))}&as_of={moment()}" for _ in range(count)
+        "posture as_of, one actor": [  # an actor reported by then: an answer, not a 422
+            f"/posture?actor={quote(actor)}&as_of={quote(later(at).isoformat())}"
+            for actor, at in reported
         ],
         "claim history": [f"/claims/{quote(rng.choice(claims))}" for _ in range(count)],
         "event stream page (100)": [

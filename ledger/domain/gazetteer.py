@@ -8,8 +8,9 @@ names and aliases as suggestions, never a silent empty answer. The roll-up rule
 """
 
 import difflib
+import functools
 import unicodedata
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -17,6 +18,9 @@ from ledger.errors import LedgerError
 
 SUGGESTIONS = 5
 """How many "did you mean" names an unknown name gets."""
+
+CANDIDATES = 200
+"""Names sharing the most trigrams with an unknown one that difflib then ranks."""
 
 
 def normalise(text: str) -> str:
@@ -120,19 +124,44 @@ class Register:
         raise NameNotFound(parameter, given, self.what, self.suggest(given, upto))
 
     def suggest(self, given: str, upto: int | None = None) -> list[str]:
-        """The closest registered names and aliases (as registered) to ``given``."""
-        spelled: dict[str, str] = {}
-        for entry in self.entries.values():
-            if upto is not None and entry.position > upto:
-                continue
+        """The closest registered names and aliases (as registered) to ``given``: the
+        names sharing the most character trigrams with it are ranked by difflib's
+        ratio (so a register of any size answers in milliseconds)."""
+        wanted = normalise(given)
+        spelled, trigrams = self._suggestion_index
+        shared: Counter[str] = Counter()
+        for gram in _trigrams(wanted):
+            shared.update(trigrams.get(gram, ()))
+        if upto is None:
+            close = [name for name, _ in shared.most_common(CANDIDATES)]
+        else:
+            close = [n for n, _ in shared.most_common() if spelled[n][1] <= upto][:CANDIDATES]
+        ranked = difflib.get_close_matches(wanted, close, n=SUGGESTIONS, cutoff=0.6)
+        return [spelled[c][0] for c in ranked]
+
+    @functools.cached_property
+    def _suggestion_index(self) -> tuple[dict[str, tuple[str, int]], dict[str, set[str]]]:
+        """Normalised name -> (name as first registered, earliest position), and
+        trigram -> normalised names; built on the first suggestion asked of this
+        register (a register is never changed: ``extended`` makes a new one)."""
+        spelled: dict[str, tuple[str, int]] = {}
+        for entry in sorted(self.entries.values(), key=lambda e: e.position):
             for name in entry.names:
-                spelled.setdefault(normalise(name), name)
-        close = difflib.get_close_matches(normalise(given), spelled, n=SUGGESTIONS, cutoff=0.6)
-        return [spelled[c] for c in close]
+                spelled.setdefault(normalise(name), (name, entry.position))
+        trigrams: dict[str, set[str]] = defaultdict(set)
+        for name in spelled:
+            for gram in _trigrams(name):
+                trigrams[gram].add(name)
+        return spelled, trigrams
 
     def name_of(self, entry_id: str, upto: int | None = None) -> str | None:
         entry = self.get(entry_id, upto)
         return entry.name if entry else None
+
+
+def _trigrams(text: str) -> set[str]:
+    padded = f"  {text} "
+    return {padded[i : i + 3] for i in range(len(padded) - 2)}
 
 
 def subordinates(actor_id: str, actors: Iterable[Entry]) -> list[str]:

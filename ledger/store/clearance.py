@@ -14,9 +14,13 @@ from ledger.store.connection import Conn
 
 VISIBLE = sql.SQL(
     "EXISTS (SELECT 1 FROM ledger.markings m WHERE m.position = ledger.events.position"
-    " AND ledger.sees(m.rank, m.compartments))"
+    " AND ledger.sees(m.rank, m.compartments) OFFSET 0)"
 )
-"""The condition on ``ledger.events`` rows that the transaction's clearance sees."""
+"""The condition on ``ledger.events`` rows that the transaction's clearance sees.
+
+``OFFSET 0`` keeps it a per-row lookup by primary key: flattened into a join, the
+planner guessed that a handful of markings pass ``ledger.sees`` and began with a scan
+of every marking, so a page of 100 events at 1M took 2 s instead of 0.4 ms."""
 
 
 def visible_to(clearance: Clearance) -> sql.Composable:
