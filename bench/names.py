@@ -24,7 +24,7 @@ SYLLABLES = ["al", "ba", "ka", "ri", "zu", "mo", "ne", "ha", "sh", "ta", "qa", "
 
 
 def names(rng: random.Random) -> str:
-    words = rng.randint(1, 3)
+    words = rng.randint(2, 3)
     return " ".join(
         "".join(rng.choice(SYLLABLES) for _ in range(rng.randint(2, 4))).capitalize()
         for _ in range(words)
@@ -43,9 +43,16 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--queries", type=int, default=200)
     args = parser.parse_args(argv)
     rng = random.Random(3)
+    taken: set[str] = set()
+
+    def unique() -> str:  # an ambiguous name would be an error, not a resolution
+        while (name := names(rng)).casefold() in taken:
+            pass
+        taken.add(name.casefold())
+        return name
+
     entries = [
-        Entry(f"actor:x{i}", names(rng), "UNIT", (names(rng),), position=i)
-        for i in range(args.entries)
+        Entry(f"actor:x{i}", unique(), "UNIT", (unique(),), position=i) for i in range(args.entries)
     ]
     started = time.perf_counter()
     register = Register.of("actor", entries)
