@@ -21,7 +21,7 @@ from ledger.kafka.topic import ensure_topic
 from ledger.runtime import open_ledger
 from ledger.store.postgres import PostgresLedger
 from tests.broker import Broker
-from tests.helpers import create_database, database_url_for, drop_database
+from tests.helpers import create_database, database_url_for, drop_database, seed
 
 DEFAULT_SERVER = "postgresql://postgres@127.0.0.1:5432/postgres"
 TEMPLATE = f"ledger_test_template_{os.getpid()}"
@@ -114,3 +114,14 @@ def kafka_settings(broker: Broker) -> KafkaSettings:
     )
     ensure_topic(settings)
     return settings
+
+
+@pytest.fixture(scope="module")
+def seeded_url(server_url: str, template_db: str) -> Iterator[str]:
+    """A database holding the seed example, projected; shared by a module's read tests."""
+    name = create_database(server_url, template_db)
+    url = database_url_for(server_url, name)
+    with open_ledger(Settings(database_url=url)) as ledger:
+        seed(ledger)
+    yield url
+    drop_database(server_url, name)

@@ -7,18 +7,7 @@ import pytest
 
 from ledger.config import Settings
 from ledger.runtime import open_ledger
-from tests.helpers import Api, create_database, database_url_for, drop_database, seed, serving
-
-
-@pytest.fixture(scope="module")
-def seeded_url(server_url: str, template_db: str) -> Iterator[str]:
-    """A database holding the seed example, projected; shared by a module's read tests."""
-    name = create_database(server_url, template_db)
-    url = database_url_for(server_url, name)
-    with open_ledger(Settings(database_url=url)) as ledger:
-        seed(ledger)
-    yield url
-    drop_database(server_url, name)
+from tests.helpers import Api, seed, serving
 
 
 @pytest.fixture(scope="module")

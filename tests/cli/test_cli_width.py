@@ -2,13 +2,10 @@
 (tables that do not fit become one block per row; prose wraps at spaces)."""
 
 import re
-from collections.abc import Iterator
 
 import pytest
 
-from ledger.config import Settings
-from ledger.runtime import open_ledger
-from tests.helpers import create_database, database_url_for, drop_database, ledger_cli, seed
+from tests.helpers import ledger_cli
 
 COMMANDS = [
     ["posture"],
@@ -19,16 +16,6 @@ COMMANDS = [
     ["history", "claim:seed-05"],
     ["events", "--limit", "40"],
 ]
-
-
-@pytest.fixture(scope="module")
-def seeded_url(server_url: str, template_db: str) -> Iterator[str]:
-    name = create_database(server_url, template_db)
-    url = database_url_for(server_url, name)
-    with open_ledger(Settings(database_url=url)) as ledger:
-        seed(ledger)
-    yield url
-    drop_database(server_url, name)
 
 
 @pytest.mark.parametrize("command", COMMANDS, ids=" ".join)
