@@ -28,7 +28,7 @@ from ledger.domain.posture import (
     posture_row,
     settled_from,
 )
-from ledger.projection.claim_history import assessed_pairs, origins, retracted
+from ledger.projection.claim_history import claim_facts
 from ledger.projection.definition import Handler, Projection, Table
 from ledger.projection.schema import SCHEMA, all_of, qualified
 from ledger.projection.sources import reliabilities
@@ -305,10 +305,9 @@ def known_reports(
     ).format(sql.Identifier(schema), all_of(conditions))
     rows = conn.execute(query).fetchall()
     claim_ids = sorted({r[12] for r in rows if r[12]})
-    gone = retracted(conn, claim_ids, position, schema)
-    origin = origins(conn, claim_ids, position, schema)
+    facts = claim_facts(conn, claim_ids, position, schema)
+    gone, origin, related = facts.retracted, facts.origins, facts.pairs
     grades = reliabilities(conn, sorted(set(origin.values())), position, schema)
-    related = assessed_pairs(conn, claim_ids, position, schema)
     grouped: dict[tuple[str, str], list[Report]] = defaultdict(list)
     for r in rows:
         claim = r[12]
