@@ -10,7 +10,6 @@ a file of its own (``ledger producers keygen``): ``PRODUCER-KEY+`` and the base6
 
 import base64
 import binascii
-import functools
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -39,16 +38,10 @@ def split(signature: bytes) -> tuple[str, bytes]:
     return signature[:KEY_ID_LENGTH].hex(), signature[KEY_ID_LENGTH:]
 
 
-@functools.lru_cache(maxsize=4096)
-def _loaded(public_key: bytes) -> Ed25519PublicKey:
-    """The key, parsed once (parsing costs about a fifth of a verification)."""
-    return Ed25519PublicKey.from_public_bytes(public_key)
-
-
 def verifies(public_key: bytes, payload: bytes, signature: bytes) -> bool:
     """True when the 64-byte Ed25519 ``signature`` is ``public_key``'s over ``payload``."""
     try:
-        _loaded(public_key).verify(signature, payload)
+        Ed25519PublicKey.from_public_bytes(public_key).verify(signature, payload)
     except (InvalidSignature, ValueError):
         return False
     return True

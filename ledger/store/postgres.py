@@ -280,7 +280,7 @@ class PostgresLedger:
             done = 0
             with conn.pipeline():
                 while chunk := [self.encode(e, signer) for e in islice(iterator, PIPELINE_CHUNK)]:
-                    admit(keys, chunk, self.codec, first=done)
+                    keys = admit(keys, chunk, self.codec, first=done)
                     changed = changed or changes_register(chunk)
                     cursor = conn.cursor()
                     cursor.execute(_APPEND, _append_params(chunk, None))

@@ -54,30 +54,40 @@ class KeyRegister:
             self._fresh = False
 
     def current(self, conn: Conn) -> ProducerKeys:
-        """A copy of the register, up to date with what ``conn`` sees if it was stale."""
+        """The register, up to date with what ``conn`` sees if it was stale. It is never
+        changed once handed out (a refresh makes a new one): ``admit`` copies it before
+        folding a batch's own key events, so appends without them copy nothing."""
         with self._lock:
             if not self._fresh:
-                self._fold_new(conn)
+                self._keys = self._fold_new(conn)
                 self._fresh = True
-            return self._keys.copy()
+            return self._keys
 
-    def _fold_new(self, conn: Conn) -> None:
+    def _fold_new(self, conn: Conn) -> ProducerKeys:
         rows = conn.execute(
             "SELECT position, payload FROM ledger.events"
             " WHERE event_type IN ('ProducerKeyRegistered', 'ProducerKeyRevoked')"
             " AND position > %s ORDER BY position",
             (self._keys.at,),
         ).fetchall()
+        if not rows:
+            return self._keys
+        keys = self._keys.copy()
         for position, payload in rows:
-            self._keys.apply(int(position), self._codec.decode(bytes(payload)))
+            keys.apply(int(position), self._codec.decode(bytes(payload)))
+        return keys
 
 
 def admit(
     keys: ProducerKeys, items: Sequence[EncodedEvent], codec: AvroCodec, first: int = 0
-) -> None:
+) -> ProducerKeys:
     """Check each event against ``keys`` in order, folding the batch's own key events
-    into it as they pass (so a key registered earlier in a batch signs later events);
-    raise ``SignatureRefused`` naming every refused event (by index from ``first``)."""
+    into a copy of it as they pass (so a key registered earlier in a batch signs later
+    events); raise ``SignatureRefused`` naming every refused event (by index from
+    ``first``). Returns the register after the batch (``keys`` itself when the batch has
+    no key events), for the next chunk of a large batch."""
+    if changes_register(items):
+        keys = keys.copy()
     refused: list[tuple[int, str]] = []
     for index, item in enumerate(items):
         if item.signature is None and keys.empty and item.event_type not in KEY_EVENT_TYPES:
@@ -92,6 +102,7 @@ def admit(
             refused.append((first + index, reason))
     if refused:
         raise SignatureRefused(refused)
+    return keys
 
 
 def changes_register(items: Sequence[EncodedEvent]) -> bool:
