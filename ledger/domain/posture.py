@@ -36,6 +36,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
+from typing import NamedTuple
 
 from ledger.domain.enums import Credibility, DeploymentActivity, EstimateQualifier, Reliability
 from ledger.domain.grading import grade
@@ -54,9 +55,12 @@ class PostureStatus(StrEnum):
     RETRACTED = "RETRACTED"
 
 
-@dataclass(frozen=True)
-class Report:
-    """One deployment report as the rules see it (with what is known about its claim)."""
+class Report(NamedTuple):
+    """One deployment report as the rules see it (with what is known about its claim).
+
+    A named tuple rather than a frozen dataclass: a posture answer builds one per report
+    known at its cut (hundreds for a busy actor), and a tuple is built in half the time.
+    """
 
     position: int
     actor_id: str
@@ -122,11 +126,12 @@ _LETTERS = [
     Reliability.E,
     Reliability.F,
 ]
+_RANKS = {letter: rank for rank, letter in enumerate(_LETTERS)}
 
 
 def reliability_rank(reliability: Reliability | None) -> int:
     """0 for A (best) ... 5 for F; unknown ranks last."""
-    return _LETTERS.index(reliability) if reliability in _LETTERS else len(_LETTERS)
+    return _RANKS.get(reliability, len(_LETTERS)) if reliability is not None else len(_LETTERS)
 
 
 def credibility_rank(credibility: Credibility) -> int:
@@ -278,9 +283,11 @@ def posture_row(
     if not found:
         return None
     winner, end = max(found, key=lambda c: winner_key(c[0]))
-    others = [r for r, _ in found if r is not winner]
-    supporting = [r for r in others if agree(r, winner)]
-    against = [r for r in others if not agree(r, winner)]
+    supporting: list[Report] = []
+    against: list[Report] = []
+    for other, _ in found:
+        if other is not winner:
+            (supporting if agree(other, winner) else against).append(other)
     if retracted:
         status = PostureStatus.RETRACTED
         winner = next(r for r in reports if r.position == winner.position)
@@ -301,7 +308,7 @@ def posture_row(
 
 
 def _unretracted(report: Report) -> Report:
-    return Report(**{**report.__dict__, "retracted": False})
+    return report._replace(retracted=False)
 
 
 def settled_from(reports: Iterable[Report]) -> datetime | None:
