@@ -168,14 +168,58 @@ class ClaimFacts:
 
 
 _CLAIM_FACTS = (
-    "SELECT 'r', 0, claim_id, NULL, NULL FROM {s}.retractions"
+    "SELECT 'r', position, claim_id, NULL, NULL FROM {s}.retractions"
     " WHERE position <= %(p)s AND claim_id = ANY(%(c)s)"
     " UNION ALL SELECT 'o', position, claim_id, source_id, via_source_id FROM {s}.attributions"
     " WHERE position <= %(p)s AND claim_id = ANY(%(c)s)"
-    " UNION ALL SELECT 'a', 0, claim_id, related_claim_id, relation FROM {s}.assessments"
+    " UNION ALL SELECT 'a', position, claim_id, related_claim_id, relation FROM {s}.assessments"
     " WHERE position <= %(p)s AND claim_id = ANY(%(c)s) AND related_claim_id = ANY(%(c)s)"
     " AND relation = ANY(%(r)s)"
 )
+_PAIRED = (ClaimRelation.DUPLICATES, ClaimRelation.CONTRADICTS)
+
+FactRow = tuple[str, int, str, str | None, str | None]
+"""One row of ``claim_fact_rows``: kind ('r' retraction, 'o' attribution hop, 'a'
+assessment), position, claim id, and the hop's source and via or the pair's other claim
+and relation."""
+
+
+def claim_fact_rows(
+    conn: Conn, claim_ids: list[str], position: int, schema: str = SCHEMA
+) -> list[FactRow]:
+    """The retractions, attribution hops and DUPLICATES / CONTRADICTS assessments of the
+    claims recorded up to ``position``, each with its own position, in position order:
+    one round trip, from which ``facts_at`` answers for ``position`` or any cut before it
+    (a timeline asks for a hundred cuts)."""
+    rows = conn.execute(
+        qualified(_CLAIM_FACTS, schema),
+        {"p": position, "c": claim_ids, "r": [r.value for r in _PAIRED]},
+    ).fetchall()
+    return sorted((tuple(r) for r in rows), key=lambda r: r[1])
+
+
+def facts_at(rows: list[FactRow], cut: int, claims: set[str] | None = None) -> ClaimFacts:
+    """What ``rows`` (position order) say of the claims as known at ``cut``: the pairs
+    only among ``claims`` when given."""
+    gone: set[str] = set()
+    hops: dict[str, list[tuple[str, str | None]]] = defaultdict(list)
+    pairs: dict[ClaimRelation, set[Pair]] = {relation: set() for relation in _PAIRED}
+    for kind, position, claim, other, via in rows:
+        if position > cut:
+            break
+        if kind == "r":
+            gone.add(claim)
+        elif kind == "o":
+            hops[claim].append((str(other), via))
+        elif (
+            other is not None
+            and via is not None
+            and claim != other
+            and (claims is None or (claim in claims and other in claims))
+        ):
+            pairs[ClaimRelation(via)].add(pair(claim, other))
+    spoken = {claim: origin_of(chain) for claim, chain in hops.items()}
+    return ClaimFacts(gone, {c: o for c, o in spoken.items() if o is not None}, pairs)
 
 
 def claim_facts(
@@ -184,23 +228,7 @@ def claim_facts(
     """Which claims were retracted, their original speakers (as ``origins`` gives them)
     and the DUPLICATES / CONTRADICTS pairs among them, in one query: one round trip
     instead of three, asked for every posture answer."""
-    paired = [ClaimRelation.DUPLICATES, ClaimRelation.CONTRADICTS]
-    rows = conn.execute(
-        qualified(_CLAIM_FACTS, schema),
-        {"p": position, "c": claim_ids, "r": [r.value for r in paired]},
-    ).fetchall()
-    gone = {r[2] for r in rows if r[0] == "r"}
-    hops: dict[str, list[tuple[str, str | None]]] = defaultdict(list)
-    for _, _, claim_id, source_id, via in sorted(
-        (r for r in rows if r[0] == "o"), key=lambda r: r[1]
-    ):
-        hops[claim_id].append((source_id, via))
-    spoken = {claim: origin_of(chain) for claim, chain in hops.items()}
-    pairs: dict[ClaimRelation, set[Pair]] = {relation: set() for relation in paired}
-    for _, _, claim, other, relation in (r for r in rows if r[0] == "a"):
-        if claim != other:
-            pairs[ClaimRelation(relation)].add(pair(claim, other))
-    return ClaimFacts(gone, {c: o for c, o in spoken.items() if o is not None}, pairs)
+    return facts_at(claim_fact_rows(conn, claim_ids, position, schema), position)
 
 
 def claim_history(

@@ -9,6 +9,7 @@ of the ledger alone. A pair also keeps ``settled_from``, its last start or end: 
 about now, a pair settled by now answers from the kept row, and the few pairs with a
 boundary still ahead (a future end or start) are worked out at read time."""
 
+from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -17,7 +18,13 @@ from typing import Any
 
 from psycopg import sql
 
-from ledger.domain.enums import ClaimRelation, Credibility, DeploymentActivity, EstimateQualifier
+from ledger.domain.enums import (
+    ClaimRelation,
+    Credibility,
+    DeploymentActivity,
+    EstimateQualifier,
+    Reliability,
+)
 from ledger.domain.posture import (
     STALE_AFTER_DAYS,
     Pair,
@@ -28,10 +35,16 @@ from ledger.domain.posture import (
     posture_row,
     settled_from,
 )
-from ledger.projection.claim_history import claim_facts
+from ledger.projection.claim_history import (
+    ClaimFacts,
+    FactRow,
+    claim_fact_rows,
+    claim_facts,
+    facts_at,
+)
 from ledger.projection.definition import Handler, Projection, Table
 from ledger.projection.schema import SCHEMA, all_of, qualified
-from ledger.projection.sources import reliabilities
+from ledger.projection.sources import reliabilities, reliabilities_at, reliability_history
 from ledger.projection.views import PostureView, TimelineStep
 from ledger.store.connection import Conn
 
@@ -281,19 +294,19 @@ _QUALIFIER = {q.value: q for q in EstimateQualifier}
 microsecond per report."""
 
 
-def known_reports(
+def _report_rows(
     conn: Conn,
     position: int,
     *,
-    valid_at: datetime | None = None,
-    actor: Actors = None,
-    place: str | None = None,
-    keys: list[tuple[str, str]] | None = None,
-    schema: str = SCHEMA,
-) -> KnownReports:
-    """The reports known at ``position`` that can bear on world time ``valid_at``: the
-    ones starting by then (a report starting later cannot be a candidate, nor cut an
-    earlier report's span before ``valid_at``)."""
+    valid_at: datetime | None,
+    actor: Actors,
+    place: str | None,
+    keys: list[tuple[str, str]] | None,
+    schema: str,
+) -> list[tuple[Any, ...]]:
+    """The report rows known at ``position`` that can bear on world time ``valid_at``:
+    the ones starting by then (a report starting later cannot be a candidate, nor cut an
+    earlier report's span before ``valid_at``), in position order."""
     conditions = [sql.SQL("position <= {}").format(position), *_actor_condition(actor)]
     if place is not None:
         conditions.append(sql.SQL("place_key = {}").format(place))
@@ -310,11 +323,14 @@ def known_reports(
         " credibility, low, best, high, strength_text, claim_id, qualifier FROM {}.reports"
         " WHERE {} ORDER BY position"
     ).format(sql.Identifier(schema), all_of(conditions))
-    rows = conn.execute(query).fetchall()
-    claim_ids = sorted({r[12] for r in rows if r[12]})
-    facts = claim_facts(conn, claim_ids, position, schema)
+    return conn.execute(query).fetchall()
+
+
+def _known(
+    rows: Sequence[tuple[Any, ...]], facts: ClaimFacts, grades: dict[str, Reliability]
+) -> KnownReports:
+    """The rules' reports, grouped by pair, from report rows and their claims' facts."""
     gone, origin, related = facts.retracted, facts.origins, facts.pairs
-    grades = reliabilities(conn, sorted(set(origin.values())), position, schema)
     grouped: dict[tuple[str, str], list[Report]] = defaultdict(list)
     for r in rows:
         claim = r[12]
@@ -344,6 +360,60 @@ def known_reports(
         related[ClaimRelation.DUPLICATES],
         related[ClaimRelation.CONTRADICTS],
     )
+
+
+def known_reports(
+    conn: Conn,
+    position: int,
+    *,
+    valid_at: datetime | None = None,
+    actor: Actors = None,
+    place: str | None = None,
+    keys: list[tuple[str, str]] | None = None,
+    schema: str = SCHEMA,
+) -> KnownReports:
+    """The reports known at ``position`` that can bear on world time ``valid_at``, with
+    what is known of their claims and sources there (three round trips)."""
+    rows = _report_rows(
+        conn, position, valid_at=valid_at, actor=actor, place=place, keys=keys, schema=schema
+    )
+    facts = claim_facts(conn, sorted({r[12] for r in rows if r[12]}), position, schema)
+    grades = reliabilities(conn, sorted(set(facts.origins.values())), position, schema)
+    return _known(rows, facts, grades)
+
+
+@dataclass
+class KnownHistory:
+    """The reports up to a position with every fact about their claims and sources,
+    each with its position: ``at(cut)`` equals ``known_reports`` at any cut up to there
+    without asking the database again (a timeline asks for a hundred cuts)."""
+
+    rows: list[tuple[Any, ...]]
+    facts: list[FactRow]
+    grades: list[tuple[int, str, Reliability]]
+
+    def at(self, cut: int) -> KnownReports:
+        known = self.rows[: bisect_right(self.rows, cut, key=lambda r: int(r[0]))]
+        claims = {r[12] for r in known if r[12]}
+        return _known(known, facts_at(self.facts, cut, claims), reliabilities_at(self.grades, cut))
+
+
+def known_history(
+    conn: Conn,
+    position: int,
+    *,
+    valid_at: datetime | None = None,
+    actor: Actors = None,
+    place: str | None = None,
+    schema: str = SCHEMA,
+) -> KnownHistory:
+    """``KnownHistory`` up to ``position`` (three round trips, whatever the cuts)."""
+    rows = _report_rows(
+        conn, position, valid_at=valid_at, actor=actor, place=place, keys=None, schema=schema
+    )
+    facts = claim_fact_rows(conn, sorted({r[12] for r in rows if r[12]}), position, schema)
+    speakers = sorted({str(f[3]) for f in facts if f[0] == "o"})  # origins are sources
+    return KnownHistory(rows, facts, reliability_history(conn, speakers, position, schema))
 
 
 def posture(
@@ -548,15 +618,15 @@ def timeline(
     cuts = timeline_positions(
         conn, position, actor=actor, place=place, after=after, limit=limit, schema=schema
     )
+    if not cuts:
+        return []
+    history = known_history(
+        conn, cuts[-1], valid_at=valid_at, actor=actor, place=place, schema=schema
+    )
     return [
         TimelineStep(
             cut,
-            tuple(
-                PostureView.of(r, valid_at, stale_after)
-                for r in posture(
-                    conn, cut, valid_at=valid_at, actor=actor, place=place, schema=schema
-                )
-            ),
+            tuple(PostureView.of(r, valid_at, stale_after) for r in history.at(cut).rows(valid_at)),
         )
         for cut in cuts
     ]

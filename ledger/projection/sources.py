@@ -123,6 +123,34 @@ def reliabilities(
     return {source: Reliability(value) for source, value in rows}
 
 
+def reliability_history(
+    conn: Conn, source_ids: list[str], position: int, schema: str = SCHEMA
+) -> list[tuple[int, str, Reliability]]:
+    """Every grading of the sources up to ``position``, in position order: what
+    ``reliabilities_at`` needs to answer for any cut before it."""
+    rows = conn.execute(
+        qualified(
+            "SELECT position, source_id, reliability FROM {s}.reliability"
+            " WHERE position <= %s AND source_id = ANY(%s) ORDER BY position",
+            schema,
+        ),
+        (position, source_ids),
+    )
+    return [(int(p), str(source), Reliability(value)) for p, source, value in rows]
+
+
+def reliabilities_at(
+    history: list[tuple[int, str, Reliability]], cut: int
+) -> dict[str, Reliability]:
+    """Each source's reliability as last assessed at or before ``cut``."""
+    found: dict[str, Reliability] = {}
+    for position, source, reliability in history:
+        if position > cut:
+            break
+        found[source] = reliability
+    return found
+
+
 def _first_registrations(
     conn: Conn,
     table: str,
