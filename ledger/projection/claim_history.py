@@ -236,41 +236,37 @@ def claim_history(
 ) -> ClaimHistory | None:
     """One claim's events, chain of reported speech and status, as known at ``position``."""
 
-    def rows(text: str, *args: Any) -> list[tuple[Any, ...]]:
-        return conn.execute(qualified(text, schema), args).fetchall()
-
-    asserted = rows(
-        "SELECT position, statement FROM {s}.claims WHERE claim_id = %s"
-        " AND position <= %s ORDER BY position LIMIT 1",
-        claim_id,
-        position,
-    )
-    hops = rows(
-        "SELECT position, source_id, via_source_id, mode, access FROM {s}.attributions"
-        " WHERE claim_id = %s AND position <= %s ORDER BY position",
-        claim_id,
-        position,
-    )
-    assessed = rows(
-        "SELECT position, claim_id, related_claim_id, relation, independence, rationale"
-        " FROM {s}.assessments WHERE (claim_id = %s OR related_claim_id = %s)"
-        " AND position <= %s ORDER BY position",
-        claim_id,
-        claim_id,
-        position,
-    )
-    retractions = rows(
-        "SELECT position, retracted_by, reason FROM {s}.retractions"
-        " WHERE claim_id = %s AND position <= %s ORDER BY position",
-        claim_id,
-        position,
-    )
-    reports = rows(
-        "SELECT position, actor_id, place_name, activity, strength_text"
-        " FROM {s}.reports WHERE claim_id = %s AND position <= %s ORDER BY position",
-        claim_id,
-        position,
-    )
+    reads = [
+        (
+            "SELECT position, statement FROM {s}.claims WHERE claim_id = %s"
+            " AND position <= %s ORDER BY position LIMIT 1",
+            (claim_id, position),
+        ),
+        (
+            "SELECT position, source_id, via_source_id, mode, access FROM {s}.attributions"
+            " WHERE claim_id = %s AND position <= %s ORDER BY position",
+            (claim_id, position),
+        ),
+        (
+            "SELECT position, claim_id, related_claim_id, relation, independence, rationale"
+            " FROM {s}.assessments WHERE (claim_id = %s OR related_claim_id = %s)"
+            " AND position <= %s ORDER BY position",
+            (claim_id, claim_id, position),
+        ),
+        (
+            "SELECT position, retracted_by, reason FROM {s}.retractions"
+            " WHERE claim_id = %s AND position <= %s ORDER BY position",
+            (claim_id, position),
+        ),
+        (
+            "SELECT position, actor_id, place_name, activity, strength_text"
+            " FROM {s}.reports WHERE claim_id = %s AND position <= %s ORDER BY position",
+            (claim_id, position),
+        ),
+    ]
+    with conn.pipeline():  # the five reads in one round trip
+        cursors = [conn.execute(qualified(text, schema), args) for text, args in reads]
+    asserted, hops, assessed, retractions, reports = (c.fetchall() for c in cursors)
     if not (asserted or hops or assessed or retractions or reports):
         return None
     others = sorted({a[2] if a[1] == claim_id else a[1] for a in assessed})
