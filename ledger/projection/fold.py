@@ -150,10 +150,7 @@ def fold_range(
 
 
 def _copy(conn: Conn, definition: Projection, schema: str, table: str, rows: list[Row]) -> int:
-    with conn.cursor().copy(definition.table(table).copy_statement(schema)) as copy:
-        for row in rows:
-            copy.write_row(row)
-    return len(rows)
+    return definition.table(table).copy_rows(conn, schema, rows)
 
 
 def digest(conn: Conn, projection: str | Projection, schema: str = SCHEMA) -> str:

@@ -213,12 +213,12 @@ def _rewrite_current(conn: Conn, schema: str, target: int, chunk: list[tuple[str
             ([k[0] for k in chunk], [k[1] for k in chunk]),
         )
     known = known_reports(conn, target, keys=chunk, schema=schema)
-    with conn.cursor().copy(CURRENT.copy_statement(schema)) as copy:
-        for row in known.rows(None):
-            copy.write_row(current_row(row))
-    with conn.cursor().copy(SETTLES.copy_statement(schema)) as copy:
-        for key, reports in sorted(known.grouped.items()):
-            copy.write_row((*key, settled_from(reports)))
+    CURRENT.copy_rows(conn, schema, (current_row(row) for row in known.rows(None)))
+    SETTLES.copy_rows(
+        conn,
+        schema,
+        ((*key, settled_from(reports)) for key, reports in sorted(known.grouped.items())),
+    )
 
 
 def current_row(row: PostureRow) -> tuple[Any, ...]:
