@@ -66,6 +66,8 @@ _UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0}
 
 
 def _ms(text: str) -> float:
+    if text == "nan":
+        return float("nan")
     match = re.fullmatch(r"([\d.]+)(us|ms|s)", text)
     assert match, text
     return float(match[1]) * _UNITS[match[2]]
@@ -108,7 +110,7 @@ def wrk(
     finally:
         os.unlink(script.name)
     out = done.stdout
-    percentiles = dict(re.findall(r"^\s+(50|90|99)%\s+(\S+)$", out, re.MULTILINE))
+    percentiles = dict(re.findall(r"^\s+(50|90|99)%\s+(\S+)\s*$", out, re.MULTILINE))
     rate = float(re.search(r"Requests/sec:\s+([\d.]+)", out)[1])  # type: ignore[index]
     non_2xx = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out)
     socket_errors = re.search(r"Socket errors:.*", out)
@@ -116,12 +118,13 @@ def wrk(
         print(f"  wrk {route}: {socket_errors[0]}")
     if not percentiles:  # no request finished within wrk's timeout
         raise SystemExit(f"wrk {route}: no request completed; its output was:\n{out}")
+    missing = "nan"  # wrk leaves out a percentile it has too few samples for
     return WrkResult(
         route,
         rate,
-        _ms(percentiles["50"]),
-        _ms(percentiles["90"]),
-        _ms(percentiles["99"]),
+        _ms(percentiles.get("50", missing)),
+        _ms(percentiles.get("90", missing)),
+        _ms(percentiles.get("99", missing)),
         int(non_2xx[1]) if non_2xx else 0,
     )
 
@@ -287,7 +290,7 @@ def run(url: str, args: argparse.Namespace) -> None:
             results = []
             for route, paths in routes.items():
                 key = None if route.startswith("health") else analyst
-                wrk(base, route, paths[:50], key, 2, args.connections)  # warm up
+                wrk(base, route, paths[:50], key, 5, args.connections)  # warm up
                 results.append(wrk(base, route, paths, key, args.seconds, args.connections))
                 print(f"  {route}: {results[-1].requests_per_s:,.0f} req/s")
             fresh = ledger.head().position  # seeds never used before: new events
