@@ -41,13 +41,18 @@ def _answers(conn: Any, position: int, schema: str) -> list[Any]:
     ]
 
 
-@settings(
+RANDOM_LEDGERS = settings(
     max_examples=12,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
+"""Each example creates and fills a database: a dozen per property."""
+LEDGERS = st.lists(events(), min_size=1, max_size=40)
+
+
+@RANDOM_LEDGERS
 @given(
-    batch=st.lists(events(), min_size=1, max_size=40),
+    batch=LEDGERS,
     cuts=st.lists(st.integers(min_value=1, max_value=40), max_size=4),
 )
 def test_increments_equal_rebuild_and_as_of_equals_truncated_replay(
@@ -76,13 +81,9 @@ def test_increments_equal_rebuild_and_as_of_equals_truncated_replay(
         drop_database(server_url, name)
 
 
-@settings(
-    max_examples=12,
-    deadline=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
+@RANDOM_LEDGERS
 @given(
-    batch=st.lists(events(), min_size=1, max_size=40),
+    batch=LEDGERS,
     day=st.integers(min_value=1, max_value=31),
 )
 def test_each_timeline_step_equals_the_posture_at_its_cut(
