@@ -21,6 +21,27 @@ def test_ddl_and_copy_come_from_one_column_list() -> None:
     assert table.copy_statement("x").as_string() == 'COPY "x"."t" ("position", "name") FROM STDIN'
 
 
+def test_copy_is_told_the_declared_types() -> None:
+    table = Table(
+        "t",
+        (
+            "position bigint NOT NULL",
+            "seen bigint[] NOT NULL",
+            "score double precision",
+            "at timestamptz DEFAULT now()",
+        ),
+        marked=True,
+    )
+    assert table.column_types == (
+        "bigint",
+        "bigint[]",
+        "double precision",
+        "timestamptz",
+        "smallint",
+        "text[]",
+    )
+
+
 def test_the_fingerprint_follows_the_definition() -> None:
     base = sources.PROJECTION
     assert replace(base, version=2).fingerprint != base.fingerprint
