@@ -3,13 +3,14 @@ posture rules of two versions of the code (issue 11: the second rules within 1.2
 the first). Each version runs this file against its own database, with its own code:
 
     git worktree add /tmp/old-rules e64681a     # the last commit with the first rules
-    cp bench/posture_rules.py /tmp/old-rules/bench/
+    cp bench/posture_rules.py bench/synthetic.py /tmp/old-rules/bench/
     (cd /tmp/old-rules && PYTHONPATH=/tmp/old-rules python -m bench.posture_rules \
         --root /tmp/old-rules --database ledger_rules_old_1m --samples 1500)
     python -m bench.posture_rules --root . --database ledger_rules_new_1m --samples 1500
 
-The file is copied into the old checkout and run from there so that the worker
-processes of its parallel rebuild import that version alone. Run the two one after the
+The two files are copied into the old checkout and run from there: the worker
+processes of its parallel rebuild then import that version alone, and both databases
+get the same synthetic events. Run the two one after the
 other, twice, on a quiet machine: the first run of each fills its database (1M
 synthetic events, seed 17, as ``bench.projections``; a few minutes) and rebuilds its
 projections. The same actors, moments and claims are asked of both (fixed seeds, claims
