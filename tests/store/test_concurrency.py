@@ -2,6 +2,7 @@
 
 import multiprocessing
 import uuid
+from concurrent.futures import ProcessPoolExecutor
 
 import pytest
 
@@ -37,9 +38,15 @@ def _writer(database_url: str, writer: int, shared_id: str) -> list[int]:
 @pytest.mark.slow
 def test_concurrent_appends_from_processes(database_url: str, ledger: PostgresLedger) -> None:
     shared_id = str(uuid.uuid4())
+    # An executor, not multiprocessing.Pool: leaving a Pool's block terminates its
+    # workers, and its worker-maintenance thread can start a replacement meanwhile that
+    # is never terminated, so the test hung once in CI. The executor's shutdown lets
+    # each worker finish and exit on its own.
     context = multiprocessing.get_context("spawn")
-    with context.Pool(WRITERS) as pool:
-        results = pool.starmap(_writer, [(database_url, w, shared_id) for w in range(WRITERS)])
+    with ProcessPoolExecutor(WRITERS, mp_context=context) as pool:
+        results = list(
+            pool.map(_writer, [database_url] * WRITERS, range(WRITERS), [shared_id] * WRITERS)
+        )
     appended = sorted(p for positions in results for p in positions)
     total = assert_chain_valid(ledger)
     assert appended == list(range(1, total + 1)), "every position used exactly once"
