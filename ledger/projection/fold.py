@@ -142,15 +142,13 @@ def fold_range(
         table_rows.append((*handler.row(position, record), *marking_values(record)))
         folded += 1
         if len(table_rows) >= FLUSH_ROWS:  # keep memory flat on big folds
-            added[handler.table] += _copy(conn, definition, schema, handler.table, table_rows)
+            added[handler.table] += definition.table(handler.table).copy_rows(
+                conn, schema, table_rows
+            )
             rows[handler.table] = []
     for table, pending in rows.items():
-        added[table] += _copy(conn, definition, schema, table, pending)
+        added[table] += definition.table(table).copy_rows(conn, schema, pending)
     return dict(added), folded
-
-
-def _copy(conn: Conn, definition: Projection, schema: str, table: str, rows: list[Row]) -> int:
-    return definition.table(table).copy_rows(conn, schema, rows)
 
 
 def digest(conn: Conn, projection: str | Projection, schema: str = SCHEMA) -> str:
