@@ -19,8 +19,13 @@ from ledger.store.connection import Conn
 
 Row = tuple[Any, ...]
 _CONSTRAINT = re.compile(r"\s+(?:NOT NULL|NULL|DEFAULT|PRIMARY|REFERENCES|CHECK|UNIQUE)\b")
-AfterFold = Callable[[Conn, str, int, int], None]
-"""``(conn, schema, start, target)``: runs in the fold's transaction after the new rows."""
+Part = tuple[int, int]
+"""``(i, n)``: the i-th of n disjoint shares of a piece of work."""
+WHOLE: Part = (0, 1)
+AfterFold = Callable[[Conn, str, int, int, Part], None]
+"""``(conn, schema, start, target, part)``: runs in the fold's transaction after the new
+rows. The shares ``(0, n)`` to ``(n - 1, n)`` write disjoint rows and together do what
+``WHOLE`` does, so a rebuild can run them in ``n`` processes at once."""
 
 
 MARKING_COLUMNS = ("marking_rank smallint NOT NULL", "marking_compartments text[] NOT NULL")

@@ -21,7 +21,7 @@ from ledger.ports import LedgerStore
 from ledger.projection import parallel
 from ledger.projection import schema as tables
 from ledger.projection.catalog import PROJECTIONS
-from ledger.projection.definition import Projection, Row, marking_values
+from ledger.projection.definition import WHOLE, Projection, Row, marking_values
 from ledger.projection.schema import SCHEMA
 from ledger.store.connection import Conn
 
@@ -84,6 +84,7 @@ def fold(
                 target = min(target, tables.cursor(conn, upstream, schema))
             target = max(target, start)
             workers = parallel.worker_count()
+            after_fold = definition.after_fold if target > start else None
             if (
                 stored is None
                 and clearance.is_operator
@@ -92,18 +93,25 @@ def fold(
                 and PROJECTIONS.get(definition.name) is definition
                 and workers > 1
                 and target - start >= parallel.PARALLEL_MIN_EVENTS
-            ):  # a fresh schema no one reads yet: its fact rows fold in parallel
+            ):  # a fresh schema no one reads yet: fact rows and after-fold in parallel
                 added, folded = parallel.fold_facts(
-                    ledger.conninfo, definition.name, schema, start, target, workers
+                    ledger.conninfo,
+                    definition.name,
+                    schema,
+                    start,
+                    target,
+                    workers,
+                    after_fold=after_fold is not None,
                 )
                 if progress is not None:
                     progress(target)
+                after_fold = None
             else:
                 added, folded = fold_range(
                     ledger, conn, definition, schema, start, target, progress, clearance
                 )
-            if target > start and definition.after_fold is not None:
-                definition.after_fold(conn, schema, start, target)
+            if after_fold is not None:
+                after_fold(conn, schema, start, target, WHOLE)
             tables.write_cursor(conn, definition, target, schema, start)
         result = FoldResult(definition.name, start, target, folded, added, rebuilt=rebuilt)
         if with_digest:

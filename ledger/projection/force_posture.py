@@ -42,7 +42,7 @@ from ledger.projection.claim_history import (
     claim_facts,
     facts_at,
 )
-from ledger.projection.definition import Handler, Projection, Table
+from ledger.projection.definition import WHOLE, Handler, Part, Projection, Table
 from ledger.projection.schema import SCHEMA, all_of, qualified
 from ledger.projection.sources import reliabilities, reliabilities_at, reliability_history
 from ledger.projection.views import PostureView, TimelineStep
@@ -144,8 +144,10 @@ def _report(position: int, r: dict[str, Any]) -> tuple[Any, ...]:
     )
 
 
-def refresh_current(conn: Conn, schema: str, start: int, target: int) -> None:
-    """Recompute the current rows of every (actor, place) the new facts can change."""
+def refresh_current(conn: Conn, schema: str, start: int, target: int, part: Part = WHOLE) -> None:
+    """Recompute the current rows of every (actor, place) the new facts can change; of
+    ``part = (i, n)``, only the pairs whose actor hashes to share ``i`` of ``n``."""
+    share, shares = part
     if start == 0:
         # from scratch every key is new: stream them from PostgreSQL in key order rather
         # than gather them here, so memory stays flat however many pairs there are
@@ -153,15 +155,16 @@ def refresh_current(conn: Conn, schema: str, start: int, target: int) -> None:
             every.execute(
                 qualified(
                     "SELECT DISTINCT actor_id, place_key FROM {s}.reports WHERE position <= %s"
+                    " AND mod(hashtext(actor_id) & 2147483647, %s) = %s"
                     " ORDER BY actor_id, place_key",
                     schema,
                 ),
-                (target,),
+                (target, shares, share),
             )
             while chunk := every.fetchmany(REFRESH_CHUNK):
                 _rewrite_current(conn, schema, target, [(str(a), str(p)) for a, p in chunk])
         return
-    keys = touched_keys(conn, schema, start, target)
+    keys = touched_keys(conn, schema, start, target)[share::shares]
     for begin in range(0, len(keys), REFRESH_CHUNK):
         _rewrite_current(conn, schema, target, keys[begin : begin + REFRESH_CHUNK])
 

@@ -3,9 +3,11 @@
 A fact row depends on one event alone, so the events of a from-scratch fold split into
 position ranges that fold independently, each in a worker process with its own
 connections (Python decodes one event at a time per process; two cores fold about twice
-as fast). Only a fold into a schema nobody reads yet (a rebuild's shadow, a replay's or
-a check's scratch schema) goes this way: its rows need not appear in one transaction,
-because the schema is swapped in, or read, only once every projection is done.
+as fast). The after-fold step (the current posture of every pair) then runs in the same
+processes, one share of the keys each. Only a fold into a schema nobody reads yet (a
+rebuild's shadow, a replay's or a check's scratch schema) goes this way: its rows need
+not appear in one transaction, because the schema is swapped in, or read, only once
+every projection is done.
 """
 
 import os
@@ -31,11 +33,20 @@ def ranges(start: int, target: int, parts: int) -> list[tuple[int, int]]:
 
 
 def fold_facts(
-    conninfo: str, name: str, schema: str, start: int, target: int, workers: int
+    conninfo: str,
+    name: str,
+    schema: str,
+    start: int,
+    target: int,
+    workers: int,
+    *,
+    after_fold: bool = False,
 ) -> tuple[dict[str, int], int]:
     """Fold the events in (start, target] of the catalog projection ``name`` into
     ``schema``'s fact tables across ``workers`` processes; rows added per table, and
-    events folded."""
+    events folded. With ``after_fold``, the same processes then run the projection's
+    after-fold step, one share each (``definition.AfterFold``), once every fact row is
+    written."""
     added: dict[str, int] = {}
     folded = 0
     context = get_context("spawn")  # never fork a process that holds a connection pool
@@ -49,6 +60,13 @@ def fold_facts(
             folded += events
             for table, count in rows.items():
                 added[table] = added.get(table, 0) + count
+        if after_fold:
+            shares = [
+                pool.submit(_after_fold_share, conninfo, name, schema, start, target, (i, workers))
+                for i in range(workers)
+            ]
+            for share in shares:
+                share.result()
     return added, folded
 
 
@@ -65,3 +83,18 @@ def _fold_part(
     with open_ledger(settings, prepare="none") as store, store.connection() as conn:
         with conn.transaction():
             return fold_range(store, conn, PROJECTIONS[name], schema, after, until, None)
+
+
+def _after_fold_share(
+    conninfo: str, name: str, schema: str, start: int, target: int, part: tuple[int, int]
+) -> None:
+    """One worker's share of the after-fold step, in one transaction of its own."""
+    import psycopg
+
+    from ledger.projection.catalog import PROJECTIONS
+
+    step = PROJECTIONS[name].after_fold
+    assert step is not None
+    with psycopg.connect(conninfo, autocommit=True, application_name="ledger-fold") as conn:
+        with conn.transaction():
+            step(conn, schema, start, target, part)

@@ -3,9 +3,10 @@
 import pytest
 
 from ledger.demo import load_seed
-from ledger.projection import parallel
+from ledger.projection import force_posture, parallel
 from ledger.projection.catalog import PROJECTIONS
 from ledger.projection.fold import digest, fold, scratch_digests
+from ledger.projection.schema import SCHEMA
 from ledger.store.postgres import PostgresLedger
 
 
@@ -38,3 +39,23 @@ def test_a_parallel_fold_gives_the_rows_of_a_serial_one(
     folded = dict(calls)
     assert set(folded) == set(PROJECTIONS) and folded["force_posture"] == 18
     assert sum(folded.values()) == ledger.head().position  # every event folded once
+
+
+def test_the_after_fold_shares_together_write_what_the_whole_writes(
+    ledger: PostgresLedger,
+) -> None:
+    load_seed(ledger)
+    for name in PROJECTIONS:
+        fold(ledger, name)
+    head = ledger.head().position
+    with ledger.connection() as conn:
+        whole = digest(conn, "force_posture")
+        pairs = conn.execute("SELECT count(*) FROM projection.current_posture").fetchone()
+        for table in force_posture.DERIVED:
+            conn.execute(f"TRUNCATE projection.{table}")
+        for share in range(3):  # a primary key written by two shares would fail the COPY
+            with conn.transaction():
+                force_posture.refresh_current(conn, SCHEMA, 0, head, (share, 3))
+        written = conn.execute("SELECT count(*) FROM projection.current_posture").fetchone()
+        assert pairs is not None and written == pairs
+        assert digest(conn, "force_posture") == whole
