@@ -6,10 +6,8 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-import yaml
 from pydantic import ValidationError
 
-from ledger.authoring.expand import expand
 from ledger.authoring.report import Report
 from ledger.cli.context import err, options, out, reporting_errors
 from ledger.domain.events import Event
@@ -30,6 +28,8 @@ def read_report(raw: bytes, source: str, limits: InputLimits) -> Report:
         raise ValidationFailed(
             [f"{source}: {len(raw):,} bytes is more than the {limits.max_body_bytes:,} allowed"]
         )
+    import yaml  # only `ledger record` reads YAML: not loaded by the other commands
+
     try:
         text = utf8_text(raw)
         if any(isinstance(event, yaml.AliasEvent) for event in yaml.parse(text)):
@@ -103,6 +103,8 @@ def record(
             raise ValidationFailed([f"{file}: cannot read: {exc.strerror}"]) from None
         report = read_report(raw, source, settings.limits)
         with open_ledger(settings) as ledger:
+            from ledger.authoring.expand import expand  # loaded by this command alone
+
             known = list(entries(ledger, [Kind.ACTOR, Kind.PLACE, Kind.SOURCE]))
             events = expand(report, known, source)
             _within_limits(events, source, settings.limits)

@@ -12,8 +12,6 @@ from ledger.cli.context import EXIT_INVALID, err, error_line, options, out, repo
 from ledger.errors import LedgerError
 from ledger.log.key_file import ensure_signer
 from ledger.log.note import COSIGNATURE_V1, NoteError, Verifier
-from ledger.witness.http import HttpLog
-from ledger.witness.witness import Refused, witness_once
 
 
 def witness(
@@ -71,6 +69,9 @@ def witness(
     does not extend it is refused (exit 1) and the state is left as it was; run it from
     cron or a timer. Exit 0 cosigned, 1 refused, 2 could not run.
     """
+    from ledger.witness.http import HttpLog  # only this command talks HTTP to a log
+    from ledger.witness.witness import Refused, witness_once
+
     home = options(ctx).settings().home.expanduser()
     with reporting_errors():
         signer, created = ensure_signer(key_file or home / "witness.key", name, COSIGNATURE_V1)

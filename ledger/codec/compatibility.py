@@ -2,11 +2,12 @@
 
 import json
 from dataclasses import dataclass
-
-import avro.schema
-from avro.compatibility import ReaderWriterCompatibilityChecker, SchemaCompatibilityType
+from typing import TYPE_CHECKING
 
 from ledger.codec.schema_registry import SchemaRegistry, SchemaVersion
+
+if TYPE_CHECKING:
+    import avro.schema
 
 
 @dataclass(frozen=True)
@@ -23,12 +24,18 @@ class Incompatibility:
         )
 
 
-def _apache(version: SchemaVersion) -> avro.schema.Schema:
+def _apache(version: SchemaVersion) -> "avro.schema.Schema":
+    import avro.schema
+
     return avro.schema.parse(json.dumps(version.schema))
 
 
 def check_backward_transitive(registry: SchemaRegistry) -> list[Incompatibility]:
-    """Every pair (later reader, earlier writer) of each type, checked by Apache Avro."""
+    """Every pair (later reader, earlier writer) of each type, checked by Apache Avro
+    (imported here: only `ledger schemas check` and the tests need it, and it takes a
+    twentieth of a second to load)."""
+    from avro.compatibility import ReaderWriterCompatibilityChecker, SchemaCompatibilityType
+
     problems: list[Incompatibility] = []
     for event_type in registry.event_types():
         versions = registry.versions(event_type)

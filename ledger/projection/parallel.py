@@ -11,9 +11,7 @@ every projection is done.
 """
 
 import os
-from concurrent.futures import ProcessPoolExecutor
 from itertools import pairwise
-from multiprocessing import get_context
 
 PARALLEL_MIN_EVENTS = 200_000
 """Ranges shorter than this fold in the calling process: starting workers costs about a
@@ -47,6 +45,10 @@ def fold_facts(
     events folded. With ``after_fold``, the same processes then run the projection's
     after-fold step, one share each (``definition.AfterFold``), once every fact row is
     written."""
+    # imported here: process pools take 0.03 s to import, and most folds never start one
+    from concurrent.futures import ProcessPoolExecutor
+    from multiprocessing import get_context
+
     added: dict[str, int] = {}
     folded = 0
     context = get_context("spawn")  # never fork a process that holds a connection pool
