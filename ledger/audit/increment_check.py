@@ -54,7 +54,7 @@ def check_increment(ledger: LedgerStore, name: str, live: str = SCHEMA) -> Incre
     scratch = f"projection_increment_{uuid.uuid4().hex[:8]}"
     try:
         with ledger.connection() as conn:
-            tables.create(conn, [definition], scratch)
+            tables.create(conn, [definition], scratch, readable=False)
             workers = parallel.worker_count()
             if (
                 ledger.parallel_folds
