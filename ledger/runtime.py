@@ -20,6 +20,7 @@ from ledger.config import KafkaSettings, Settings, reader_clearance
 from ledger.errors import LedgerError, StoreUnavailable
 from ledger.log.producer_signing import ProducerSigner
 from ledger.ports import EventSink
+from ledger.projection.catalog import PROJECTIONS
 from ledger.projection.service import ReadService
 from ledger.sinks import DirectSink, KafkaSink
 from ledger.store.embedded import embedded_database
@@ -135,6 +136,12 @@ class Runtime:
             else:
                 self._sinks[name] = DirectSink(self.store)
         return self._sinks[name]
+
+    def lag(self) -> tuple[int, int]:
+        """(ledger head, lowest projection cursor): two indexed lookups."""
+        head = self.store.head().position
+        cursors = self.reads.cursors()
+        return head, min((cursors.get(name, 0) for name in PROJECTIONS), default=0)
 
     def lookup_pool(self, size: int) -> AsyncConnectionPool:
         """An asynchronous pool of ``size`` connections to the same database, not yet

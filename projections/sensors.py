@@ -8,7 +8,6 @@ from dagster import (
     sensor,
 )
 
-from ledger.projection.catalog import PROJECTIONS
 from projections.jobs import project_job
 from projections.resources import LedgerResource
 
@@ -16,9 +15,7 @@ from projections.resources import LedgerResource
 def lag(ledger: LedgerResource) -> tuple[int, int]:
     """(ledger head, lowest projection cursor): two indexed lookups."""
     with ledger.open(prepare="check") as runtime:
-        head = runtime.store.head().position
-        cursors = runtime.reads.cursors()
-    return head, min((cursors.get(name, 0) for name in PROJECTIONS), default=0)
+        return runtime.lag()
 
 
 @sensor(job=project_job, minimum_interval_seconds=30)

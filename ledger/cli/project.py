@@ -1,11 +1,15 @@
 """``ledger project``: materialize the Dagster projection assets in this process."""
 
+import signal
+import time
+from datetime import UTC, datetime
+from types import FrameType
 from typing import Annotated, Any
 
 import typer
 from rich.table import Table
 
-from ledger.cli.context import EXIT_INVALID, err, options, out, reporting_errors
+from ledger.cli.context import EXIT_INVALID, err, error_line, options, out, reporting_errors
 from ledger.cli.tables import print_table
 from ledger.errors import LedgerError
 
@@ -69,6 +73,60 @@ def run_projections(
     return rows
 
 
+def _stop(signum: int, frame: FrameType | None) -> None:
+    raise KeyboardInterrupt
+
+
+def follow(opts: Any, every: float) -> int:
+    """Run ``run_projections`` whenever the ledger head is past a projection's cursor
+    (in Kafka mode, every ``every`` seconds: new events are in the topic, not yet in the
+    ledger), until interrupted; the exit code: 1 if a run failed, else 0.
+
+    The imports, Dagster's and the ledger's, are paid once: a run then costs its folds,
+    its checks and Dagster's orchestration of them. Each run gets a new ephemeral
+    instance, so memory stays flat however long it follows."""
+    import psycopg
+
+    from ledger.runtime import bootstrap, describe_target
+
+    # a service manager's stop ends it as Ctrl-C does; SIGINT too is set, because each
+    # Dagster run maps SIGTERM to SIGINT's handler when it ends, and a shell starts a
+    # background job with SIGINT ignored (SIGTERM would then be ignored as well)
+    for number in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(number, _stop)
+    failed = False
+    settings = opts.settings()
+    kafka = opts.kafka_settings().enabled
+    with bootstrap(settings) as runtime:
+        out.print(
+            f"following {describe_target(settings)}: folding whenever new events arrive, "
+            f"looking every {every:g} s (Ctrl-C stops)"
+        )
+        try:
+            while True:
+                try:
+                    head, cursor = runtime.lag()
+                    if head > cursor or kafka:
+                        started = time.perf_counter()
+                        run_projections(opts)
+                        after, _ = runtime.lag()
+                        if after > cursor or not kafka:
+                            now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+                            out.print(
+                                f"{now} projections at {after:,} (+{after - cursor:,} events)"
+                                f" in {time.perf_counter() - started:.2f} s"
+                            )
+                except (LedgerError, psycopg.Error) as exc:  # the server may come back
+                    failed = True
+                    err.print(error_line(f"{str(exc).strip()} (still following)"))
+                except typer.Exit:  # a check failed: run_projections has said which
+                    failed = True
+                time.sleep(every)
+        except KeyboardInterrupt:
+            out.print("stopped")
+    return EXIT_INVALID if failed else 0
+
+
 def project(
     ctx: typer.Context,
     rebuild: Annotated[
@@ -83,6 +141,23 @@ def project(
             "against a from-scratch fold). Exit 1 if one fails.",
         ),
     ] = False,
+    keep_following: Annotated[
+        bool,
+        typer.Option(
+            "--follow",
+            help="Stay up and fold whenever new events arrive, until Ctrl-C or SIGTERM: "
+            "the imports and Dagster's start are paid once, not on every run.",
+        ),
+    ] = False,
+    every: Annotated[
+        float,
+        typer.Option(
+            "--every",
+            metavar="SECONDS",
+            min=0.05,
+            help="With --follow: how often to look at the ledger head.",
+        ),
+    ] = 1.0,
 ) -> None:
     """Bring the projections up to the ledger head (Dagster assets, run in process).
 
@@ -90,11 +165,16 @@ def project(
     transaction; with Kafka configured it first runs the archiver's catch-up. The
     per-run checks then verify the hash chain since the last verified position and that
     each fold's increment equals a fresh fold of it. --check runs the whole-ledger
-    comparisons instead (as the nightly Dagster schedule does).
+    comparisons instead (as the nightly Dagster schedule does). --follow stays up and
+    runs again whenever new events arrive, printing one line per run.
     """
     with reporting_errors():
         if rebuild and check:
             raise LedgerError("--rebuild and --check are separate runs: give one of them")
+        if keep_following and (rebuild or check):
+            raise LedgerError("--follow folds increments: give it without --rebuild or --check")
+        if keep_following:
+            raise typer.Exit(follow(options(ctx), every))
         rows = run_projections(options(ctx), rebuild, full_check=check)
     if check:
         checks = Table(title="whole-ledger checks", pad_edge=False)

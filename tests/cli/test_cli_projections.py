@@ -3,10 +3,18 @@
 import csv
 import io
 import json
+import os
+import signal
+import subprocess
+import sys
+import time
 from pathlib import Path
 
+import psycopg
+
+from ledger.projection.catalog import PROJECTIONS
 from tests.factories import json_line
-from tests.helpers import ledger_cli, write_lines
+from tests.helpers import SESSION_KEY, ledger_cli, write_lines
 
 
 def test_posture_and_history_from_the_command_line(database_url: str, tmp_path: Path) -> None:
@@ -221,3 +229,68 @@ def test_names_aliases_case_and_accents_resolve_unknown_names_are_errors(
     assert "[bold]Russia[/bold]" in table and ":flag_ru:" in table  # data, not markup
     places = ledger_cli("places", database_url=database_url)
     assert "place:idlib" in places.stdout and "35.930, 36.630" in places.stdout
+
+
+def _cursors(database_url: str) -> dict[str, int]:
+    with psycopg.connect(database_url) as conn:
+        found = conn.execute("SELECT to_regclass('projection.cursors')").fetchone()
+        if not (found and found[0]):
+            return {}
+        return dict(conn.execute("SELECT name, position FROM projection.cursors").fetchall())
+
+
+def _wait_for(database_url: str, position: int, follower: subprocess.Popen[str]) -> None:
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline:
+        cursors = _cursors(database_url)
+        if len(cursors) == len(PROJECTIONS) and min(cursors.values()) >= position:
+            return
+        assert follower.poll() is None, follower.communicate()
+        time.sleep(0.1)
+    raise AssertionError(f"the follower did not reach position {position}: {cursors}")
+
+
+def test_project_follow_folds_each_new_append_until_stopped(
+    database_url: str, tmp_path: Path
+) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("LEDGER_")}
+    env.update(LEDGER_DATABASE_URL=database_url, LEDGER_SIGNING_KEY_FILE=str(SESSION_KEY))
+    follower = subprocess.Popen(
+        [sys.executable, "-m", "ledger", "project", "--follow", "--every", "0.1"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        for n, claim in enumerate(("claim:x", "claim:y"), start=1):
+            file = write_lines(
+                tmp_path / f"{n}.jsonl",
+                json_line("ClaimAsserted", claim_id=claim),
+                json_line("DeploymentReported", claim_id=claim, report_id=f"dep:{n}"),
+            )
+            appended = ledger_cli(
+                "append", str(file), "--allow-unresolved", database_url=database_url
+            )
+            assert appended.returncode == 0, appended.stderr
+            _wait_for(database_url, 2 * n, follower)
+        behind = ledger_cli(
+            "posture", "--no-refresh", "--format", "json", database_url=database_url
+        )
+        assert json.loads(behind.stdout)["position"] == 4 and behind.stderr == ""
+    finally:
+        follower.send_signal(signal.SIGTERM)
+        try:
+            stdout, stderr = follower.communicate(timeout=60)
+        except subprocess.TimeoutExpired:
+            follower.kill()
+            raise
+    assert follower.returncode == 0, stderr
+    assert "projections at 4 (+2 events)" in stdout and stdout.rstrip().endswith("stopped")
+
+
+def test_project_follow_refuses_rebuild_and_check(database_url: str) -> None:
+    for other in ("--rebuild", "--check"):
+        refused = ledger_cli("project", "--follow", other, database_url=database_url)
+        assert refused.returncode == 1
+        assert "--follow folds increments: give it without --rebuild or --check" in refused.stderr
