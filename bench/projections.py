@@ -9,10 +9,13 @@
 - as-of: ``posture(as_of=..., actor=...)`` for random actors at random record times,
   p50/p99 latency, against the current-rows table read as the baseline;
 - ``ledger project`` as a user runs it (a new process: imports, Dagster, the folds and
-  the per-run checks) after 1,000 new events, wall time, against the bare in-process
-  fold of another 1,000 as the baseline. A first run before it verifies the whole chain
-  once (the per-run chain check then resumes from there), as any deployment's first
-  run does.
+  the per-run checks) after 1,000 new events, wall time over ``--command-runs`` runs
+  (the median is the figure), against the bare in-process fold of another 1,000 as the
+  baseline. A first run before it verifies the whole chain once (the per-run chain
+  check then resumes from there), as any deployment's first run does;
+- ``ledger project --follow``: one follower process, started once; from the commit of
+  1,000 new events to every projection's cursor at the new head (folds and per-run
+  checks done), over ``--follow-runs`` increments after one warm-up.
 
 ``--database NAME`` keeps the ledger in that database and reuses it on the next run (a
 1M-event ledger takes minutes to append).
@@ -21,6 +24,7 @@
 import argparse
 import os
 import random
+import statistics
 import subprocess
 import sys
 import threading
@@ -114,11 +118,48 @@ def project_command(url: str) -> float:
     return time.perf_counter() - t0
 
 
+def _lowest_cursor(ledger: PostgresLedger) -> int:
+    with ledger.connection() as conn:
+        row = conn.execute("SELECT min(position) FROM projection.cursors").fetchone()
+    return int(row[0]) if row and row[0] is not None else 0
+
+
+def follow_latencies(ledger: PostgresLedger, url: str, runs: int, seed: int) -> list[float]:
+    """Seconds from the commit of 1,000 new events to the projections at the new head,
+    with one ``ledger project --follow`` process serving every increment."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("LEDGER_")}
+    env["LEDGER_DATABASE_URL"] = url
+    follower = subprocess.Popen(
+        [sys.executable, "-m", "ledger", "project", "--follow", "--every", "0.02"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    seconds: list[float] = []
+    try:
+        for run in range(runs + 1):  # the first increment warms the follower up
+            ledger.append(synthetic_events(1000, seed=seed + run))
+            target = ledger.head().position
+            t0 = time.perf_counter()
+            while _lowest_cursor(ledger) < target:
+                if follower.poll() is not None:
+                    raise SystemExit(f"the follower stopped (exit {follower.returncode})")
+                time.sleep(0.01)
+            if run:
+                seconds.append(time.perf_counter() - t0)
+    finally:
+        follower.terminate()
+        follower.wait(timeout=60)
+    return seconds
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description="Projection benchmark (see module doc).")
     parser.add_argument("--events", type=int, default=1_000_000)
     parser.add_argument("--queries", type=int, default=500)
     parser.add_argument("--database", help="keep the ledger in this database for reruns")
+    parser.add_argument("--command-runs", type=int, default=5)
+    parser.add_argument("--follow-runs", type=int, default=10)
     args = parser.parse_args(argv)
     place = kept_database(args.database) if args.database else scratch_database(BENCH_DB)
     with place as url:
@@ -173,24 +214,41 @@ def main(argv: list[str] | None = None) -> None:
 
             first = project_command(url)  # the first run verifies the chain from position 1
             print(f"first `ledger project` (whole chain verified once): {first:.1f}s")
-            ledger.append(synthetic_events(1000, seed=fresh + 20))
-            command = project_command(url)
+            commands = []
+            for k in range(args.command_runs):
+                ledger.append(synthetic_events(1000, seed=fresh + 100 + k))
+                commands.append(project_command(url))
+            command = statistics.median(commands)
             ledger.append(synthetic_events(1000, seed=fresh + 21))
             t0 = time.perf_counter()
             for name in PROJECTIONS:
                 fold(ledger, name, with_digest=False)
             bare = time.perf_counter() - t0
             project = Measurement(
-                "`ledger project`", "1,000 new events, new process", 1000, command, [command * 1000]
+                "`ledger project`",
+                "1,000 new events, new process",
+                1000 * len(commands),
+                sum(commands),
+                [c * 1000 for c in commands],
+            )
+
+            followed = follow_latencies(ledger, url, args.follow_runs, seed=fresh + 22)
+            following = Measurement(
+                "`ledger project --follow`",
+                "1,000 new events, one process",
+                1000 * len(followed),
+                sum(followed),
+                [s * 1000 for s in followed],
             )
 
             as_of, current = as_of_latencies(ledger, args.queries)
     report(
         "projections",
-        [rebuilt, inc, run, project, as_of, current],
+        [rebuilt, inc, run, project, following, as_of, current],
         {
             "as_of p99 / current-table p99": as_of.percentile(99) / current.percentile(99),
             "`ledger project` / bare fold of 1k": command / bare,
+            "`--follow` p50 / bare fold of 1k": following.percentile(50) / 1000 / bare,
         },
         {"events": args.events, "queries": args.queries},
         {
@@ -199,7 +257,7 @@ def main(argv: list[str] | None = None) -> None:
             "incremental fold of 1k s": incremental,
             "digests of all projections s": digests,
             "Dagster run (fold + digests + orchestration) s": dagster_run,
-            "`ledger project` wall s": command,
+            "`ledger project` wall s (median)": command,
             "bare fold of 1k (baseline) s": bare,
         },
     )

@@ -1,6 +1,7 @@
 """``ledger project``: materialize the Dagster projection assets in this process."""
 
 import signal
+import threading
 import time
 from datetime import UTC, datetime
 from types import FrameType
@@ -77,6 +78,40 @@ def _stop(signum: int, frame: FrameType | None) -> None:
     raise KeyboardInterrupt
 
 
+def _run_off_the_main_thread(opts: Any) -> bool:
+    """``run_projections`` in a thread of its own; True if a stop was asked for meanwhile.
+
+    Run from the main thread, Dagster takes SIGINT and SIGTERM over for the run and
+    turns them into a failed run, which a follower would report and go on from; from
+    another thread it leaves them alone, so a stop asked for during a run ends the
+    follower once that run is done (a second one ends it at once: the run's transaction
+    is rolled back)."""
+    failure: list[BaseException] = []
+    done = threading.Event()
+    stop = False
+
+    def target() -> None:
+        try:
+            run_projections(opts)
+        except BaseException as exc:  # handed to the main thread below
+            failure.append(exc)
+        finally:
+            done.set()
+
+    # an Event, not Thread.join: on Python 3.11 a join interrupted by a signal can leave
+    # the thread marked finished while it still runs (and the follower would exit mid-run)
+    threading.Thread(target=target, name="ledger-project-run", daemon=True).start()
+    try:
+        done.wait()
+    except KeyboardInterrupt:
+        out.print("stopping once this run is done")
+        done.wait()
+        stop = True
+    if failure:
+        raise failure[0]
+    return stop
+
+
 def follow(opts: Any, every: float) -> int:
     """Run ``run_projections`` whenever the ledger head is past a projection's cursor
     (in Kafka mode, every ``every`` seconds: new events are in the topic, not yet in the
@@ -89,9 +124,8 @@ def follow(opts: Any, every: float) -> int:
 
     from ledger.runtime import bootstrap, describe_target
 
-    # a service manager's stop ends it as Ctrl-C does; SIGINT too is set, because each
-    # Dagster run maps SIGTERM to SIGINT's handler when it ends, and a shell starts a
-    # background job with SIGINT ignored (SIGTERM would then be ignored as well)
+    # a service manager's stop ends it as Ctrl-C does (a shell starts a background job
+    # with SIGINT ignored: both are set here)
     for number in (signal.SIGINT, signal.SIGTERM):
         signal.signal(number, _stop)
     failed = False
@@ -108,14 +142,16 @@ def follow(opts: Any, every: float) -> int:
                     head, cursor = runtime.lag()
                     if head > cursor or kafka:
                         started = time.perf_counter()
-                        run_projections(opts)
-                        after, _ = runtime.lag()
+                        stop = _run_off_the_main_thread(opts)
+                        _, after = runtime.lag()
                         if after > cursor or not kafka:
                             now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
                             out.print(
                                 f"{now} projections at {after:,} (+{after - cursor:,} events)"
                                 f" in {time.perf_counter() - started:.2f} s"
                             )
+                        if stop:
+                            raise KeyboardInterrupt
                 except (LedgerError, psycopg.Error) as exc:  # the server may come back
                     failed = True
                     err.print(error_line(f"{str(exc).strip()} (still following)"))
@@ -154,7 +190,7 @@ def project(
         typer.Option(
             "--every",
             metavar="SECONDS",
-            min=0.05,
+            min=0.01,
             help="With --follow: how often to look at the ledger head.",
         ),
     ] = 1.0,
