@@ -290,7 +290,8 @@ def test_project_follow_folds_each_new_append_until_stopped(
             follower.kill()
             raise
     assert follower.returncode == 0, stderr
-    assert "projections at 4 (+2 events)" in stdout, (stdout, _cursors(database_url)) and stdout.rstrip().endswith("stopped")
+    assert "projections at 4 (+2 events)" in stdout, stdout
+    assert stdout.rstrip().endswith("stopped"), stdout
     assert set(_cursors(database_url).values()) == {4}
     answer = ledger_cli("posture", "--no-refresh", "--format", "json", database_url=database_url)
     assert json.loads(answer.stdout)["position"] == 4 and answer.stderr == ""
