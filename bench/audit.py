@@ -7,7 +7,8 @@ At each checkpoint (the ledger grown to that size), in this process:
 - baseline: a bare streamed read of the rows verify reads (same query, same server-side
   cursor, nothing done with them), and SHA-256 over the same bytes;
 - verify: ``ledger.audit.verify`` of the whole ledger without the projection check
-  (contiguity, chain, registry, decoding, columns, unique ids), events/s and peak RSS;
+  (contiguity, chain, registry, decoding, columns, unique ids), events/s and peak RSS
+  (its worker processes included), and the same in one pass (``workers=1``);
 - replay: ``ledger.audit.replay`` of every projection at the head into a scratch schema,
   events/s and peak RSS.
 
@@ -28,8 +29,9 @@ from psycopg import sql
 from bench.common import Measurement, report, scratch_database
 from bench.projections import PeakRss
 from bench.synthetic import synthetic_events
+from ledger.audit.range_scan import FETCH_ROWS, ROW_QUERY
 from ledger.audit.replay import replay
-from ledger.audit.verify import FETCH_ROWS, ROW_QUERY, verify
+from ledger.audit.verify import verify
 from ledger.config import Settings
 from ledger.projection.fold import drop_schema
 from ledger.runtime import open_ledger
@@ -66,6 +68,9 @@ def measure(ledger: PostgresLedger, size: int) -> tuple[list[Measurement], dict[
         verify_seconds = time.perf_counter() - t0
     assert verified.ok, verified.findings.kept
     verify_rss, verify_growth = memory.peak / 1e6, memory.peak / 1e6 - before
+    t0 = time.perf_counter()
+    assert verify(ledger, projections=False, workers=1).ok
+    one_pass = time.perf_counter() - t0
     before = rss_mb()
     with PeakRss() as memory:
         t0 = time.perf_counter()
@@ -78,9 +83,10 @@ def measure(ledger: PostgresLedger, size: int) -> tuple[list[Measurement], dict[
         Measurement("bare streamed read", label, size, read, [read * 1000]),
         Measurement("read + sha256", label, size, hashed, [hashed * 1000]),
         Measurement("audit verify", label, size, verify_seconds, [verify_seconds * 1000]),
+        Measurement("audit verify, one pass", label, size, one_pass, [one_pass * 1000]),
         Measurement("audit replay", label, size, replay_seconds, [replay_seconds * 1000]),
     ]
-    rows[2].peak_mb, rows[3].peak_mb = verify_rss, replay_rss
+    rows[2].peak_mb, rows[4].peak_mb = verify_rss, replay_rss
     figures = {
         f"verify events/s at {size}": size / verify_seconds,
         f"replay events/s at {size}": size / replay_seconds,
@@ -90,6 +96,7 @@ def measure(ledger: PostgresLedger, size: int) -> tuple[list[Measurement], dict[
         f"replay RSS growth MB at {size}": replay_growth,
         f"verify / bare read at {size}": read / verify_seconds,
         f"verify / read + sha256 at {size}": hashed / verify_seconds,
+        f"verify in one pass / read + sha256 at {size}": hashed / one_pass,
         f"replay / bare read at {size}": read / replay_seconds,
     }
     return rows, figures

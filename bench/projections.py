@@ -22,6 +22,7 @@
 """
 
 import argparse
+import contextlib
 import os
 import random
 import statistics
@@ -47,7 +48,8 @@ from projections.resources import KafkaResource, LedgerResource
 
 
 class PeakRss:
-    """Samples this process's resident memory in a background thread."""
+    """Samples the resident memory of this process and its worker processes (a rebuild's
+    folds and a long verify run in some), summed, in a background thread."""
 
     def __init__(self) -> None:
         self.peak = 0
@@ -57,7 +59,11 @@ class PeakRss:
     def _sample(self) -> None:
         process = psutil.Process()
         while not self._stop.is_set():
-            self.peak = max(self.peak, process.memory_info().rss)
+            total = process.memory_info().rss
+            for child in process.children(recursive=True):
+                with contextlib.suppress(psutil.Error):  # it ended meanwhile
+                    total += child.memory_info().rss
+            self.peak = max(self.peak, total)
             time.sleep(0.05)
 
     def __enter__(self) -> "PeakRss":

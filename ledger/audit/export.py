@@ -19,9 +19,10 @@ from typing import Any, BinaryIO
 import fastavro
 from psycopg import sql
 
+from ledger.audit.range_scan import registry_entries
 from ledger.audit.report import CheckOutcome, Findings, VerifyReport
 from ledger.audit.scan import REDACTED, Row, ScanState, WriterSchemas, scan
-from ledger.audit.verify import SCAN_CHECKS, Anchor, registry_entries
+from ledger.audit.verify import SCAN_CHECKS, Anchor
 from ledger.chain import GENESIS_HASH, epoch_micros
 from ledger.codec.schema_registry import SchemaRegistry
 from ledger.domain.marking import OPERATOR, Clearance

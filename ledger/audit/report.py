@@ -56,6 +56,18 @@ class Findings:
         if len(self.kept) < MAX_FINDINGS:
             self.kept.append(Finding(check, position, problem))
 
+    def absorb(self, other: "Findings") -> None:
+        """Add ``other``'s findings after these (a later range's, in a split verify)."""
+        self.total += other.total
+        for check, count in other.by_check.items():
+            self.by_check[check] = self.by_check.get(check, 0) + count
+        self.positions |= other.positions
+        if other.first_bad_position is not None and (
+            self.first_bad_position is None or other.first_bad_position < self.first_bad_position
+        ):
+            self.first_bad_position = other.first_bad_position
+        self.kept.extend(other.kept[: max(0, MAX_FINDINGS - len(self.kept))])
+
     def count(self, *checks: str) -> int:
         """How many findings these checks made."""
         return sum(self.by_check.get(check, 0) for check in checks)

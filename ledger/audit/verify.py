@@ -15,37 +15,26 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from psycopg import sql
-
 from ledger.audit.checkpoint_check import signed_roots
 from ledger.audit.damage import DamageTolerantLedger
 from ledger.audit.projection_check import compare_with_fresh_fold
+from ledger.audit.range_scan import (
+    PARALLEL_MIN_EVENTS,
+    RangeJob,
+    merge,
+    registry_entries,
+    scan_in_parallel,
+    scan_range,
+)
 from ledger.audit.report import CheckOutcome, Findings, VerifyReport
-from ledger.audit.scan import ScanState, WriterSchemas, scan
-from ledger.audit.signature_check import SignatureCheck
-from ledger.audit.tree_check import TreeCheck, stored_nodes
+from ledger.audit.scan import ScanState, WriterSchemas
 from ledger.chain import GENESIS_HASH
 from ledger.config import KafkaSettings
 from ledger.errors import LedgerError
 from ledger.log.note import Verifier
-from ledger.log.producer_keys import ProducerKeys
+from ledger.projection import parallel
 from ledger.store.checkpoints import Checkpoints
 from ledger.store.postgres import PostgresLedger
-
-ROW_QUERY = (
-    "SELECT position, coalesce((extract(epoch FROM recorded_at) * 1000000)::bigint, 0),"
-    " coalesce(payload, ''), coalesce(prev_hash, ''), coalesce(hash, ''),"
-    " coalesce(event_id::text, ''), coalesce(event_type, ''), coalesce(stream_id, ''),"
-    " coalesce((SELECT m.rank::text || ':' || array_to_string(m.compartments, ',')"
-    "   FROM ledger.markings m WHERE m.position = e.position), '-'),"
-    " coalesce(signature, '')"
-    " FROM ledger.events e WHERE position >= {} AND position <= {} ORDER BY position"
-)
-"""The row the scan reads; record time in µs exactly as the append function hashes it.
-A NULL (possible only once someone dropped the table's constraints) reads as empty, so it
-fails the checks as a finding at its position instead of stopping the scan."""
-
-FETCH_ROWS = 20_000
 
 SCAN_CHECKS = {
     "contiguity": "positions follow each other with no gap",
@@ -59,11 +48,6 @@ SCAN_CHECKS = {
     "producer_signatures": "each signature verifies with its producer's key, registered and "
     "not revoked before it; producers that must sign did",
 }
-
-TREE_QUERY = (
-    "SELECT position, level, hash FROM ledger.merkle_nodes"
-    " WHERE position >= {} AND position <= {} ORDER BY position, level"
-)
 
 
 @dataclass(frozen=True)
@@ -91,13 +75,6 @@ class Anchor:
         return f"{self.position}:{self.hash.hex()}"
 
 
-def registry_entries(conn: Any) -> list[tuple[bytes, str, int, str, str]]:
-    rows = conn.execute(
-        "SELECT fingerprint, event_type, version, canonical_form, schema_json FROM ledger.schemas"
-    ).fetchall()
-    return [(bytes(r[0]), str(r[1]), int(r[2]), str(r[3]), str(r[4])) for r in rows]
-
-
 def verify(
     ledger: PostgresLedger,
     *,
@@ -108,9 +85,12 @@ def verify(
     projections: bool = True,
     progress: Callable[[int], None] | None = None,
     log_key: Verifier | None = None,
+    workers: int | None = None,
 ) -> VerifyReport:
     """Verify positions ``start`` to ``end`` (default the head) and, for a whole-ledger
-    run, the Kafka offsets and projections; see the module docstring."""
+    run, the Kafka offsets and projections; see the module docstring. A whole verify of
+    ``PARALLEL_MIN_EVENTS`` or more splits its row checks over ``workers`` processes
+    (default one per core; 1 keeps one pass), with the same findings."""
     started = time.perf_counter()
     if start < 1:
         raise LedgerError(f"--from {start}: positions start at 1")
@@ -124,42 +104,27 @@ def verify(
     wanted = {a.position: a.hash for a in anchors or []}
     with ledger.connection() as conn:
         schemas = WriterSchemas.check(registry_entries(conn), ledger.codec.registry)
-        state = _start_state(conn, start, findings)
-        signatures = SignatureCheck(findings, ledger.codec, _keys_before(ledger, conn, start))
-        edge = _tree_edge(conn, start - 1)
     rows_started = time.perf_counter()
-    in_range = {p: h for p, h in wanted.items() if start <= p <= last}
     roots, checkpoint_outcome = signed_roots(
         Checkpoints(ledger).all(), findings, log_key, head, start, last
     )
+    state = ScanState(start, GENESIS_HASH)
     if last >= start:
-        with ledger.connection() as conn, conn.transaction():
-            with (
-                conn.cursor(name="audit_verify", binary=True) as cur,
-                conn.cursor(name="audit_tree", binary=True) as nodes,
-            ):
-                cur.itersize = nodes.itersize = FETCH_ROWS
-                cur.execute(sql.SQL(ROW_QUERY).format(start, last))
-                # a whole verify also meets nodes stored beyond the head
-                nodes.execute(sql.SQL(TREE_QUERY).format(start, (1 << 62) if whole else last))
-                tree = TreeCheck(findings, stored_nodes(nodes), edge, roots, first=start)
-                rows = tree.rows(cur)
-                scan(
-                    rows,
-                    state,
-                    schemas,
-                    findings,
-                    anchors=in_range,
-                    progress=progress,
-                    signatures=signatures,
-                )
-                tree.finish()
-    if last >= start and state.expected <= last:
-        findings.add(
-            "contiguity",
-            state.expected,
-            f"positions {state.expected}-{last} are missing (the ledger ends early)",
+        job = RangeJob(
+            first=start,
+            start=start,
+            last=last,
+            nodes_until=(1 << 62) if whole else last,  # a whole verify meets nodes beyond
+            anchors={p: h for p, h in wanted.items() if start <= p <= last},
+            roots=roots,
         )
+        workers = parallel.worker_count() if workers is None else workers
+        if whole and workers > 1 and last - start + 1 >= PARALLEL_MIN_EVENTS:
+            # each junction is proven by the part before it (see range_scan); a range
+            # verify takes what stands before it on trust, and so stays one pass
+            state = merge(scan_in_parallel(ledger, job, workers, progress), findings)
+        else:
+            state = merge([scan_range(ledger, job, progress)], findings)
     for fingerprint, problem in schemas.broken.items():
         if fingerprint not in state.reported_fingerprints:
             findings.add("schema_registry", None, f"{problem} (no event in the range uses it)")
@@ -208,56 +173,9 @@ def verify(
     )
 
 
-def _keys_before(ledger: PostgresLedger, conn: Any, start: int) -> ProducerKeys:
-    """The producer key register before ``start`` (for a range verify), folded from the
-    key events as stored; one that does not read is left out (a whole verify finds it)."""
-    keys = ProducerKeys()
-    rows = conn.execute(
-        "SELECT position, payload FROM ledger.events"
-        " WHERE event_type IN ('ProducerKeyRegistered', 'ProducerKeyRevoked')"
-        " AND position < %s ORDER BY position",
-        (start,),
-    ).fetchall()
-    for position, payload in rows:
-        try:
-            event = ledger.codec.decode(bytes(payload))
-        except LedgerError:
-            continue
-        if keys.refusal(event) is None:
-            keys.apply(int(position), event)
-    return keys
-
-
 def _hash_at(conn: Any, position: int) -> bytes | None:
     row = conn.execute("SELECT hash FROM ledger.events WHERE position = %s", (position,)).fetchone()
     return bytes(row[0]) if row else None
-
-
-def _start_state(conn: Any, start: int, findings: Findings) -> ScanState:
-    """The chain state before ``start``: genesis, or the stored event before it (which a
-    range verify takes on trust; anchors or a whole verify prove it)."""
-    if start == 1:
-        return ScanState(1, GENESIS_HASH)
-    row = conn.execute(
-        "SELECT hash, (extract(epoch FROM recorded_at) * 1000000)::bigint FROM ledger.events"
-        " WHERE position = %s",
-        (start - 1,),
-    ).fetchone()
-    if row is None:
-        findings.add("contiguity", start - 1, f"position {start - 1} is missing")
-        return ScanState(start, GENESIS_HASH)
-    return ScanState(start, bytes(row[0]), int(row[1]))
-
-
-def _tree_edge(conn: Any, size: int) -> dict[int, bytes]:
-    """The right edge of the stored tree of ``size`` leaves (taken on trust, like the
-    chain before a range)."""
-    levels = [level for level in range(size.bit_length()) if (size >> level) & 1]
-    rows = conn.execute(
-        "SELECT l, ledger.merkle_node((%s::bigint >> l) << l, l) FROM unnest(%s::integer[]) l",
-        (size, levels),
-    ).fetchall()
-    return {int(level): bytes(digest) for level, digest in rows if digest is not None}
 
 
 def _unique_ids(ledger: PostgresLedger, findings: Findings, start: int, last: int) -> CheckOutcome:

@@ -172,6 +172,16 @@ def verify(
             "checkpoints' signatures with; default: the key of LEDGER_SIGNING_KEY_FILE.",
         ),
     ] = None,
+    workers: Annotated[
+        int | None,
+        typer.Option(
+            "--workers",
+            min=1,
+            metavar="N",
+            help="Processes a whole-ledger verify of 200,000 events or more splits its "
+            "checks over (default: one per core; 1 keeps one pass).",
+        ),
+    ] = None,
     as_json: AsJson = False,
 ) -> None:
     """Prove that nothing in the ledger was altered.
@@ -205,6 +215,7 @@ def verify(
                     projections=not no_projections,
                     progress=told,
                     log_key=log_key,
+                    workers=workers,
                 )
     _finish(report, as_json, anchor)
 

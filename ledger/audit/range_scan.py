@@ -1,0 +1,297 @@
+"""The row checks of ``verify`` over one range of positions, and a long range split over
+worker processes.
+
+A range's checks need only what stands before it: the stored hash and record time of
+the event before it (the chain), the right edge of the stored Merkle tree there, and the
+producer key register folded from the key events before it. A range verify takes these
+as stored. A whole verify split into parts proves them instead: the part before a
+junction ends on exactly the hash, record time and tree edge it computed and checked
+itself, and the parts are merged only if each junction agrees (a disagreement is a
+finding at the junction). So a split verify checks what one pass checks, with the
+Python per event (decoding, two SHA-256s, the tree) on every core.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from itertools import pairwise
+from typing import Any
+
+from psycopg import sql
+
+from ledger.audit.report import Findings
+from ledger.audit.scan import ScanState, WriterSchemas, scan
+from ledger.audit.signature_check import SignatureCheck
+from ledger.audit.tree_check import TreeCheck, stored_nodes
+from ledger.chain import GENESIS_HASH
+from ledger.codec.single_object import AvroCodec
+from ledger.errors import LedgerError
+from ledger.log.producer_keys import ProducerKeys
+from ledger.projection.parallel import ranges
+from ledger.store.postgres import PostgresLedger
+
+ROW_QUERY = (
+    "SELECT position, coalesce((extract(epoch FROM recorded_at) * 1000000)::bigint, 0),"
+    " coalesce(payload, ''), coalesce(prev_hash, ''), coalesce(hash, ''),"
+    " coalesce(event_id::text, ''), coalesce(event_type, ''), coalesce(stream_id, ''),"
+    " coalesce((SELECT m.rank::text || ':' || array_to_string(m.compartments, ',')"
+    "   FROM ledger.markings m WHERE m.position = e.position), '-'),"
+    " coalesce(signature, '')"
+    " FROM ledger.events e WHERE position >= {} AND position <= {} ORDER BY position"
+)
+"""The row the scan reads; record time in µs exactly as the append function hashes it.
+A NULL (possible only once someone dropped the table's constraints) reads as empty, so it
+fails the checks as a finding at its position instead of stopping the scan."""
+
+TREE_QUERY = (
+    "SELECT position, level, hash FROM ledger.merkle_nodes"
+    " WHERE position >= {} AND position <= {} ORDER BY position, level"
+)
+
+FETCH_ROWS = 20_000
+
+PARALLEL_MIN_EVENTS = 200_000
+"""Ranges shorter than this are checked in the calling process: starting a worker costs
+about a second."""
+
+
+@dataclass(frozen=True)
+class RangeJob:
+    """Positions ``start`` to ``last`` of a verify that began at ``first``."""
+
+    first: int
+    """Tree nodes over events before this position are taken as stored."""
+    start: int
+    last: int
+    nodes_until: int
+    """Stored tree nodes up to this position are met (beyond the head, for the last part
+    of a whole verify: nodes stored where no event is are findings)."""
+    anchors: dict[int, bytes] = field(default_factory=dict)
+    roots: dict[int, tuple[bytes, str]] = field(default_factory=dict)
+    ends_ledger: bool = True
+    """The range's last position is the verify's last (a gap there ends the ledger)."""
+
+
+@dataclass
+class RangeResult:
+    """What a range's checks found, and the chain and tree state on both sides of it."""
+
+    job: RangeJob
+    findings: Findings
+    state: ScanState
+    hash_before: bytes
+    micros_before: int | None
+    edge_before: dict[int, bytes]
+    edge_after: dict[int, bytes]
+
+
+def registry_entries(conn: Any) -> list[tuple[bytes, str, int, str, str]]:
+    rows = conn.execute(
+        "SELECT fingerprint, event_type, version, canonical_form, schema_json FROM ledger.schemas"
+    ).fetchall()
+    return [(bytes(r[0]), str(r[1]), int(r[2]), str(r[3]), str(r[4])) for r in rows]
+
+
+def keys_before(codec: AvroCodec, conn: Any, start: int) -> ProducerKeys:
+    """The producer key register before ``start``, folded from the key events as stored;
+    one that does not read is left out (the range that holds it reports it)."""
+    keys = ProducerKeys()
+    rows = conn.execute(
+        "SELECT position, payload FROM ledger.events"
+        " WHERE event_type IN ('ProducerKeyRegistered', 'ProducerKeyRevoked')"
+        " AND position < %s ORDER BY position",
+        (start,),
+    ).fetchall()
+    for position, payload in rows:
+        try:
+            event = codec.decode(bytes(payload))
+        except LedgerError:
+            continue
+        if keys.refusal(event) is None:
+            keys.apply(int(position), event)
+    return keys
+
+
+def start_state(conn: Any, start: int, findings: Findings) -> ScanState:
+    """The chain state before ``start``: genesis, or the stored event before it."""
+    if start == 1:
+        return ScanState(1, GENESIS_HASH)
+    row = conn.execute(
+        "SELECT hash, (extract(epoch FROM recorded_at) * 1000000)::bigint FROM ledger.events"
+        " WHERE position = %s",
+        (start - 1,),
+    ).fetchone()
+    if row is None:
+        findings.add("contiguity", start - 1, f"position {start - 1} is missing")
+        return ScanState(start, GENESIS_HASH)
+    return ScanState(start, bytes(row[0]), int(row[1]))
+
+
+def tree_edge(conn: Any, size: int) -> dict[int, bytes]:
+    """The right edge of the stored tree of ``size`` leaves."""
+    levels = [level for level in range(size.bit_length()) if (size >> level) & 1]
+    rows = conn.execute(
+        "SELECT l, ledger.merkle_node((%s::bigint >> l) << l, l) FROM unnest(%s::integer[]) l",
+        (size, levels),
+    ).fetchall()
+    return {int(level): bytes(digest) for level, digest in rows if digest is not None}
+
+
+def scan_range(
+    ledger: PostgresLedger, job: RangeJob, progress: Callable[[int], None] | None = None
+) -> RangeResult:
+    """Every row check of ``job``'s positions, in one streamed pass (flat memory)."""
+    findings = Findings()
+    with ledger.connection() as conn:
+        schemas = WriterSchemas.check(registry_entries(conn), ledger.codec.registry)
+        state = start_state(conn, job.start, findings)
+        signatures = SignatureCheck(
+            findings, ledger.codec, keys_before(ledger.codec, conn, job.start)
+        )
+        edge = tree_edge(conn, job.start - 1)
+    hash_before, micros_before = state.previous_hash, state.previous_micros
+    with ledger.connection() as conn, conn.transaction():
+        with (
+            conn.cursor(name="audit_verify", binary=True) as cur,
+            conn.cursor(name="audit_tree", binary=True) as nodes,
+        ):
+            cur.itersize = nodes.itersize = FETCH_ROWS
+            cur.execute(sql.SQL(ROW_QUERY).format(job.start, job.last))
+            nodes.execute(sql.SQL(TREE_QUERY).format(job.start, job.nodes_until))
+            tree = TreeCheck(findings, stored_nodes(nodes), edge, job.roots, first=job.first)
+            scan(
+                tree.rows(cur),
+                state,
+                schemas,
+                findings,
+                anchors=job.anchors,
+                progress=progress,
+                signatures=signatures,
+            )
+            tree.finish()
+    if state.expected <= job.last:
+        findings.add(
+            "contiguity",
+            state.expected,
+            f"positions {state.expected}-{job.last} are missing"
+            + (" (the ledger ends early)" if job.ends_ledger else ""),
+        )
+    return RangeResult(job, findings, state, hash_before, micros_before, edge, dict(tree.edge))
+
+
+def split(ledger: PostgresLedger, job: RangeJob, parts: int) -> list[RangeJob]:
+    """``job`` in up to ``parts`` ranges of about equal length, each beginning right
+    after a stored event (so the event before every junction is there to be checked)."""
+    starts = [job.start]
+    with ledger.connection() as conn:
+        for after, _ in ranges(job.start - 1, job.last, parts)[1:]:
+            row = conn.execute(
+                "SELECT max(position) FROM ledger.events WHERE position <= %s AND position >= %s",
+                (after, starts[-1]),
+            ).fetchone()
+            if row is not None and row[0] is not None and int(row[0]) + 1 > starts[-1]:
+                starts.append(int(row[0]) + 1)
+    bounds = [*starts, job.last + 1]
+    jobs = []
+    for begin, end in pairwise(bounds):
+        final = end == job.last + 1
+        jobs.append(
+            RangeJob(
+                first=job.first,
+                start=begin,
+                last=end - 1,
+                nodes_until=job.nodes_until if final else end - 1,
+                anchors={p: h for p, h in job.anchors.items() if begin <= p < end},
+                roots={p: r for p, r in job.roots.items() if begin <= p < end},
+                ends_ledger=final and job.ends_ledger,
+            )
+        )
+    return jobs
+
+
+def merge(results: list[RangeResult], findings: Findings) -> ScanState:
+    """The parts' findings into ``findings``, in position order, and the state after the
+    last part; each junction where a part did not begin on what the part before it ended
+    on is a finding there."""
+    state = ScanState(results[0].job.start, results[0].hash_before, results[0].micros_before)
+    for i, result in enumerate(results):
+        if i:
+            before = results[i - 1]
+            junction = result.job.start - 1
+            if (before.state.previous_hash, before.state.previous_micros) != (
+                result.hash_before,
+                result.micros_before,
+            ):
+                findings.add(
+                    "hash_chain",
+                    junction,
+                    "the stored hash changed while the ledger was being verified",
+                )
+            if before.edge_after != result.edge_before:
+                findings.add(
+                    "merkle_tree",
+                    junction,
+                    "the stored tree's right edge here is not the one the events before it give",
+                )
+        findings.absorb(result.findings)
+        state.events += result.state.events
+        state.reported_fingerprints |= result.state.reported_fingerprints
+        state.anchors_seen |= result.state.anchors_seen
+        state.expected = result.state.expected
+        state.previous_hash = result.state.previous_hash
+        state.previous_micros = result.state.previous_micros
+    return state
+
+
+def scan_in_parallel(
+    ledger: PostgresLedger,
+    job: RangeJob,
+    workers: int,
+    progress: Callable[[int], None] | None = None,
+) -> list[RangeResult]:
+    """``job`` split over ``workers`` processes (``split``), each with its own
+    connections; the parts' results in position order."""
+    from concurrent.futures import FIRST_EXCEPTION, ProcessPoolExecutor, wait
+    from multiprocessing import get_context
+
+    jobs = split(ledger, job, workers)
+    context = get_context("spawn")  # never fork a process that holds a connection pool
+    seen = context.Value("q", 0)
+    with ProcessPoolExecutor(
+        max_workers=len(jobs), mp_context=context, initializer=_share, initargs=(seen,)
+    ) as pool:
+        futures = [pool.submit(_scan_part, ledger.conninfo, part) for part in jobs]
+        pending = set(futures)
+        while pending:
+            _, pending = wait(pending, timeout=0.5, return_when=FIRST_EXCEPTION)
+            if progress is not None:
+                progress(seen.value)
+        return [future.result() for future in futures]
+
+
+_seen: Any = None
+"""In a worker: the events its process has scanned, shared with the parent (progress)."""
+
+
+def _share(seen: Any) -> None:
+    global _seen
+    _seen = seen
+
+
+def _scan_part(conninfo: str, job: RangeJob) -> RangeResult:
+    """One worker's range."""
+    from ledger.config import Settings
+    from ledger.runtime import open_ledger
+
+    told = 0
+
+    def progress(count: int) -> None:
+        nonlocal told
+        with _seen.get_lock():
+            _seen.value += count - told
+        told = count
+
+    settings = Settings(database_url=conninfo, pool_size=2, application_name="ledger-verify")
+    with open_ledger(settings, prepare="none") as ledger:
+        result = scan_range(ledger, job, progress)
+    progress(result.state.events)
+    return result
