@@ -40,7 +40,7 @@ class DamageTolerantLedger(PostgresLedger):
             if position in self._broken:
                 continue
             try:
-                _, record = self.codec.decode_record(bytes(row["payload"]))
+                record = self.codec.fold_record(bytes(row["payload"]))
             except LedgerError as exc:
                 self._findings.add("decoding", position, str(exc))
                 continue

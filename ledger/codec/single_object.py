@@ -7,7 +7,7 @@ the ledger stores and ships exactly these bytes.
 import io
 from typing import Any
 
-from fastavro import schemaless_reader, schemaless_writer
+from fastavro import parse_schema, schemaless_reader, schemaless_writer
 from pydantic import BaseModel, ValidationError
 
 from ledger.codec.schema_registry import SchemaRegistry, SchemaVersion
@@ -39,11 +39,26 @@ def fingerprint_of(payload: bytes) -> bytes:
     return payload[2:HEADER_LENGTH]
 
 
+def _without_uuids(schema: Any) -> Any:
+    """The schema with its uuid logical types left out: the same bytes, read as text."""
+    if isinstance(schema, dict):
+        return {
+            k: _without_uuids(v)
+            for k, v in schema.items()
+            if not (k == "logicalType" and v == "uuid")
+        }
+    if isinstance(schema, list):
+        return [_without_uuids(branch) for branch in schema]
+    return schema
+
+
 class AvroCodec:
     """Encodes events with the newest schema of their type; decodes any known version."""
 
     def __init__(self, registry: SchemaRegistry | None = None) -> None:
         self.registry = registry if registry is not None else SchemaRegistry.from_directory()
+        self._plain: dict[bytes, tuple[Any, Any]] = {}
+        """Per writer fingerprint: it and its newest version parsed without uuid types."""
 
     def encode(self, event: Event) -> bytes:
         version = self.registry.latest(event.event_type())
@@ -68,12 +83,31 @@ class AvroCodec:
         """The writer version and the record resolved to the newest schema of its type."""
         writer = self.writer_of(payload)
         reader = self.registry.latest(writer.event_type)
+        return writer, self._read(
+            payload, writer, writer.parsed, None if reader is writer else reader.parsed
+        )
+
+    def fold_record(self, payload: bytes) -> dict[str, Any]:
+        """The record as ``decode_record`` gives it, except that uuid fields stay the
+        canonical strings they are written as: a projection stores none of them as a
+        UUID object, and building one per event is a tenth of a fold's time."""
+        writer = self.writer_of(payload)
+        parsed = self._plain.get(writer.fingerprint)
+        if parsed is None:
+            reader = self.registry.latest(writer.event_type)
+            parsed = self._plain[writer.fingerprint] = (
+                parse_schema(_without_uuids(writer.schema)),
+                None if reader is writer else parse_schema(_without_uuids(reader.schema)),
+            )
+        return self._read(payload, writer, *parsed)
+
+    def _read(
+        self, payload: bytes, writer: SchemaVersion, parsed: Any, reader: Any
+    ) -> dict[str, Any]:
         body = io.BytesIO(payload)
         body.seek(HEADER_LENGTH)
         try:
-            record = schemaless_reader(
-                body, writer.parsed, None if reader is writer else reader.parsed
-            )
+            record = schemaless_reader(body, parsed, reader)
         except Exception as exc:  # fastavro raises EOFError, ValueError, SchemaResolutionError
             raise DecodeError(
                 f"payload does not decode as {writer.event_type} v{writer.version}: {exc}"
@@ -85,7 +119,7 @@ class AvroCodec:
             )
         if not isinstance(record, dict):
             raise DecodeError(f"payload of {writer.event_type} is not an Avro record")
-        return writer, record
+        return record
 
     def decode(self, payload: bytes) -> Event:
         """The event in ``payload``, as the newest version of its pydantic model."""

@@ -475,7 +475,8 @@ class PostgresLedger:
         """(position, type, Avro record resolved to the newest schema), streamed.
 
         Skips pydantic: every stored event was validated on its way in. For folds that
-        read the whole ledger, where building models would cost more than the fold.
+        read the whole ledger, where building models would cost more than the fold; uuid
+        fields are their canonical strings (``AvroCodec.fold_record``).
         """
         query = sql.SQL(
             "SELECT position, event_type, payload FROM ledger.events WHERE {} ORDER BY position"
@@ -485,8 +486,7 @@ class PostgresLedger:
                 cur.itersize = 5000
                 cur.execute(query)
                 for position, event_type, payload in cur:
-                    _, record = self.codec.decode_record(bytes(payload))
-                    yield position, event_type, record
+                    yield position, event_type, self.codec.fold_record(bytes(payload))
 
     def _recorded(self, row: dict[str, Any]) -> RecordedEvent:
         payload = bytes(row["payload"])

@@ -2,6 +2,7 @@
 
 import io
 import json
+import uuid
 
 import pytest
 from fastavro import parse_schema, schemaless_writer
@@ -134,3 +135,36 @@ def test_trailing_bytes_are_refused() -> None:
     payload = codec.encode(make("ClaimAsserted"))
     with pytest.raises(DecodeError, match="trailing bytes"):
         codec.decode(payload + b"\x00")
+
+
+def _uuids_as_text(value: object) -> object:
+    if isinstance(value, uuid.UUID):
+        return str(value)
+    if isinstance(value, dict):
+        return {k: _uuids_as_text(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_uuids_as_text(v) for v in value]
+    return value
+
+
+@settings(max_examples=200, deadline=None)
+@given(any_event)
+def test_a_fold_record_is_the_decoded_record_with_uuids_as_text(event: Event) -> None:
+    payload = codec.encode(event)
+    _, record = codec.decode_record(payload)
+    folded = codec.fold_record(payload)
+    assert folded == _uuids_as_text(record)
+    assert isinstance(folded["envelope"]["event_id"], str)
+
+
+def test_a_fold_record_of_an_older_version_is_resolved_to_the_newest() -> None:
+    payload, _ = _v1_document_payload()
+    _, record = codec.decode_record(payload)
+    assert codec.fold_record(payload) == _uuids_as_text(record)
+    assert "archive_url" in codec.fold_record(payload)
+
+
+def test_a_bad_fold_record_is_refused_as_a_decoded_one_is() -> None:
+    payload = codec.encode(make("ClaimAsserted"))
+    with pytest.raises(DecodeError, match="trailing bytes"):
+        codec.fold_record(payload + b"\x00")
