@@ -52,12 +52,13 @@ def check_compartment(name: str) -> str:
     return name
 
 
+_RANK_OF_NAME: dict[str, int] = {level.value: rank for level, rank in RANK.items()}
+
+
 def rank_of(level: Classification | str) -> int:
-    """The rank of a level; a name this code does not know ranks as UNKNOWN."""
-    try:
-        return RANK[Classification(level)]
-    except ValueError:
-        return RANK[Classification.UNKNOWN]
+    """The rank of a level; a name this code does not know ranks as UNKNOWN. (A level
+    is a string enum, equal to its name: no enum is built per event.)"""
+    return _RANK_OF_NAME.get(level, RANK[Classification.UNKNOWN])
 
 
 @dataclass(frozen=True, order=True)

@@ -9,10 +9,12 @@ from ledger.domain.marking import (
     LEVELS,
     OPERATOR,
     PUBLIC,
+    RANK,
     Clearance,
     Marking,
     check_compartment,
     highest,
+    rank_of,
 )
 
 levels = st.sampled_from(LEVELS)
@@ -82,3 +84,9 @@ def test_compartment_names() -> None:
 def test_labels_differ_by_clearance() -> None:
     assert Clearance.of("SECRET").label != Clearance.of("SECRET", ["ALPHA"]).label
     assert Clearance.of("SECRET").label == Clearance.parse("secret").label
+
+
+def test_a_level_ranks_alike_by_member_or_name_and_an_unknown_name_as_unknown() -> None:
+    for level, rank in RANK.items():
+        assert rank_of(level) == rank_of(level.value) == rank
+    assert rank_of("COSMIC") == rank_of("secret") == RANK[Classification.UNKNOWN]
