@@ -162,7 +162,8 @@ def refresh_current(conn: Conn, schema: str, start: int, target: int, part: Part
                 (target, shares, share),
             )
             while chunk := every.fetchmany(REFRESH_CHUNK):
-                _rewrite_current(conn, schema, target, [(str(a), str(p)) for a, p in chunk])
+                keys = [(str(a), str(p)) for a, p in chunk]
+                _rewrite_current(conn, schema, target, keys, fresh=True)
         return
     keys = touched_keys(conn, schema, start, target)[share::shares]
     for begin in range(0, len(keys), REFRESH_CHUNK):
@@ -204,9 +205,12 @@ def touched_keys(conn: Conn, schema: str, start: int, target: int) -> list[tuple
     return sorted((str(a), str(p)) for a, p in dirty)
 
 
-def _rewrite_current(conn: Conn, schema: str, target: int, chunk: list[tuple[str, str]]) -> None:
-    """Replace the kept rows of ``chunk`` by their latest picture at ``target``."""
-    for table in ("current_posture", "posture_settles"):
+def _rewrite_current(
+    conn: Conn, schema: str, target: int, chunk: list[tuple[str, str]], *, fresh: bool = False
+) -> None:
+    """Replace the kept rows of ``chunk`` by their latest picture at ``target`` (of a
+    ``fresh`` fold from position 0, whose tables hold no row yet, just write them)."""
+    for table in () if fresh else ("current_posture", "posture_settles"):
         conn.execute(
             qualified(
                 f"DELETE FROM {{s}}.{table} WHERE (actor_id, place_key) IN"
