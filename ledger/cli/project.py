@@ -202,7 +202,8 @@ def project(
     per-run checks then verify the hash chain since the last verified position and that
     each fold's increment equals a fresh fold of it. --check runs the whole-ledger
     comparisons instead (as the nightly Dagster schedule does). --follow stays up and
-    runs again whenever new events arrive, printing one line per run.
+    runs again whenever new events arrive, printing one line per run; stopped, it exits
+    1 if a run failed, else 0.
     """
     with reporting_errors():
         if rebuild and check:
