@@ -2,6 +2,7 @@
 tampered at the junctions between its parts (where a part takes over from the one
 before it)."""
 
+import json
 from collections.abc import Callable
 
 import pytest
@@ -54,12 +55,36 @@ def _node_over(database_url: str, junction: int) -> None:
         )
 
 
+def _registry_entry(database_url: str, junction: int) -> None:
+    """Alter the registry entry of a type written on both sides of the junction."""
+    with superuser(database_url) as conn:
+        row = conn.execute(
+            "SELECT substring(payload FROM 3 FOR 8) FROM ledger.events WHERE position < %(j)s"
+            " INTERSECT SELECT substring(payload FROM 3 FOR 8) FROM ledger.events"
+            " WHERE position >= %(j)s LIMIT 1",
+            {"j": junction},
+        ).fetchone()
+        assert row is not None, "no schema is used on both sides of the junction"
+        entry = conn.execute(
+            "SELECT schema_json FROM ledger.schemas WHERE fingerprint = %s", (row[0],)
+        ).fetchone()
+        assert entry is not None
+        schema = json.loads(entry[0])
+        schema["doc"] = "rewritten"  # still valid, but no longer its canonical form's
+        schema["fields"] = schema["fields"][:-1]
+        conn.execute(
+            "UPDATE ledger.schemas SET schema_json = %s WHERE fingerprint = %s",
+            (json.dumps(schema), row[0]),
+        )
+
+
 TAMPERINGS: dict[str, Callable[[str, int], None]] = {
     "nothing": lambda url, j: None,
     "the last event before a junction": lambda url, j: flip_payload_byte(url, j - 1),
     "the first event after a junction": lambda url, j: flip_payload_byte(url, j),
     "a tree node over a junction": _node_over,
     "an event removed at a junction": lambda url, j: delete_row(url, j),
+    "a registry entry used on both sides": _registry_entry,
 }
 
 
