@@ -53,6 +53,9 @@ PARALLEL_MIN_EVENTS = 200_000
 """Ranges shorter than this are checked in the calling process: starting a worker costs
 about a second."""
 
+MIN_PART_EVENTS = 100_000
+"""The fewest events a part of a split is given, however many workers are asked for."""
+
 
 @dataclass(frozen=True)
 class RangeJob:
@@ -196,6 +199,12 @@ def scan_range(
     return RangeResult(job, findings, state, hash_before, micros_before, edge, dict(tree.edge))
 
 
+def part_count(job: RangeJob, workers: int) -> int:
+    """Into how many parts ``workers`` processes split ``job``: one each, but none
+    shorter than ``MIN_PART_EVENTS`` (and at least two: the caller chose to split)."""
+    return max(2, min(workers, (job.last - job.start + 1) // MIN_PART_EVENTS))
+
+
 def split(ledger: PostgresLedger, job: RangeJob, parts: int) -> list[RangeJob]:
     """``job`` in up to ``parts`` ranges of about equal length, each beginning right
     after a stored event (so the event before every junction is there to be checked)."""
@@ -271,7 +280,7 @@ def scan_in_parallel(
     from concurrent.futures import FIRST_EXCEPTION, ProcessPoolExecutor, wait
     from multiprocessing import get_context
 
-    jobs = split(ledger, job, workers)
+    jobs = split(ledger, job, part_count(job, workers))
     context = get_context("spawn")  # never fork a process that holds a connection pool
     seen = context.Value("q", 0)
     with ProcessPoolExecutor(

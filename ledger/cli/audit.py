@@ -177,6 +177,7 @@ def verify(
         typer.Option(
             "--workers",
             min=1,
+            max=64,
             metavar="N",
             help="Processes a whole-ledger verify of 200,000 events or more splits its "
             "checks over (default: one per core; 1 keeps one pass).",

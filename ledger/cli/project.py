@@ -191,6 +191,7 @@ def project(
             "--every",
             metavar="SECONDS",
             min=0.01,
+            max=3600,
             help="With --follow: how often to look at the ledger head.",
         ),
     ] = 1.0,

@@ -29,6 +29,7 @@ def _junctions(ledger: PostgresLedger) -> list[int]:
 
 def _report(ledger: PostgresLedger, monkeypatch: pytest.MonkeyPatch, workers: int) -> VerifyReport:
     monkeypatch.setattr(verify_module, "PARALLEL_MIN_EVENTS", 1)
+    monkeypatch.setattr(range_scan, "MIN_PART_EVENTS", 1)
     monkeypatch.setattr(parallel, "worker_count", lambda: workers)
     return verify(ledger, projections=False)
 
@@ -115,3 +116,12 @@ def test_a_junction_whose_stored_edge_disagrees_with_the_part_before_is_a_findin
     found = Findings()
     range_scan.merge(parts, found)
     assert [(f.check, f.position) for f in found.kept] == [("merkle_tree", parts[1].job.start - 1)]
+
+
+def test_parts_are_one_per_worker_but_never_shorter_than_the_minimum() -> None:
+    def parts(events: int, workers: int) -> int:
+        return range_scan.part_count(RangeJob(1, 1, events, events), workers)
+
+    assert parts(1_000_000, 2) == 2
+    assert parts(1_000_000, 64) == 1_000_000 // range_scan.MIN_PART_EVENTS
+    assert parts(250_000, 64) == 2

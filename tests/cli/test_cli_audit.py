@@ -60,6 +60,11 @@ def test_verify_cannot_run_exits_2(database_url: str) -> None:
         "audit", "verify", "--expect-anchor", "7:abc", database_url=database_url
     )
     assert bad_anchor.returncode == 2 and "POSITION:HASH" in bad_anchor.stderr
+    for workers in ("0", "65", "many"):
+        refused = ledger_cli("audit", "verify", "--workers", workers, database_url=database_url)
+        assert refused.returncode == 2 and "Invalid value for '--workers'" in refused.stderr
+    one_pass = ledger_cli("audit", "verify", "--workers", "1", database_url=database_url)
+    assert one_pass.returncode == 0, one_pass.stderr
 
 
 def test_replay_to_files_twice_gives_the_same_bytes(database_url: str, tmp_path: Path) -> None:

@@ -11,6 +11,7 @@ import time
 from pathlib import Path
 
 import psycopg
+import pytest
 
 from ledger.projection.catalog import PROJECTIONS
 from tests.factories import json_line
@@ -302,3 +303,10 @@ def test_project_follow_refuses_rebuild_and_check(database_url: str) -> None:
         refused = ledger_cli("project", "--follow", other, database_url=database_url)
         assert refused.returncode == 1
         assert "--follow folds increments: give it without --rebuild or --check" in refused.stderr
+
+
+@pytest.mark.parametrize("every", ["1e999", "-1", "0", "soon"])
+def test_project_follow_refuses_an_interval_it_cannot_keep(database_url: str, every: str) -> None:
+    refused = ledger_cli("project", "--follow", "--every", every, database_url=database_url)
+    assert refused.returncode == 2 and "Invalid value for '--every'" in refused.stderr
+    assert "Traceback" not in refused.stderr
