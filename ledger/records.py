@@ -5,7 +5,7 @@ from datetime import datetime
 from uuid import UUID
 
 from ledger.domain.events import Event
-from ledger.domain.marking import Marking
+from ledger.domain.marking import Clearance, Marking
 
 
 @dataclass(frozen=True)
@@ -37,6 +37,10 @@ class EncodedEvent:
     """The producer the payload names (``envelope.recorded_by``)."""
     signature: bytes | None = None
     """The producer's signature over ``payload`` (``ledger.log.producer_signing``)."""
+    seen_by: Clearance | None = None
+    """The clearance of the producer that sent it (an API key's), when it does not see
+    everything: the event id is looked up among the events that clearance sees, so an id
+    held only by events hidden from the producer is free to it. None: the operator."""
 
     @classmethod
     def of(
@@ -45,6 +49,7 @@ class EncodedEvent:
         payload: bytes,
         origin: KafkaOrigin | None = None,
         signature: bytes | None = None,
+        seen_by: Clearance | None = None,
     ) -> "EncodedEvent":
         """The columns of ``event`` beside its exact ``payload`` bytes."""
         valid_from, valid_to = event.valid_span()
@@ -59,6 +64,7 @@ class EncodedEvent:
             marking=event.envelope.marking,
             recorded_by=event.envelope.recorded_by,
             signature=signature,
+            seen_by=seen_by,
         )
 
 

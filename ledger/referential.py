@@ -32,7 +32,7 @@ def refuse_dangling(
 
     Each event comes with its number (a line, a record index: the locations of the
     error carry it); ``where(n)`` says where number ``n`` is in words, and ``override``
-    how the producer may accept such references anyway.
+    what the producer may do about it (a clause ending the last sentence).
     """
     scan = ReferenceScan()
     for number, event in numbered:
@@ -44,7 +44,7 @@ def refuse_dangling(
         return
     known = list(entries(ledger, {u.kind for u in missing}, clearance))
     problems = [_sentence(u, where, known) for u in missing[:MAX_NAMED]]
-    problems[-1] += f"; to append them anyway as unresolved, {override}"
+    problems[-1] += f"; {override}"
     raise ValidationFailed(problems, [(u.record, _loc(u.field)) for u in missing[:MAX_NAMED]])
 
 

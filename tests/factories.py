@@ -107,6 +107,15 @@ _TEMPLATES: dict[str, dict[str, Any]] = {
         "key_id": "630dcd2966c43366",
         "reason": "the key file was lost",
     },
+    "WitnessKeyRegistered": {
+        "witness": "witness.example/w1",
+        "verifier_key": "witness.example/w1+7e136b5c+BAABAgMEBQYHCAkKCwwNDg8QERITFBUWFxgZGhscHR4f",
+    },
+    "WitnessKeyRevoked": {
+        "witness": "witness.example/w1",
+        "key_id": "7e136b5c",
+        "reason": "the witness's key file was lost",
+    },
 }
 
 
@@ -133,6 +142,24 @@ def json_line(event_type: str, **overrides: Any) -> dict[str, Any]:
 ALL_TYPES = list(EVENT_TYPES)
 
 
+def template_world() -> list[Event]:
+    """Registrations of every actor, place, source and document the templates name, in an
+    order the reference checks accept: what a ledger holds before the templates' claims,
+    reports and hops resolve."""
+    sources = [
+        make("SourceRegistered", source_id=s, name=s, aliases=[])
+        for s in ("source:test-outlet", "source:test-author", "source:anonymous")
+    ]
+    return [
+        *sources,
+        make("ActorRegistered", actor_id="actor:coalition", name="Coalition", member_of=[]),
+        make("ActorRegistered"),
+        make("PlaceRegistered", place_id="place:country", name="Country", parent_place_id=None),
+        make("PlaceRegistered"),
+        make("DocumentIngested"),
+    ]
+
+
 def claim_by(producer: str, **overrides: Any) -> Event:
     """A claim recorded by ``producer`` (``envelope.recorded_by``), with a fresh id."""
     envelope = {"event_id": str(uuid.uuid4()), "recorded_by": producer}
@@ -157,4 +184,15 @@ def key_revoked(key_id: str, producer: str) -> Event:
         envelope={"event_id": str(uuid.uuid4()), "recorded_by": "admin"},
         producer=producer,
         key_id=key_id,
+    )
+
+
+def witness_registered(verifier_key: str) -> Event:
+    """An administrator registers a witness's key (``NAME+KEYID+BASE64``)."""
+    return EVENT_TYPES["WitnessKeyRegistered"].model_validate(
+        {
+            "envelope": {"event_id": str(uuid.uuid4()), "recorded_by": "admin"},
+            "witness": verifier_key.split("+")[0],
+            "verifier_key": verifier_key,
+        }
     )

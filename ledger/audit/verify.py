@@ -105,9 +105,11 @@ def verify(
     with ledger.connection() as conn:
         schemas = WriterSchemas.check(registry_entries(conn), ledger.codec.registry)
     rows_started = time.perf_counter()
+    checkpoints = Checkpoints(ledger)
     roots, checkpoint_outcome = signed_roots(
-        Checkpoints(ledger).all(), findings, log_key, head, start, last
+        checkpoints.all(), findings, log_key, head, start, last
     )
+    _cosignatures(checkpoints, findings)
     state = ScanState(start, GENESIS_HASH)
     if last >= start:
         job = RangeJob(
@@ -178,36 +180,68 @@ def _hash_at(conn: Any, position: int) -> bytes | None:
     return bytes(row[0]) if row else None
 
 
+def _cosignatures(checkpoints: Checkpoints, findings: Findings) -> None:
+    """Every kept cosignature verifies with a registered witness key over its checkpoint."""
+    for size, line, problem in checkpoints.unverified():
+        shown = line.split(" ")[1] if line.count(" ") == 2 else line[:40]
+        findings.add(
+            "checkpoint",
+            size or None,
+            f"the cosignature of {shown} kept for the checkpoint of size {size}: {problem}",
+        )
+
+
 def _unique_ids(ledger: PostgresLedger, findings: Findings, start: int, last: int) -> CheckOutcome:
-    """No event id at two positions (the unique index enforces it; this proves it held).
-    A range verify looks up only the ids of its range, so it costs what the range costs."""
+    """No event id at two positions, unless each later event's producer could not have
+    seen the earlier ones: a later event's marking must not cover an earlier one's (the
+    append function looks ids up among the events the producer sees). A range verify
+    looks up only the ids of its range, so it costs what the range costs."""
     whole = start <= 1 and last >= ledger.head().position
     # Two statements, not one with "whole OR id IN (range)": the planner cannot use the
     # event-id index under the OR and scans every event (0.4 s at 1M for a 1k range).
     of_range = (
         ""
         if whole
-        else " WHERE event_id IN (SELECT event_id FROM ledger.events"
+        else " WHERE e.event_id IN (SELECT event_id FROM ledger.events"
         " WHERE position >= %(start)s AND position <= %(last)s)"
     )
     with ledger.connection() as conn:
         rows = conn.execute(
-            "SELECT event_id::text, array_agg(position ORDER BY position) FROM ledger.events"
+            "SELECT e.event_id::text, array_agg(e.position ORDER BY e.position),"
+            " array_agg(coalesce(m.rank, 5) ORDER BY e.position),"
+            " array_agg(array_to_string(m.compartments, ' ') ORDER BY e.position)"
+            " FROM ledger.events e LEFT JOIN ledger.markings m USING (position)"
             + of_range
-            + " GROUP BY event_id HAVING count(*) > 1",
+            + " GROUP BY e.event_id HAVING count(*) > 1",
             {"start": start, "last": last},
         ).fetchall()
     bad = 0
-    for event_id, positions in rows:
-        for position in positions[1:]:
-            if start <= position <= last:
+    for event_id, positions, ranks, compartments in rows:
+        markings = [
+            (r, frozenset((c or "").split())) for r, c in zip(ranks, compartments, strict=True)
+        ]
+        for k in range(1, len(positions)):
+            covered = next(
+                (
+                    positions[j]
+                    for j in range(k)
+                    if markings[j][0] <= markings[k][0] and markings[j][1] <= markings[k][1]
+                ),
+                None,
+            )
+            if covered is not None and start <= positions[k] <= last:
                 bad += 1
                 findings.add(
                     "event_ids",
-                    position,
-                    f"event id {event_id} was already recorded at position {positions[0]}",
+                    positions[k],
+                    f"event id {event_id} was already recorded at position {covered}, "
+                    "which this event's producer could see",
                 )
-    return CheckOutcome("event_ids", "failed" if bad else "passed", "no event id is recorded twice")
+    return CheckOutcome(
+        "event_ids",
+        "failed" if bad else "passed",
+        "no event id is recorded twice where its producer could see the first",
+    )
 
 
 def _anchors(

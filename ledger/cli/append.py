@@ -153,7 +153,7 @@ def append(
                         sink.ledger,
                         ((p.line, p.event) for p in iter_events(given.lines(), source, limits)),
                         lambda line: f"{source} line {line}",
-                        "pass --allow-unresolved",
+                        "to append them anyway as unresolved, pass --allow-unresolved",
                     )
             try:
                 with status(f"appending {count} events via {sink.name}"):

@@ -113,7 +113,7 @@ def record(
                     ledger,
                     enumerate(events, start=1),
                     lambda n: f"{source} (event {n} of the expansion)",
-                    "pass --allow-unresolved",
+                    "to append them anyway as unresolved, pass --allow-unresolved",
                 )
             if dry_run:
                 for event in events:

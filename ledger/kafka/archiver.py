@@ -19,6 +19,7 @@ from kafka.errors import KafkaError
 
 from ledger.codec.single_object import AvroCodec
 from ledger.config import KafkaSettings
+from ledger.domain.marking import OPERATOR
 from ledger.errors import ConflictError, LedgerError, StoreUnavailable
 from ledger.kafka.messages import classify
 from ledger.kafka.producer import headers_for
@@ -271,9 +272,9 @@ class Archiver:
         """
         if exc.event_id is None:
             raise exc
-        reference = self.ledger.payload_of(exc.event_id)
-        if reference is None:
-            reference = next(i.payload for i in batch.events if i.event_id == exc.event_id)
+        conflicting = next(i for i in batch.events if i.event_id == exc.event_id)
+        held = self.ledger.find_row(exc.event_id, conflicting.seen_by or OPERATOR)
+        reference = bytes(held["payload"]) if held is not None else conflicting.payload
         keep: list[EncodedEvent] = []
         for item in batch.events:
             if item.event_id == exc.event_id and item.payload != reference and item.origin:
@@ -295,11 +296,11 @@ class Archiver:
 
 
 def _kept_headers(item: EncodedEvent) -> dict[str, str]:
-    """The headers of a message that matter to a rejected event: its type, fingerprint
-    and the signature it came with."""
+    """The headers of a message that matter to a rejected event: its type, fingerprint,
+    the signature it came with and the clearance of the key that sent it."""
     return {
         key: value.decode()
-        for key, value in headers_for(item.event_type, item.payload, item.signature)
+        for key, value in headers_for(item.event_type, item.payload, item.signature, item.seen_by)
     }
 
 

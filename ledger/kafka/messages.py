@@ -3,8 +3,9 @@
 from typing import Any
 
 from ledger.codec.single_object import AvroCodec
+from ledger.domain.marking import Clearance
 from ledger.errors import DecodeError, LedgerError
-from ledger.kafka.producer import HEADER_EVENT_TYPE, HEADER_SIGNATURE
+from ledger.kafka.producer import HEADER_EVENT_TYPE, HEADER_SEEN_BY, HEADER_SIGNATURE
 from ledger.limits import DEFAULT_LIMITS, InputLimits
 from ledger.log.producer_signing import decode_signature
 from ledger.records import EncodedEvent, KafkaOrigin
@@ -55,17 +56,25 @@ def classify(
     )
     if claimed is not None and claimed != event.event_type():
         return rejected(f"header says {claimed} but the payload is {event.event_type()}")
-    signatures = [v for k, v in record.headers or [] if k == HEADER_SIGNATURE]
-    if len(signatures) > 1:
-        return rejected(
-            f"the message has {len(signatures)} {HEADER_SIGNATURE} headers; one at most"
+    try:
+        signed = _one_header(record, HEADER_SIGNATURE)
+        signature = (
+            decode_signature(signed.decode("ascii", "replace"), f"header {HEADER_SIGNATURE}")
+            if signed is not None
+            else None
         )
-    signature = None
-    if signatures:
-        try:
-            signature = decode_signature(
-                (signatures[0] or b"").decode("ascii", "replace"), f"header {HEADER_SIGNATURE}"
-            )
-        except LedgerError as exc:
-            return rejected(str(exc))
-    return EncodedEvent.of(event, bytes(payload), origin, signature)
+        seen = _one_header(record, HEADER_SEEN_BY)
+        seen_by = Clearance.parse(seen.decode("utf-8", "replace")) if seen is not None else None
+    except LedgerError as exc:
+        return rejected(str(exc))
+    except ValueError as exc:
+        return rejected(f"header {HEADER_SEEN_BY}: {exc}")
+    return EncodedEvent.of(event, bytes(payload), origin, signature, seen_by)
+
+
+def _one_header(record: Any, name: str) -> bytes | None:
+    """The value of a header a message may carry once, or None when it has none."""
+    values = [v for k, v in record.headers or [] if k == name]
+    if len(values) > 1:
+        raise LedgerError(f"the message has {len(values)} {name} headers; one at most")
+    return (values[0] or b"") if values else None

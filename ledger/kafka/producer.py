@@ -19,6 +19,7 @@ from kafka.producer.future import FutureRecordMetadata
 from ledger.codec.single_object import AvroCodec
 from ledger.config import KafkaSettings
 from ledger.domain.events import Event
+from ledger.domain.marking import Clearance
 from ledger.errors import LedgerError, StoreUnavailable
 from ledger.jsonlines import validate_batch
 from ledger.log.producer_signing import ProducerSigner, encode_signature
@@ -28,6 +29,10 @@ HEADER_EVENT_TYPE = "ledger-event-type"
 HEADER_FINGERPRINT = "ledger-schema-fingerprint"
 HEADER_SIGNATURE = "ledger-signature"
 """The producer's signature over the message value, base64 (``ledger.log.producer_signing``)."""
+HEADER_SEEN_BY = "ledger-seen-by"
+"""The clearance of the API key that sent the event through the HTTP service (``LEVEL`` or
+``LEVEL:COMPARTMENT,...``): the archiver looks its id up among the events that clearance
+sees (``EncodedEvent.seen_by``). Absent: the operator's, as for every SDK producer."""
 
 
 @dataclass(frozen=True)
@@ -50,16 +55,21 @@ class SendFailed(LedgerError):
 
 
 def headers_for(
-    event_type: str, payload: bytes, signature: bytes | None = None
+    event_type: str,
+    payload: bytes,
+    signature: bytes | None = None,
+    seen_by: Clearance | None = None,
 ) -> list[tuple[str, bytes]]:
-    """Event type and schema fingerprint, for consumers that route without decoding, and
-    the producer's signature when there is one."""
+    """Event type and schema fingerprint, for consumers that route without decoding, the
+    producer's signature when there is one, and the clearance of the key that sent it."""
     headers = [
         (HEADER_EVENT_TYPE, event_type.encode()),
         (HEADER_FINGERPRINT, payload[2:10].hex().encode()),
     ]
     if signature is not None:
         headers.append((HEADER_SIGNATURE, encode_signature(signature).encode()))
+    if seen_by is not None and not seen_by.is_operator:
+        headers.append((HEADER_SEEN_BY, seen_by.text().encode()))
     return headers
 
 
@@ -131,7 +141,9 @@ class KafkaEventProducer:
                     self.settings.topic,
                     key=item.stream_id.encode(),
                     value=item.payload,
-                    headers=headers_for(item.event_type, item.payload, item.signature),
+                    headers=headers_for(
+                        item.event_type, item.payload, item.signature, item.seen_by
+                    ),
                 )
                 futures.append((item, future))
             if started:

@@ -43,7 +43,8 @@ WITH appended AS (
     SELECT i, a.event_id, a.position, a.recorded_at, a.appended, m.rank, m.compartments
       FROM ledger.append_events(%b::uuid[], %b::text[], %b::text[], %b::timestamptz[],
                                 %b::timestamptz[], %b::bytea[], %b::text[], %b::integer[],
-                                %b::bigint[], %b::bytea[], %b::bigint)
+                                %b::bigint[], %b::bytea[], %b::bigint, %b::smallint[],
+                                %b::text[])
                    WITH ORDINALITY AS a(event_id, position,
                                                                    recorded_at, appended, i)
       JOIN unnest(%b::smallint[], %b::text[]) WITH ORDINALITY AS m(rank, compartments, i)
@@ -80,6 +81,10 @@ def _append_params(items: Sequence[EncodedEvent], keys_at: int | None) -> tuple[
     origins = [i.origin for i in items]
     kafka = any(o is not None for o in origins)
     signed = any(i.signature is not None for i in items)
+    seen = [
+        i.seen_by if i.seen_by is not None and not i.seen_by.is_operator else None for i in items
+    ]
+    cleared = any(c is not None for c in seen)
     return (
         [i.event_id for i in items],
         [i.event_type for i in items],
@@ -92,6 +97,10 @@ def _append_params(items: Sequence[EncodedEvent], keys_at: int | None) -> tuple[
         [o.offset if o else None for o in origins] if kafka else None,
         [i.signature for i in items] if signed else None,
         keys_at,
+        [c.rank if c is not None else None for c in seen] if cleared else None,
+        [" ".join(sorted(c.compartments)) if c is not None else None for c in seen]
+        if cleared
+        else None,
         [i.marking.rank if i.marking else UNKNOWN_RANK for i in items],
         [" ".join(sorted(i.marking.compartments)) if i.marking else "" for i in items],
     )
@@ -511,18 +520,21 @@ class PostgresLedger:
 
     def find_row(self, event_id: UUID, clearance: Clearance = OPERATOR) -> dict[str, Any] | None:
         """The stored columns of one event by its id (payload not decoded), or None (also
-        when ``clearance`` does not see it: a hidden event answers as an unknown one)."""
-        query = sql.SQL("SELECT {} FROM ledger.events WHERE event_id = %s AND {}").format(
-            sql.SQL(_COLUMNS), visible_to(clearance)
-        )
+        when ``clearance`` does not see it: a hidden event answers as an unknown one).
+        Where the id names several events (each appended by a producer that could not see
+        the others), the first that ``clearance`` sees."""
+        query = sql.SQL(
+            "SELECT {} FROM ledger.events WHERE event_id = %s AND {} ORDER BY position LIMIT 1"
+        ).format(sql.SQL(_COLUMNS), visible_to(clearance))
         with self.cleared(clearance) as conn, conn.cursor(row_factory=dict_row) as cur:
             return cur.execute(query, (event_id,)).fetchone()
 
     def payload_of(self, event_id: UUID) -> bytes | None:
-        """The stored bytes of an event, or None if the ledger does not hold it."""
+        """The stored bytes of the first event with this id, or None if there is none."""
         with self.connection() as conn:
             row = conn.execute(
-                "SELECT payload FROM ledger.events WHERE event_id = %s", (event_id,)
+                "SELECT payload FROM ledger.events WHERE event_id = %s ORDER BY position LIMIT 1",
+                (event_id,),
             ).fetchone()
         return bytes(row[0]) if row else None
 

@@ -13,7 +13,7 @@ from ledger.api.keys import Role
 from ledger.config import KafkaSettings
 from ledger.domain.events import Event
 from ledger.log.producer_signing import ProducerSigner, encode_signature
-from tests.factories import claim_by, json_line, key_registered, key_revoked
+from tests.factories import claim_by, json_line, key_registered, key_revoked, template_world
 from tests.helpers import Api, serving
 from tests.kafka.helpers import archive_all, rejected_reasons
 
@@ -34,7 +34,9 @@ def signer() -> ProducerSigner:
 @pytest.fixture
 def direct(database_url: str, signer: ProducerSigner) -> Iterator[Api]:
     with serving(database_url) as api:
-        api.ledger.append([key_registered(signer.public_key_text, "desk", required=True)])
+        api.ledger.append(
+            [*template_world(), key_registered(signer.public_key_text, "desk", required=True)]
+        )
         yield api
 
 
@@ -43,7 +45,9 @@ def via_kafka(
     database_url: str, kafka_settings: KafkaSettings, signer: ProducerSigner
 ) -> Iterator[Api]:
     with serving(database_url, kafka=kafka_settings) as api:
-        api.ledger.append([key_registered(signer.public_key_text, "desk", required=True)])
+        api.ledger.append(
+            [*template_world(), key_registered(signer.public_key_text, "desk", required=True)]
+        )
         yield api
 
 
@@ -58,7 +62,7 @@ def test_a_signed_event_is_appended_byte_for_byte(
     api: Api = request.getfixturevalue(transport)
     event = claim_by("desk")
     body = signed(api, event, signer)
-    response = api.post("/events/batch", {"events": [body]}, allow_unresolved=True)
+    response = api.post("/events/batch", {"events": [body]})
     assert response.status_code in (201, 202), response.text
     if transport == "via_kafka":
         archive_all(api.ledger, request.getfixturevalue("kafka_settings"))
@@ -86,7 +90,7 @@ def test_what_the_register_refuses_is_a_422_naming_the_field(
     }
     for expected, item in cases.items():
         ok = signed(api, claim_by("desk"), signer)
-        response = api.post("/events/batch", {"events": [ok, item]}, allow_unresolved=True)
+        response = api.post("/events/batch", {"events": [ok, item]})
         assert response.status_code == 422, response.text
         assert problem_fields(response) == ["body.events[1].signature"]
         assert expected in response.json()["errors"][0]["message"]
@@ -112,7 +116,7 @@ def test_a_malformed_signed_event_is_a_422_naming_its_field(
         ({"payload": 5, "signature": "x"}, "body.payload", "expected base64 text"),
     ]
     for body, field, words in cases:
-        response = direct.post("/events", body, allow_unresolved=True)
+        response = direct.post("/events", body)
         assert response.status_code == 422, response.text
         assert problem_fields(response) == [field]
         assert words in response.json()["errors"][0]["message"]

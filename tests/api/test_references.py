@@ -1,9 +1,11 @@
 """Referential integrity through the HTTP appends: a body naming nothing registered is a
-422 naming the record and field, unless ``allow_unresolved=true`` is asked."""
+422 naming the record and field. ``allow_unresolved=true`` lets it through only for a
+caller who sees the whole ledger (a server run without keys): to a key that does not, a
+name it may not see and a name never registered look alike."""
 
 from ledger.api.keys import Role
 from tests.factories import json_line
-from tests.helpers import Api
+from tests.helpers import Api, seed, serving
 
 
 def _report(**overrides: object) -> dict[str, object]:
@@ -25,7 +27,7 @@ def test_a_dangling_actor_is_refused_with_a_suggestion(fresh_api: Api) -> None:
     assert error["field"] == "body.events[1].actor_id"
     assert error["message"].startswith("batch record 2, field actor_id: actor 'Hizballah'")
     assert "did you mean actor:hezbollah ('Hizballah')?" in error["message"]
-    assert "allow_unresolved=true" in error["message"]
+    assert "register it earlier in this request" in error["message"]
     assert fresh_api.client.get("/health").json()["head"] == 138
 
 
@@ -43,9 +45,22 @@ def test_forward_references_in_a_batch_resolve(fresh_api: Api) -> None:
     assert fresh_api.post("/events/batch", {"events": batch}).status_code == 201
 
 
-def test_allow_unresolved_is_explicit(fresh_api: Api) -> None:
+def test_allow_unresolved_does_not_apply_to_a_key(fresh_api: Api) -> None:
     event = _report(claim_id="claim:seed-99")
+    head = fresh_api.client.get("/health").json()["head"]
     response = fresh_api.client.post(
         "/events?allow_unresolved=true", json=event, headers=fresh_api.headers(Role.PRODUCER)
     )
-    assert response.status_code == 201, response.text
+    assert response.status_code == 422, response.text
+    assert "allow_unresolved=true does not apply to a key" in response.text
+    assert fresh_api.client.get("/health").json()["head"] == head
+
+
+def test_allow_unresolved_is_explicit_for_the_operator(database_url: str) -> None:
+    event = _report(claim_id="claim:seed-99")
+    with serving(database_url, auth=False) as api:
+        seed(api.ledger)
+        refused = api.client.post("/events", json=event)
+        assert refused.status_code == 422, refused.text
+        assert "add allow_unresolved=true to the query" in refused.text
+        assert api.client.post("/events?allow_unresolved=true", json=event).status_code == 201

@@ -1,6 +1,7 @@
 """The PostgreSQL ledger against a real server: appends, reads, guarantees."""
 
 import io
+import itertools
 from collections.abc import Iterator
 from datetime import timedelta
 from uuid import uuid4
@@ -63,13 +64,18 @@ def test_record_time_and_valid_time_columns(ledger: PostgresLedger) -> None:
     assert recorded.valid_to is None
 
 
-def test_batch_shares_one_record_time_and_later_batches_are_not_earlier(
+def test_every_event_has_a_record_time_of_its_own_rising_along_the_chain(
     ledger: PostgresLedger,
 ) -> None:
-    first = ledger.append([make("ClaimAsserted"), make("ClaimAsserted")])
+    """A microsecond at least between two events, in a batch too: an event's record time
+    names it alone (TAXII's date_added is it)."""
+    first = ledger.append([make("ClaimAsserted"), make("ClaimAsserted"), make("ClaimAsserted")])
     second = ledger.append([make("ClaimAsserted")])
-    assert first[0].recorded_at == first[1].recorded_at
-    assert second[0].recorded_at >= first[1].recorded_at
+    times = [r.recorded_at for r in (*first, *second)]
+    assert all(b - a >= timedelta(microseconds=1) for a, b in itertools.pairwise(times))
+    assert first[1].recorded_at - first[0].recorded_at == timedelta(microseconds=1)
+    stored = [e.recorded_at for e in ledger.read()]
+    assert stored == times
 
 
 def test_reappending_identical_events_is_a_no_op(ledger: PostgresLedger) -> None:
@@ -279,6 +285,7 @@ def test_position_at_finds_what_was_known_then(ledger: PostgresLedger) -> None:
     second = ledger.append([make("ClaimAsserted")])
     third = ledger.append([make("ClaimAsserted"), make("ClaimAsserted")])
     assert ledger.position_at(first[0].recorded_at - timedelta(seconds=1)) == 0
-    assert ledger.position_at(first[0].recorded_at) == 2
+    assert ledger.position_at(first[0].recorded_at) == 1
+    assert ledger.position_at(first[1].recorded_at) == 2
     assert ledger.position_at(second[0].recorded_at) == 3
     assert ledger.position_at(third[0].recorded_at + timedelta(days=1)) == 5

@@ -1,6 +1,7 @@
 """The raw event stream, one event by id, and appends (one event or a batch)."""
 
 from contextlib import nullcontext
+from dataclasses import replace
 from typing import Annotated, Any
 from uuid import UUID
 
@@ -24,10 +25,13 @@ from ledger.json_input import NotJson, decode_json
 from ledger.limits import InputLimits, shown
 from ledger.log.producer_keys import KEY_EVENT_TYPES
 from ledger.log.producer_signing import encode_signature
+from ledger.log.witness_keys import WITNESS_KEY_EVENT_TYPES
+from ledger.records import EncodedEvent
 from ledger.referential import refuse_dangling
 from ledger.signed_input import encoded_batch
 from ledger.sinks import DirectSink, Receipt
 from ledger.store.producer_keys import SignatureRefused
+from ledger.store.witness_keys import refuse_changes
 
 router = APIRouter(tags=["events"])
 
@@ -186,22 +190,28 @@ async def _publish(
 ) -> AppendResult:
     found = services(request)
     batch = source == "batch"
+    clearance = clearance_of(request)
     try:
         pairs = await run_in_threadpool(
             encoded_batch, items, found.ledger.codec, source, limits(request)
         )
         events = [event for event, _ in pairs]
-        encoded = [item for _, item in pairs]
-        refuse_above(events, clearance_of(request), batch)
+        encoded = [seen_by(item, clearance) for _, item in pairs]
+        refuse_above(events, clearance, batch)
         refuse_key_events(events, role_of(request), batch)
-        if isinstance(found.sink, DirectSink) and not allow_unresolved:
+        await run_in_threadpool(refuse_changes, found.ledger, events)
+        # a key that does not see every event is checked against what it sees, whatever
+        # the transport: to it, a hidden claim, actor or place does not exist
+        if not clearance.is_operator or (
+            isinstance(found.sink, DirectSink) and not allow_unresolved
+        ):
             await run_in_threadpool(
                 refuse_dangling,
                 found.ledger,
                 enumerate(events),
                 lambda index: f"{source} record {index + 1}",
-                "add allow_unresolved=true to the query",
-                clearance_of(request),
+                _override(clearance, allow_unresolved),
+                clearance,
             )
         await run_in_threadpool(found.sink.admit, encoded)
     except SignatureRefused as exc:
@@ -223,21 +233,49 @@ async def _publish(
     return _receipts(receipts, found.sink.name, response)
 
 
+def seen_by(item: EncodedEvent, clearance: Clearance) -> EncodedEvent:
+    """The event as sent by a key of ``clearance``: its id is looked up among the events
+    that clearance sees, so a producer learns nothing of the others, not even their ids."""
+    return item if clearance.is_operator else replace(item, seen_by=clearance)
+
+
+def _override(clearance: Clearance, asked: bool) -> str:
+    """How a producer may still append references the ledger cannot resolve for it."""
+    if clearance.is_operator:
+        return "to append them anyway as unresolved, add allow_unresolved=true to the query"
+    # to a key that does not see every event, a hidden name and one never registered look
+    # alike: letting either through would let it act on what it may not see, or tell it
+    # which is which
+    return (
+        "register it earlier in this request"
+        + (" (allow_unresolved=true does not apply to" if asked else " (nor may")
+        + " a key that does not see the whole ledger: to it, a name it may not see and a name"
+        " never registered look alike)"
+    )
+
+
 def refuse_key_events(events: list[Any], role: Role, batch: bool) -> None:
-    """403 when a key other than an admin's would change the producer key register:
-    whoever registers keys decides whose signatures the ledger trusts."""
+    """403 when a key other than an admin's would change the producer or the witness key
+    register: whoever registers keys decides whose signatures the ledger trusts."""
     if role is Role.ADMIN:
         return
     for index, event in enumerate(events):
-        if event.event_type() in KEY_EVENT_TYPES:
+        register = _REGISTERS.get(event.event_type())
+        if register is not None:
             where = f"body.events[{index}]" if batch else "body"
             message = (
                 f"a {role.value} key cannot append {event.event_type()}: only an admin key "
-                "changes the producer key register"
+                f"changes the {register} key register"
             )
             raise ProblemError(
                 403, f"{where}: {message}", [FieldProblem(field=where, message=message)]
             )
+
+
+_REGISTERS = {
+    **dict.fromkeys(KEY_EVENT_TYPES, "producer"),
+    **dict.fromkeys(WITNESS_KEY_EVENT_TYPES, "witness"),
+}
 
 
 def refuse_above(events: list[Any], clearance: Clearance, batch: bool) -> None:
