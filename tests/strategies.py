@@ -9,7 +9,9 @@ from hypothesis import strategies as st
 
 from ledger.domain import enums
 from ledger.domain.events import EVENT_TYPES, Event
+from ledger.domain.note_key import COSIGNATURE_V1, key_id
 from ledger.log.producer_keys import KEY_EVENT_TYPES
+from ledger.log.witness_keys import WITNESS_KEY_EVENT_TYPES
 
 ids = st.from_regex(r"[a-z]{1,8}:[a-z0-9_.-]{1,20}", fullmatch=True)
 texts = st.text(st.characters(codec="utf-8", exclude_characters="\x00"), min_size=1, max_size=60)
@@ -182,13 +184,41 @@ def _fields(event_type: str) -> dict[str, st.SearchStrategy[Any]]:
             "key_id": st.binary(min_size=8, max_size=8).map(bytes.hex),
             "reason": texts,
         },
+        "WitnessKeyRevoked": {
+            "witness": key_names,
+            "key_id": st.binary(min_size=4, max_size=4).map(bytes.hex),
+            "reason": texts,
+        },
     }
     return fields[event_type]
 
 
+key_names = st.text(
+    st.characters(codec="ascii", exclude_characters="+", min_codepoint=33), min_size=1, max_size=30
+)
+"""Names a signed-note key may have: no '+', no spaces."""
+
+
+@st.composite
+def _witness_keys(draw: st.DrawFn) -> dict[str, Any]:
+    name, public = draw(key_names), draw(st.binary(min_size=32, max_size=32))
+    body = base64.b64encode(bytes([COSIGNATURE_V1]) + public).decode()
+    return {
+        "witness": name,
+        "verifier_key": f"{name}+{key_id(name, COSIGNATURE_V1, public).hex()}+{body}",
+    }
+
+
 def events_of(event_type: str) -> st.SearchStrategy[Event]:
     model = EVENT_TYPES[event_type]
-    return st.fixed_dictionaries({"envelope": envelopes(), **_fields(event_type)}).map(
+    envelope = envelopes()
+    if event_type in WITNESS_KEY_EVENT_TYPES:  # always open to every reader
+        envelope = envelope.map(lambda e: {**e, "classification": "UNCLASSIFIED"})
+    if event_type == "WitnessKeyRegistered":
+        return st.tuples(envelope, _witness_keys()).map(
+            lambda pair: model.model_validate({"envelope": pair[0], **pair[1]})
+        )
+    return st.fixed_dictionaries({"envelope": envelope, **_fields(event_type)}).map(
         model.model_validate
     )
 

@@ -25,6 +25,7 @@ from ledger.cli import (
     serve,
     template,
     witness,
+    witnesses,
 )
 from ledger.cli.context import Options
 
@@ -137,6 +138,7 @@ app.command("checkpoint")(checkpoint.checkpoint)
 app.command("witness")(witness.witness)
 app.add_typer(keys.app, name="keys")
 app.add_typer(producers.app, name="producers")
+app.add_typer(witnesses.app, name="witnesses")
 app.add_typer(kafka.app, name="kafka")
 app.add_typer(schemas.app, name="schemas")
 app.add_typer(audit.app, name="audit")

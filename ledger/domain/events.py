@@ -27,6 +27,7 @@ from ledger.domain.enums import (
     SourceAccess,
     SourceKind,
 )
+from ledger.domain.note_key import COSIGNATURE_V1, parse_verifier_key
 from ledger.domain.values import (
     Envelope,
     Estimate,
@@ -306,6 +307,64 @@ class ProducerKeyRevoked(Event):
         return self
 
 
+class WitnessKeyRegistered(Event):
+    """A witness's cosigning key: the ledger keeps a cosignature of its checkpoints only
+    when it verifies with a registered key, not revoked, over that exact checkpoint.
+    Always UNCLASSIFIED: the cosignatures it admits are served to every reader."""
+
+    _stream_prefix = "witness"
+    _stream_key = "witness"
+
+    witness: Text
+    verifier_key: Plain
+    """``NAME+KEYID+BASE64``: type 0x04 (tlog cosignature) and the Ed25519 public key."""
+
+    @model_validator(mode="after")
+    def _is_witness_key(self) -> Self:
+        name, key_type, _ = parse_verifier_key(self.verifier_key)
+        if key_type != COSIGNATURE_V1:
+            raise ValueError(
+                "verifier_key is a note signing key (type 0x01); a witness cosigns with a "
+                "tlog-cosignature key (type 0x04: `ledger witness --public-key` prints it)"
+            )
+        if name != self.witness:
+            raise ValueError(f"verifier_key names {name!r}, not the witness {self.witness!r}")
+        _unclassified(self)
+        return self
+
+    @property
+    def key_id(self) -> str:
+        """The key's id, 8 hex digits (as in ``NAME+KEYID+BASE64``)."""
+        return self.verifier_key.strip().split("+")[1].lower()
+
+
+class WitnessKeyRevoked(Event):
+    """A witness's key is revoked: its cosignatures are no longer kept nor served."""
+
+    _stream_prefix = "witness"
+    _stream_key = "witness"
+
+    witness: Text
+    key_id: Plain
+    reason: Text
+
+    @model_validator(mode="after")
+    def _is_key_id(self) -> Self:
+        if len(self.key_id) != 8 or any(c not in "0123456789abcdef" for c in self.key_id):
+            raise ValueError("key_id must be 8 lower-case hex digits (`ledger witnesses list`)")
+        _unclassified(self)
+        return self
+
+
+def _unclassified(event: Event) -> None:
+    """Witness keys decide what every reader is served: their events are open to all."""
+    if event.envelope.classification != "UNCLASSIFIED" or event.envelope.compartments:
+        raise ValueError(
+            f"a {event.event_type()} is UNCLASSIFIED with no compartments (the cosignatures "
+            "it admits are served to every reader)"
+        )
+
+
 def public_key_bytes(text: str) -> bytes | None:
     """The 32 raw bytes of a base64 Ed25519 public key, or None if it is not one."""
     try:
@@ -335,6 +394,8 @@ EVENT_TYPES: dict[str, type[Event]] = {
         PlaceRegistered,
         ProducerKeyRegistered,
         ProducerKeyRevoked,
+        WitnessKeyRegistered,
+        WitnessKeyRevoked,
     )
 }
 """Every event type by name, in the order the README lists them."""

@@ -9,16 +9,21 @@ writes them: ``name+hexid+base64(type || public key)`` to verify,
 """
 
 import base64
-import binascii
-import hashlib
 from dataclasses import dataclass
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
-ED25519 = 0x01
-COSIGNATURE_V1 = 0x04
+from ledger.domain.note_key import COSIGNATURE_V1 as COSIGNATURE_V1
+from ledger.domain.note_key import ED25519 as ED25519
+from ledger.domain.note_key import (
+    check_key_name,
+    key_id,
+    parse_verifier_key,
+    strict_b64decode,
+)
+
 SIGNATURE_PREFIX = "\u2014 "
 """An em dash and a space start every signature line."""
 
@@ -28,25 +33,17 @@ class NoteError(ValueError):
 
 
 def _check_name(name: str) -> str:
-    if not name or "+" in name or any(c.isspace() for c in name):
-        raise NoteError(f"key name {name!r} must be non-empty, with no '+' and no spaces")
-    return name
-
-
-def key_id(name: str, key_type: int, public: bytes) -> bytes:
-    return hashlib.sha256(name.encode() + b"\n" + bytes([key_type]) + public).digest()[:4]
+    try:
+        return check_key_name(name)
+    except ValueError as exc:
+        raise NoteError(str(exc)) from None
 
 
 def _b64decode(text: str, what: str) -> bytes:
-    """Strict base64: only the one canonical spelling of the bytes is taken (unused
-    trailing bits set would let an altered line pass as the same signature)."""
     try:
-        raw = base64.b64decode(text.encode("ascii"), validate=True)
-    except (binascii.Error, UnicodeEncodeError):
-        raise NoteError(f"{what} is not valid base64") from None
-    if base64.b64encode(raw).decode("ascii") != text:
-        raise NoteError(f"{what} is not canonical base64")
-    return raw
+        return strict_b64decode(text, what)
+    except ValueError as exc:
+        raise NoteError(str(exc)) from None
 
 
 @dataclass(frozen=True)
@@ -68,18 +65,11 @@ class Verifier:
 
     @classmethod
     def parse(cls, text: str) -> "Verifier":
-        parts = text.strip().split("+", 2)
-        if len(parts) != 3:
-            raise NoteError(f"verifier key {text!r} is not NAME+KEYID+BASE64")
-        name, hex_id, body = parts
-        _check_name(name)
-        raw = _b64decode(body, "the verifier key")
-        if len(raw) != 33 or raw[0] not in (ED25519, COSIGNATURE_V1):
-            raise NoteError("the verifier key is not an Ed25519 key (type 0x01 or 0x04)")
-        verifier = cls(name, raw[0], raw[1:])
-        if len(hex_id) != 8 or hex_id.lower() != verifier.key_id.hex():
-            raise NoteError(f"verifier key {name}: its key id does not match the key")
-        return verifier
+        try:
+            name, key_type, public = parse_verifier_key(text)
+        except ValueError as exc:
+            raise NoteError(str(exc)) from None
+        return cls(name, key_type, public)
 
     def verify(self, message: bytes, signature: bytes) -> bool:
         try:

@@ -20,11 +20,13 @@ from ledger.log.note import (
     Signer,
     Verifier,
     open_note,
+    parse_note,
     parse_signature_line,
     sign_note,
 )
 from ledger.ports import LedgerStore
 from ledger.store.merkle import consistency_at, root_at
+from ledger.store.witness_keys import witness_keys
 
 Conn = psycopg.Connection[Any]
 
@@ -63,18 +65,59 @@ class Checkpoints:
         return _stored(row) if row else None
 
     def served_note(self, stored: StoredCheckpoint) -> str:
-        """The checkpoint's note as it is handed out, with the cosignatures it has."""
+        """The checkpoint's note as it is handed out, with the cosignatures of registered
+        witness keys that verify over it (the first per key; lines kept before they were
+        checked, which may be forged, are not served)."""
+        return stored.note + "".join(f"{line}\n" for line in self.cosignatures(stored))
+
+    def cosignatures(self, stored: StoredCheckpoint) -> list[str]:
+        """The cosignature lines of ``stored`` to serve: per witness key, the first kept
+        that verifies with the register as it is now."""
         with self._ledger.connection() as conn:
             lines = conn.execute(
-                "SELECT line FROM ledger.cosignatures WHERE size = %s ORDER BY witness, key_id",
+                "SELECT line FROM ledger.cosignatures WHERE size = %s ORDER BY witness, key_id, id",
                 (stored.size,),
             ).fetchall()
-        return stored.note + "".join(f"{line}\n" for (line,) in lines)
+            if not lines:
+                return []
+            register = witness_keys(conn, self._ledger.codec)
+        text = parse_note(stored.note).text
+        served: dict[tuple[str, bytes], str] = {}
+        for (line,) in lines:
+            signature = parse_signature_line(line)
+            slot = (signature.name, signature.key_id)
+            if slot not in served and register.problem(text, stored.size, signature) is None:
+                served[slot] = str(signature)
+        return list(served.values())
+
+    def unverified(self) -> list[tuple[int, str, str]]:
+        """(size, line, why) of every kept cosignature that does not verify with a witness
+        key ever registered (one kept before cosignatures were checked, or tampered with)."""
+        with self._ledger.connection() as conn:
+            rows = conn.execute(
+                "SELECT c.size, c.line, k.note FROM ledger.cosignatures c"
+                " JOIN ledger.checkpoints k USING (size) ORDER BY c.size, c.id"
+            ).fetchall()
+            if not rows:
+                return []
+            register = witness_keys(conn, self._ledger.codec)
+        found = []
+        for size, line, note in rows:
+            try:
+                problem = register.problem(
+                    parse_note(note).text, size, parse_signature_line(line), revoked=True
+                )
+            except NoteError as exc:
+                problem = str(exc)
+            if problem is not None:
+                found.append((int(size), str(line), problem))
+        return found
 
     def add_cosignature(self, size: int, line: str) -> bool:
         """Keep a witness's cosignature line for the checkpoint of ``size``; False when
-        that witness key's cosignature is already kept. The line is checked for form only:
-        each reader checks it against the witness keys they trust."""
+        that witness key's valid cosignature is kept already. Refused (``LedgerError``,
+        with the reason) unless it verifies with a registered witness key over that exact
+        checkpoint (``ledger.log.witness_keys``)."""
         stored = self.at(size)
         if stored is None:
             raise LedgerError(f"the ledger signed no checkpoint of size {size}")
@@ -84,13 +127,26 @@ class Checkpoints:
             raise LedgerError(f"the cosignature line: {exc}") from None
         if len(signature.signature) != 72:
             raise LedgerError("the cosignature line is not a tlog-cosignature/v1 (72 bytes)")
-        with self._ledger.connection() as conn:
-            row = conn.execute(
+        text = parse_note(stored.note).text
+        with self._ledger.connection() as conn, conn.transaction():
+            conn.execute("SELECT pg_advisory_xact_lock(%s)", (_CHECKPOINT_LOCK,))
+            register = witness_keys(conn, self._ledger.codec)
+            problem = register.problem(text, size, signature)
+            if problem is not None:
+                raise LedgerError(f"the cosignature is refused: {problem}")
+            kept = conn.execute(
+                "SELECT line FROM ledger.cosignatures WHERE size = %s AND witness = %s"
+                " AND key_id = %s",
+                (size, signature.name, signature.key_id),
+            ).fetchall()
+            if any(register.problem(text, size, parse_signature_line(k)) is None for (k,) in kept):
+                return False
+            conn.execute(
                 "INSERT INTO ledger.cosignatures (size, witness, key_id, line)"
-                " VALUES (%s, %s, %s, %s) ON CONFLICT DO NOTHING RETURNING 1",
+                " VALUES (%s, %s, %s, %s)",
                 (size, signature.name, signature.key_id, str(signature)),
-            ).fetchone()
-        return row is not None
+            )
+        return True
 
     def all(self) -> list[StoredCheckpoint]:
         with self._ledger.connection() as conn:

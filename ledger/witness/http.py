@@ -7,14 +7,15 @@ import urllib.parse
 import urllib.request
 from typing import Any
 
-from ledger.errors import StoreUnavailable
+from ledger.errors import LedgerError, StoreUnavailable
 
 TIMEOUT = 15.0
 
 
 class HttpLog:
-    """The log's HTTP API at ``url``, with an auditor (or admin) API key. Any failure to
-    talk to it means the witness could not run (StoreUnavailable: exit 2)."""
+    """The log's HTTP API at ``url``, with an auditor (or admin) API key. A refusal of what
+    the witness sent (422: a cosignature the log did not keep) fails the round (exit 1);
+    any other failure to talk to it means the witness could not run (exit 2)."""
 
     def __init__(self, url: str, api_key: str | None) -> None:
         self._url = url.rstrip("/")
@@ -31,6 +32,8 @@ class HttpLog:
                 return body
         except urllib.error.HTTPError as error:
             detail = _detail(error.read())
+            if error.code == 422:  # the log refused what was sent: the witness's round failed
+                raise LedgerError(f"{self._url}{path} refused it (422): {detail}") from None
             raise StoreUnavailable(f"{self._url}{path} answered {error.code}: {detail}") from None
         except (urllib.error.URLError, OSError) as exc:
             raise StoreUnavailable(f"the log at {self._url} cannot be reached: {exc}") from None

@@ -12,19 +12,27 @@ def test_a_witness_process_cosigns_over_http(database_url: str, tmp_path: Path) 
     log_env = {"LEDGER_SIGNING_KEY_FILE": str(tmp_path / "log.key")}
     assert ledger_cli("init", database_url=database_url, env_extra=log_env).returncode == 0
     assert ledger_cli("demo", database_url=database_url, env_extra=log_env).returncode == 0
-    assert ledger_cli("checkpoint", database_url=database_url, env_extra=log_env).returncode == 0
-    log_key = ledger_cli("checkpoint", "--public-key", env_extra=log_env).stdout.strip()
-    auditor = create_key(database_url, "auditor")
     home = tmp_path / "witness"
     witness_key = ledger_cli("witness", "--public-key", home=home).stdout.strip()
     assert witness_key.startswith("witness.local/w1+")
+    registered = ledger_cli("witnesses", "register", witness_key, database_url=database_url)
+    assert registered.returncode == 0, registered.stderr
+    listed = ledger_cli("witnesses", "list", "--json", database_url=database_url)
+    assert witness_key in listed.stdout
+    assert ledger_cli("checkpoint", database_url=database_url, env_extra=log_env).returncode == 0
+    log_key = ledger_cli("checkpoint", "--public-key", env_extra=log_env).stdout.strip()
+    auditor = create_key(database_url, "auditor")
     with running("serve", database_url=database_url) as (_, base):
         args = ("witness", "--url", base, "--log-key", log_key, "--api-key", auditor)
+        stranger = ledger_cli(*args, home=tmp_path / "stranger")  # a key the ledger lacks
+        assert stranger.returncode == 1, stranger.stdout + stranger.stderr
+        assert "no witness key witness.local/w1+" in stranger.stderr
+        assert "cosigned" not in stranger.stdout
         first = ledger_cli(*args, home=home)
         assert first.returncode == 0, first.stdout + first.stderr
-        assert "cosigned ledger.local/log at size 138" in first.stdout
+        assert "cosigned ledger.local/log at size 139" in first.stdout
         second = ledger_cli(*args, home=home)
-        assert second.returncode == 0 and "consistent with size 138" in second.stdout
+        assert second.returncode == 0 and "consistent with size 139" in second.stdout
         request = urllib.request.Request(
             f"{base}/checkpoint", headers={"Authorization": f"Bearer {auditor}"}
         )

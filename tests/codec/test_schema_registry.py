@@ -25,11 +25,16 @@ def test_document_has_three_versions_and_v3_is_the_reader() -> None:
 
 def test_the_newest_envelope_has_compartments_and_the_first_versions_do_not() -> None:
     """Types from before markings had compartments got a second version; types born
-    after (the producer key register) start with the newest envelope."""
+    after (the producer and witness key registers) start with the newest envelope."""
     for event_type in registry.event_types():
         first, *_, newest = registry.versions(event_type) * 2
         if len(registry.versions(event_type)) == 1:
-            assert event_type in ("ProducerKeyRegistered", "ProducerKeyRevoked")
+            assert event_type in (
+                "ProducerKeyRegistered",
+                "ProducerKeyRevoked",
+                "WitnessKeyRegistered",
+                "WitnessKeyRevoked",
+            )
             continue
 
         def envelope_fields(version: object) -> list[str]:

@@ -181,9 +181,12 @@ async def add_cosignature(
     request: Request,
     size: Annotated[int, Query(ge=0, description="The size of the cosigned checkpoint.")],
 ) -> CosignatureKept:
-    """A witness posts the signature line it made over the checkpoint of `size`; the
-    ledger keeps it and serves it with that checkpoint from then on. Readers check it
-    against the witness keys they trust."""
+    """A witness posts the signature line it made over the checkpoint of `size`. The
+    ledger keeps it, and serves it with that checkpoint from then on, only when it
+    verifies with a witness key registered in the ledger (`WitnessKeyRegistered`, not
+    revoked) as a cosignature of that exact checkpoint; anything else is a 422 saying
+    why, and nothing is kept. Readers still check it against the witness keys they
+    trust."""
     body = await request.body()
     if len(body) > MAX_COSIGNATURE:
         raise ProblemError(422, f"a cosignature line is at most {MAX_COSIGNATURE} bytes")
