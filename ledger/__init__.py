@@ -49,6 +49,8 @@ from ledger.domain import (
     SourceReliabilityAssessed,
     TimePrecision,
     TimeSpan,
+    WitnessKeyRegistered,
+    WitnessKeyRevoked,
 )
 from ledger.errors import (
     ConflictError,
@@ -116,6 +118,8 @@ __all__ = [
     "TimePrecision",
     "TimeSpan",
     "ValidationFailed",
+    "WitnessKeyRegistered",
+    "WitnessKeyRevoked",
     "__version__",
     "chain_hash",
     "open_ledger",

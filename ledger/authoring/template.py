@@ -123,6 +123,15 @@ EXAMPLES: dict[str, dict[str, Any]] = {
         "key_id": "0123456789abcdef",
         "reason": "The key file was lost.",
     },
+    "WitnessKeyRegistered": {
+        "witness": "witness.example/w1",
+        "verifier_key": "witness.example/w1+7e136b5c+BAABAgMEBQYHCAkKCwwNDg8QERITFBUWFxgZGhscHR4f",
+    },
+    "WitnessKeyRevoked": {
+        "witness": "witness.example/w1",
+        "key_id": "7e136b5c",
+        "reason": "The witness's key file was lost.",
+    },
 }
 """A valid example of every event type (README "Event types" says what each records)."""
 

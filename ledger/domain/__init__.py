@@ -33,6 +33,8 @@ from ledger.domain.events import (
     ProducerKeyRevoked,
     SourceRegistered,
     SourceReliabilityAssessed,
+    WitnessKeyRegistered,
+    WitnessKeyRevoked,
 )
 from ledger.domain.values import Envelope, Estimate, PlaceRef, TimeSpan
 
@@ -71,4 +73,6 @@ __all__ = [
     "SourceReliabilityAssessed",
     "TimePrecision",
     "TimeSpan",
+    "WitnessKeyRegistered",
+    "WitnessKeyRevoked",
 ]

@@ -19,6 +19,8 @@ EXPECTED_STREAM = {
     "PlaceRegistered": "place:town",
     "ProducerKeyRegistered": "producer:test",
     "ProducerKeyRevoked": "producer:test",
+    "WitnessKeyRegistered": "witness:witness.example/w1",
+    "WitnessKeyRevoked": "witness:witness.example/w1",
 }
 
 
