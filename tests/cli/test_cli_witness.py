@@ -1,9 +1,13 @@
 """End to end: `ledger witness` against a real `ledger serve`, as an operator runs it."""
 
+import os
+import urllib.error
 import urllib.request
 from pathlib import Path
 
-from ledger.log.note import parse_note
+import pytest
+
+from ledger.log.note import SignatureLine, parse_note
 from tests.cli.test_cli_api import create_key, running
 from tests.helpers import ledger_cli
 
@@ -24,6 +28,18 @@ def test_a_witness_process_cosigns_over_http(database_url: str, tmp_path: Path) 
     auditor = create_key(database_url, "auditor")
     with running("serve", database_url=database_url) as (_, base):
         args = ("witness", "--url", base, "--log-key", log_key, "--api-key", auditor)
+        # a forged line under the real witness's name and key id is refused, kept nowhere
+        name, key_id_hex, _ = witness_key.split("+", 2)
+        forged = SignatureLine(name, bytes.fromhex(key_id_hex), os.urandom(72))
+        refused = urllib.request.Request(
+            f"{base}/checkpoint/cosignatures?size=139",
+            data=str(forged).encode(),
+            headers={"Authorization": f"Bearer {auditor}", "Content-Type": "text/plain"},
+        )
+        with pytest.raises(urllib.error.HTTPError) as answered:
+            urllib.request.urlopen(refused, timeout=10)
+        assert answered.value.code == 422
+        assert "not that witness's signature" in answered.value.read().decode()
         stranger = ledger_cli(*args, home=tmp_path / "stranger")  # a key the ledger lacks
         assert stranger.returncode == 1, stranger.stdout + stranger.stderr
         assert "no witness key witness.local/w1+" in stranger.stderr
