@@ -70,11 +70,15 @@ def known_parameters(request: Request) -> None:
     unknown = sorted(set(request.query_params) - set(declared))
     if unknown:
         known = ", ".join(sorted(declared)) or "none"
-        message = f"{unknown[0]!r} is not a parameter of this route (it takes: {known})"
+        messages = {
+            name: f"{name!r} is not a parameter of this route (it takes: {known})"
+            for name in unknown
+        }
+        more = f" (and {len(unknown) - 1} more)" if len(unknown) > 1 else ""
         raise ProblemError(
             422,
-            f"query.{unknown[0]}: {message}",
-            [FieldProblem(field=f"query.{name}", message=message) for name in unknown],
+            f"query.{unknown[0]}: {messages[unknown[0]]}{more}",
+            [FieldProblem(field=f"query.{name}", message=messages[name]) for name in unknown],
         )
     repeated = sorted(
         name

@@ -43,6 +43,19 @@ def test_bad_query_parameters_name_the_field_and_why(api: Api) -> None:
         assert words in problem["detail"], (path, problem)
 
 
+def test_each_unknown_parameter_is_named_in_its_own_error(api: Api) -> None:
+    response = api.client.get(
+        "/posture", params={"actr": "x", "plaec": "y", "zzz": "1"}, headers=api.headers()
+    )
+    assert response.status_code == 422
+    errors = response.json()["errors"]
+    assert [e["field"] for e in errors] == ["query.actr", "query.plaec", "query.zzz"]
+    for error in errors:
+        name = error["field"].removeprefix("query.")
+        assert error["message"].startswith(f"{name!r} is not a parameter"), error
+    assert "(and 2 more)" in response.json()["detail"]
+
+
 def test_a_page_token_from_another_list_is_refused(api: Api) -> None:
     token = api.get("/claims", limit=1)["next_cursor"]
     forged = [
