@@ -5,9 +5,12 @@ import base64
 import json
 import os
 import re
+import socket
 import subprocess
 import sys
 import tempfile
+import threading
+import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -16,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import psycopg
+import uvicorn
 from fastapi.testclient import TestClient
 from psycopg.conninfo import make_conninfo
 
@@ -206,3 +210,31 @@ def normalised(body: Any) -> Any:
     if kept.get("next_cursor"):
         kept["next_cursor"] = _token_key(kept["next_cursor"])
     return kept
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@contextmanager
+def uvicorn_server(
+    settings: Settings, *, auth: bool = True, kafka: KafkaSettings | None = None
+) -> Iterator[str]:
+    """The app on a real uvicorn server (in a thread, on a free loopback port); its
+    base URL."""
+    port = free_port()
+    app = create_app(settings, kafka or KafkaSettings(bootstrap=None), auth=auth)
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not server.started:
+        assert thread.is_alive() and time.monotonic() < deadline, "uvicorn did not start"
+        time.sleep(0.05)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)

@@ -19,6 +19,7 @@ from ledger import workbench
 from ledger.api import problems
 from ledger.api.event_schema import REF, event_components
 from ledger.api.guard import InputGuard
+from ledger.api.headers import SecurityHeaders
 from ledger.api.models import Problem
 from ledger.api.routes import claims, events, gazetteer, health, posture, proofs, sources
 from ledger.api.services import Services
@@ -78,10 +79,12 @@ def create_app(
         version="0.1.0",
         description=DESCRIPTION,
         lifespan=lifespan,
+        redirect_slashes=False,  # Starlette's redirect trusts Host; problems.py redirects
     )
     problems.install(app)
     app.state.limits = settings.limits
     app.add_middleware(InputGuard, limits=settings.limits)
+    app.add_middleware(SecurityHeaders)  # outermost: on every answer, refusals included
     for module in (health, posture, gazetteer, claims, sources, events, proofs):
         app.include_router(module.router)
 

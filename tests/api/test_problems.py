@@ -89,6 +89,8 @@ def test_unexpected_failures_are_500_problems_without_traces(database_url: str) 
         assert response.status_code == 500
         assert response.headers["content-type"] == PROBLEM
         assert "secret" not in response.text and "Traceback" not in response.text
+        assert response.headers["x-content-type-options"] == "nosniff"
+        assert response.headers["cache-control"] == "no-store"
 
 
 def test_no_projections_yet_is_a_503_that_says_what_to_run(database_url: str) -> None:
