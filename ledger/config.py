@@ -54,10 +54,10 @@ class Settings(BaseSettings):
         "LEVEL:COMPARTMENT,COMPARTMENT (e.g. SECRET:ALPHA); unset = the operator, who "
         "holds the database and sees every event.",
     )
-    session_secret: SecretStr | None = Field(
+    service_database_url: str | None = Field(
         default=None,
-        description="Seals the workbench's session cookies; unset = a random one per "
-        "`ledger serve` (a restart then signs everyone out).",
+        description="The least-privilege login `ledger serve` runs every query as; unset = "
+        "the database's server and name as the role ledger_service (made by `ledger init`).",
     )
     log_name: str = Field(
         default="ledger.local/log",

@@ -53,7 +53,7 @@ def create_app(
         # every connection opened up front, and no more threads than connections:
         # a burst then neither waits for connects nor crowds threads at the pool
         warm = settings.model_copy(update={"pool_min_size": settings.pool_size})
-        with bootstrap(warm, kafka) as runtime:
+        with bootstrap(warm, kafka, as_service=True) as runtime:
             to_thread.current_default_thread_limiter().total_tokens = settings.pool_size
             lookups = runtime.lookup_pool(LOOKUP_CONNECTIONS)
             await lookups.open(wait=True, timeout=settings.pool_timeout)

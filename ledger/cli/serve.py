@@ -4,11 +4,9 @@ from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from functools import partial
-from secrets import token_urlsafe
 from typing import Annotated
 
 import typer
-from pydantic import SecretStr
 
 from ledger.api import keys
 from ledger.cli.context import Options, err, options, reporting_errors
@@ -58,10 +56,7 @@ def run_server(
 
     from ledger.api.app import create_app
 
-    settings = serving.settings
-    if settings.session_secret is None:  # one secret for all workers: a session works on each
-        settings = settings.model_copy(update={"session_secret": SecretStr(token_urlsafe(32))})
-    factory = partial(create_app, settings, serving.kafka, auth=auth)
+    factory = partial(create_app, serving.settings, serving.kafka, auth=auth)
     config = uvicorn.Config(
         factory, factory=True, host=host, port=port, workers=workers, log_level=log_level
     )
