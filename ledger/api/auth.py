@@ -18,6 +18,7 @@ from ledger.api.problems import ProblemError
 from ledger.api.routes.params import Moment
 from ledger.api.services import lookup, services
 from ledger.domain.marking import OPERATOR, PUBLIC, Clearance
+from ledger.store.sessions import LIVE_SESSION_KEY
 
 
 @dataclass(frozen=True)
@@ -100,7 +101,8 @@ _CONTEXT = (
     " CASE WHEN %(as_of)s::timestamptz IS NULL THEN NULL"
     " ELSE ledger.position_at(%(as_of)s::timestamptz) END,"
     " (SELECT max(position) FROM ledger.events)"
-    " FROM (SELECT 1) AS one LEFT JOIN ledger.api_keys k ON k.key_id = %(key_id)s"
+    " FROM (SELECT 1) AS one LEFT JOIN ledger.api_keys k ON k.key_id ="
+    f" coalesce(%(key_id)s, {LIVE_SESSION_KEY})"
 )
 
 _MOMENT: TypeAdapter[datetime] = TypeAdapter(Moment)
@@ -117,12 +119,17 @@ def _as_of(request: Request) -> datetime | None:
         return None
 
 
-async def load_context(request: Request, key_id: str | None) -> tuple[Any, ...]:
-    """The key's row (all None if unknown), and the read context, in one round trip;
-    the context is left in ``request.state.read_context``."""
+async def load_context(
+    request: Request, key_id: str | None, *, session: bytes | None = None
+) -> tuple[Any, ...]:
+    """The key's row (all None if unknown), found by its id or by the token hash of a
+    live workbench ``session``, and the read context, in one round trip; the context is
+    left in ``request.state.read_context``."""
     as_of = _as_of(request)
     async with lookup(request) as conn:
-        cursor = await conn.execute(_CONTEXT, {"key_id": key_id, "as_of": as_of})
+        cursor = await conn.execute(
+            _CONTEXT, {"key_id": key_id, "session": session, "as_of": as_of}
+        )
         row = await cursor.fetchone()
     assert row is not None
     request.state.read_context = ReadContext(

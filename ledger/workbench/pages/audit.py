@@ -3,9 +3,9 @@ latest verification run from here (auditor and admin keys may start one)."""
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
@@ -17,6 +17,7 @@ from ledger.ports import LedgerStore
 from ledger.projection.service import POSTURE
 from ledger.records import Head
 from ledger.store.postgres import PostgresLedger
+from ledger.workbench.csrf import require_form_token, require_same_origin
 from ledger.workbench.pages.common import Page
 from ledger.workbench.reads import reads_for
 from ledger.workbench.render import PREFIX, page
@@ -71,7 +72,12 @@ async def audit(request: Request, asked: Page) -> HTMLResponse:
 
 
 @router.post("/audit/verify")
-async def run_verify(request: Request, asked: Page) -> Response:
+async def run_verify(
+    request: Request, asked: Page, csrf: Annotated[str, Form(max_length=200)] = ""
+) -> Response:
+    require_same_origin(request)
+    if asked.visitor.key is not None:
+        require_form_token(request, csrf)
     key = asked.visitor.key
     if key is not None and key.role not in VERIFIERS:
         message = f"A {key.role.value} key cannot run verify; that needs an auditor or admin key."
