@@ -33,13 +33,13 @@ class ReadContext:
     """The ledger's last position, to say how far the projections lag behind it."""
 
 
-_bearer = HTTPBearer(
+bearer = HTTPBearer(
     auto_error=False,
     scheme_name="ApiKey",
     description="An API key made with `ledger keys create --role ROLE --name NAME`.",
 )
 
-_CHALLENGE = {"WWW-Authenticate": 'Bearer realm="ledger"'}
+CHALLENGE = {"WWW-Authenticate": 'Bearer realm="ledger"'}
 
 
 def _query_names(dependant: Any) -> dict[str, bool]:
@@ -150,7 +150,7 @@ def require(roles: frozenset[Role], action: str) -> Callable[..., Awaitable[ApiK
 
     async def check(
         request: Request,
-        credentials: Annotated[HTTPAuthorizationCredentials | None, Security(_bearer)],
+        credentials: Annotated[HTTPAuthorizationCredentials | None, Security(bearer)],
     ) -> ApiKey | None:
         found = services(request)
         if not found.auth:  # a server run without keys answers as the operator
@@ -163,14 +163,14 @@ def require(roles: frozenset[Role], action: str) -> Callable[..., Awaitable[ApiK
             raise ProblemError(
                 401,
                 "this route needs an API key: send the header Authorization: Bearer <key>",
-                headers=_CHALLENGE,
+                headers=CHALLENGE,
             )
         key_id = keys.key_id_of(credentials.credentials)
         row = await load_context(request, key_id) if key_id else None
         key = keys.verified(row if row and row[0] is not None else None, credentials.credentials)
         if key is None:
             raise ProblemError(
-                401, "the API key is unknown, mistyped or revoked", headers=_CHALLENGE
+                401, "the API key is unknown, mistyped or revoked", headers=CHALLENGE
             )
         if key.role not in roles:
             needed = " or ".join(sorted(r.value for r in roles))

@@ -26,7 +26,7 @@ def test_a_dangling_actor_is_refused_with_a_suggestion(fresh_api: Api) -> None:
     assert error["message"].startswith("batch record 2, field actor_id: actor 'Hizballah'")
     assert "did you mean actor:hezbollah ('Hizballah')?" in error["message"]
     assert "allow_unresolved=true" in error["message"]
-    assert fresh_api.client.get("/health").json()["head"] == 138
+    assert fresh_api.client.get("/health", headers=fresh_api.headers()).json()["head"] == 138
 
 
 def test_one_event_names_its_field(fresh_api: Api) -> None:
