@@ -1,7 +1,6 @@
 """Helpers the tests share: running the CLI as a user does, test databases, and the
 chain check every store test ends with."""
 
-import base64
 import json
 import os
 import re
@@ -191,24 +190,20 @@ def serving(
             yield Api(client, made, ledger)
 
 
-def _token_key(token: str) -> Any:
-    data = json.loads(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)))
-    return data["k"]
-
-
 _READ_POSITION = re.compile(r"\bat position \d+")
 
 
 def normalised(body: Any) -> Any:
-    """The answer without what may show the ledger's size: cursors, head, page positions,
-    and the read position a refusal names ("... registered at position 12")."""
+    """The answer without what may show the ledger's size (cursors, head, the read
+    position a refusal names: "... registered at position 12") and without the page
+    token's bytes (sealed afresh for every answer): only whether there is a next page."""
     if not isinstance(body, dict):
         return body
     kept = {k: v for k, v in body.items() if k not in ("read_at", "head")}
     if isinstance(kept.get("detail"), str):
         kept["detail"] = _READ_POSITION.sub("at position N", kept["detail"])
-    if kept.get("next_cursor"):
-        kept["next_cursor"] = _token_key(kept["next_cursor"])
+    if "next_cursor" in kept:
+        kept["next_cursor"] = kept["next_cursor"] is not None
     return kept
 
 

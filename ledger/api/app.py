@@ -21,10 +21,12 @@ from ledger.api.event_schema import REF, event_components
 from ledger.api.guard import InputGuard
 from ledger.api.headers import SecurityHeaders
 from ledger.api.models import Problem
+from ledger.api.page_tokens import PageTokens
 from ledger.api.routes import claims, events, gazetteer, health, posture, proofs, sources
 from ledger.api.services import Services
 from ledger.config import KafkaSettings, Settings
 from ledger.runtime import bootstrap
+from ledger.store.server_secrets import server_secret
 
 LOOKUP_CONNECTIONS = 4
 """Connections per process for the key and cursor lookups every request makes."""
@@ -57,11 +59,14 @@ def create_app(
             to_thread.current_default_thread_limiter().total_tokens = settings.pool_size
             lookups = runtime.lookup_pool(LOOKUP_CONNECTIONS)
             await lookups.open(wait=True, timeout=settings.pool_timeout)
+            with runtime.store.connection() as conn:
+                tokens = PageTokens(server_secret(conn, "page_tokens"))
             app.state.services = Services(
                 ledger=runtime.store,
                 sink=runtime.sink(),
                 lookups=lookups,
                 reads=runtime.reads,
+                tokens=tokens,
                 auth=auth,
             )
             # what start-up built lives as long as the server: keep it out of the
