@@ -6,6 +6,7 @@ any server of the same database opens the tokens another gave."""
 import base64
 import os
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 
@@ -69,8 +70,8 @@ def secret_url(seeded_url: str) -> Iterator[str]:
     yield seeded_url
 
 
-def _walk(api: Api, path: str, **params: object) -> tuple[list[object], list[str]]:
-    items: list[object] = []
+def _walk(api: Api, path: str, **params: Any) -> tuple[list[dict[str, Any]], list[str]]:
+    items: list[dict[str, Any]] = []
     tokens: list[str] = []
     page = api.get(path, **params)
     while True:
