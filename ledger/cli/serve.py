@@ -40,7 +40,10 @@ def serving(opts: Options) -> Iterator[Serving]:
             url = settings.database_url
         resolved = settings.model_copy(update={"database_url": url})
         prepare: Prepare = "init" if settings.embedded else "check"
-        with bootstrap(resolved, prepare=prepare) as runtime, runtime.store.connection() as conn:
+        with (
+            bootstrap(resolved, prepare=prepare, as_service=True) as runtime,
+            runtime.store.connection() as conn,
+        ):  # the workers' login checked here, before any of them starts
             active = len(keys.listing(conn, include_revoked=False))
         err.print(f"ledger: {describe_target(settings)}")
         yield Serving(resolved, opts.kafka_settings(), active)
@@ -106,6 +109,10 @@ def serve(
     analysts and auditors read, producers append, admins do both. OpenAPI is at
     /openapi.json and interactive docs at /docs. Appends go via Kafka when
     LEDGER_KAFKA_BOOTSTRAP is set, else straight into PostgreSQL. Stop with Ctrl-C.
+
+    Every query runs as the least-privilege database login ledger_service (made by
+    `ledger init`; LEDGER_SERVICE_DATABASE_URL names another). Behind a TLS proxy set
+    LEDGER_PUBLIC_URL to its https address (Secure session cookies, forms from it only).
     """
     auth = not insecure_no_auth
     with serving(options(ctx)) as ready:

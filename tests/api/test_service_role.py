@@ -27,7 +27,7 @@ from ledger.projection.clearances import fold_cleared
 from ledger.projection.fold import fold
 from ledger.runtime import open_ledger
 from tests.factories import make
-from tests.helpers import free_port, seed, serving, uvicorn_server
+from tests.helpers import free_port, ledger_cli, seed, serving, uvicorn_server
 
 ESCALATIONS = [
     "SELECT set_config('role', 'postgres', true)",
@@ -174,3 +174,16 @@ def test_the_server_and_the_owner_fold_the_same_projection_tables(database_url: 
                 " WHERE nspname LIKE 'projection%'"
             ).fetchall()
     assert owners == [("ledger_projector",)]
+
+
+def test_ledger_serve_will_not_start_as_a_superuser(database_url: str) -> None:
+    started = ledger_cli(
+        "serve",
+        "--port",
+        str(free_port()),
+        database_url=database_url,
+        env_extra={"LEDGER_SERVICE_DATABASE_URL": database_url},
+    )
+    assert started.returncode != 0
+    assert "least-privilege login, but 'postgres' is a superuser" in started.stderr
+    assert "Traceback" not in started.stderr
