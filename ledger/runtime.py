@@ -176,7 +176,16 @@ def bootstrap(
         if as_service:
             settings = stack.enter_context(_serving_settings(settings, prepare))
             prepare = "none"
-        store = stack.enter_context(open_ledger(settings, prepare=prepare))
+        try:
+            store = stack.enter_context(open_ledger(settings, prepare=prepare))
+        except StoreUnavailable as exc:
+            if not as_service:
+                raise
+            raise StoreUnavailable(
+                f"{exc} (the server connects as its least-privilege login: the role "
+                "ledger_service, which `ledger init` creates when it may create roles, or "
+                "LEDGER_SERVICE_DATABASE_URL)"
+            ) from exc
         if as_service:
             with store.connection() as conn:
                 require_least_privilege(conn)

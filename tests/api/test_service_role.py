@@ -14,6 +14,7 @@ from pathlib import Path
 import psycopg
 import pytest
 from fastapi.testclient import TestClient
+from psycopg.conninfo import make_conninfo
 
 from ledger.api import keys
 from ledger.api.app import create_app
@@ -186,4 +187,20 @@ def test_ledger_serve_will_not_start_as_a_superuser(database_url: str) -> None:
     )
     assert started.returncode != 0
     assert "least-privilege login, but 'postgres' is a superuser" in started.stderr
+    assert "Traceback" not in started.stderr
+
+
+def test_a_missing_service_login_is_a_clear_refusal(database_url: str) -> None:
+    missing = make_conninfo(database_url, user="no_such_ledger_login")
+    started = ledger_cli(
+        "serve",
+        "--port",
+        str(free_port()),
+        database_url=database_url,
+        env_extra={"LEDGER_SERVICE_DATABASE_URL": missing},
+    )
+    assert started.returncode == 2
+    assert "least-privilege login" in started.stderr and "LEDGER_SERVICE_DATABASE_URL" in (
+        started.stderr.replace("\n", " ")
+    )
     assert "Traceback" not in started.stderr
