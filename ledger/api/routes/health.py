@@ -45,6 +45,7 @@ async def _clearance(
     response_model=HealthDetail | Health,
     responses=responses(401, 503),
     summary="Liveness (no key needed); with a key, the head and lag its clearance sees",
+    openapi_extra={"security": [{}]},  # with the bearer scheme: the key is optional here
 )
 async def health(
     request: Request,
