@@ -197,7 +197,7 @@ def test_a_missing_service_login_is_a_clear_refusal(database_url: str) -> None:
         "--port",
         str(free_port()),
         database_url=database_url,
-        env_extra={"LEDGER_SERVICE_DATABASE_URL": missing},
+        env_extra={"LEDGER_SERVICE_DATABASE_URL": missing, "LEDGER_POOL_TIMEOUT": "1"},
     )
     assert started.returncode == 2
     assert "least-privilege login" in started.stderr and "LEDGER_SERVICE_DATABASE_URL" in (
