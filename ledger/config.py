@@ -5,8 +5,9 @@ The only module that reads the environment: everything else is handed settings.
 
 from pathlib import Path
 from typing import Any, Literal
+from urllib.parse import urlsplit
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from ledger.domain.marking import OPERATOR, Clearance
@@ -54,10 +55,16 @@ class Settings(BaseSettings):
         "LEVEL:COMPARTMENT,COMPARTMENT (e.g. SECRET:ALPHA); unset = the operator, who "
         "holds the database and sees every event.",
     )
-    session_secret: SecretStr | None = Field(
+    service_database_url: str | None = Field(
         default=None,
-        description="Seals the workbench's session cookies; unset = a random one per "
-        "`ledger serve` (a restart then signs everyone out).",
+        description="The least-privilege login `ledger serve` runs every query as; unset = "
+        "the database's server and name as the role ledger_service (made by `ledger init`).",
+    )
+    public_url: str | None = Field(
+        default=None,
+        description="Where browsers reach `ledger serve` (e.g. https://ledger.example.org "
+        "behind a TLS proxy): https makes the workbench's session cookie Secure, and forms "
+        "are accepted only from this origin; unset = as each request says.",
     )
     log_name: str = Field(
         default="ledger.local/log",
@@ -82,6 +89,24 @@ class Settings(BaseSettings):
     max_json_depth: int = Field(
         default=_LIMITS.max_json_depth, ge=4, description="Deepest nesting of a JSON input."
     )
+
+    @field_validator("public_url")
+    @classmethod
+    def _an_origin(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        parts = urlsplit(value.strip())
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ValueError(
+                f"LEDGER_PUBLIC_URL {value!r} is not an http:// or https:// address with a host"
+            )
+        try:
+            port = parts.port
+        except ValueError:
+            raise ValueError(f"LEDGER_PUBLIC_URL {value!r} has no valid port") from None
+        host = f"[{parts.hostname}]" if ":" in parts.hostname else parts.hostname
+        default = {"http": 80, "https": 443}[parts.scheme]
+        return f"{parts.scheme}://{host}" + (f":{port}" if port not in (None, default) else "")
 
     @property
     def limits(self) -> InputLimits:

@@ -25,6 +25,7 @@ from ledger.projection.service import ReadService
 from ledger.sinks import DirectSink, KafkaSink
 from ledger.store.embedded import embedded_database
 from ledger.store.postgres import PostgresLedger
+from ledger.store.service_role import grant_database, require_least_privilege, service_conninfo
 
 
 def describe_target(settings: Settings) -> str:
@@ -163,12 +164,47 @@ def bootstrap(
     kafka: KafkaSettings | None = None,
     *,
     prepare: Prepare = "auto",
+    as_service: bool = False,
 ) -> Iterator[Runtime]:
     """Everything a process needs, built from ``settings`` (default: the environment)
-    and closed on exit. See ``open_ledger`` for ``prepare``."""
+    and closed on exit. See ``open_ledger`` for ``prepare``. ``as_service`` (the server)
+    prepares the database as its owner, then opens the pools as the least-privilege
+    service login (``ledger.store.service_role``) and checks that it is one."""
     settings = settings if settings is not None else Settings()
     kafka = kafka if kafka is not None else KafkaSettings()
     with ExitStack() as stack:
-        store = stack.enter_context(open_ledger(settings, prepare=prepare))
+        if as_service:
+            settings = stack.enter_context(_serving_settings(settings, prepare))
+            prepare = "none"
+        try:
+            store = stack.enter_context(open_ledger(settings, prepare=prepare))
+        except StoreUnavailable as exc:
+            if not as_service:
+                raise
+            raise StoreUnavailable(
+                f"{exc} (the server connects as its least-privilege login: the role "
+                "ledger_service, which `ledger init` creates when it may create roles, or "
+                "LEDGER_SERVICE_DATABASE_URL)"
+            ) from exc
+        if as_service:
+            with store.connection() as conn:
+                require_least_privilege(conn)
         reads = ReadService(store).for_clearance(reader_clearance(settings))
         yield Runtime(settings, kafka, store, reads, stack)
+
+
+@contextmanager
+def _serving_settings(settings: Settings, prepare: Prepare) -> Iterator[Settings]:
+    """The settings of the service login, once the owner has readied the database (the
+    embedded server, if used, stays up while they are used)."""
+    with ExitStack() as stack:
+        if settings.embedded:
+            url = stack.enter_context(embedded_database(settings.home))
+            settings = settings.model_copy(update={"database_url": url})
+            prepare = "init" if prepare == "auto" else prepare
+        owner_settings = settings.model_copy(update={"pool_min_size": 1, "pool_size": 1})
+        with open_ledger(owner_settings, prepare=prepare) as owner, owner.connection() as conn:
+            grant_database(conn)
+            owner_url = owner.conninfo
+        service = service_conninfo(owner_url, settings.service_database_url)
+        yield settings.model_copy(update={"database_url": service})

@@ -19,11 +19,14 @@ from ledger import workbench
 from ledger.api import problems
 from ledger.api.event_schema import REF, event_components
 from ledger.api.guard import InputGuard
+from ledger.api.headers import SecurityHeaders
 from ledger.api.models import Problem
+from ledger.api.page_tokens import PageTokens
 from ledger.api.routes import claims, events, gazetteer, health, posture, proofs, sources
 from ledger.api.services import Services
 from ledger.config import KafkaSettings, Settings
 from ledger.runtime import bootstrap
+from ledger.store.server_secrets import server_secret
 
 LOOKUP_CONNECTIONS = 4
 """Connections per process for the key and cursor lookups every request makes."""
@@ -52,15 +55,18 @@ def create_app(
         # every connection opened up front, and no more threads than connections:
         # a burst then neither waits for connects nor crowds threads at the pool
         warm = settings.model_copy(update={"pool_min_size": settings.pool_size})
-        with bootstrap(warm, kafka) as runtime:
+        with bootstrap(warm, kafka, as_service=True) as runtime:
             to_thread.current_default_thread_limiter().total_tokens = settings.pool_size
             lookups = runtime.lookup_pool(LOOKUP_CONNECTIONS)
             await lookups.open(wait=True, timeout=settings.pool_timeout)
+            with runtime.store.connection() as conn:
+                tokens = PageTokens(server_secret(conn, "page_tokens"))
             app.state.services = Services(
                 ledger=runtime.store,
                 sink=runtime.sink(),
                 lookups=lookups,
                 reads=runtime.reads,
+                tokens=tokens,
                 auth=auth,
             )
             # what start-up built lives as long as the server: keep it out of the
@@ -78,10 +84,12 @@ def create_app(
         version="0.1.0",
         description=DESCRIPTION,
         lifespan=lifespan,
+        redirect_slashes=False,  # Starlette's redirect trusts Host; problems.py redirects
     )
     problems.install(app)
     app.state.limits = settings.limits
     app.add_middleware(InputGuard, limits=settings.limits)
+    app.add_middleware(SecurityHeaders)  # outermost: on every answer, refusals included
     for module in (health, posture, gazetteer, claims, sources, events, proofs):
         app.include_router(module.router)
 

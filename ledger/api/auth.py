@@ -18,6 +18,7 @@ from ledger.api.problems import ProblemError
 from ledger.api.routes.params import Moment
 from ledger.api.services import lookup, services
 from ledger.domain.marking import OPERATOR, PUBLIC, Clearance
+from ledger.store.sessions import LIVE_SESSION_KEY
 
 
 @dataclass(frozen=True)
@@ -32,13 +33,13 @@ class ReadContext:
     """The ledger's last position, to say how far the projections lag behind it."""
 
 
-_bearer = HTTPBearer(
+bearer = HTTPBearer(
     auto_error=False,
     scheme_name="ApiKey",
     description="An API key made with `ledger keys create --role ROLE --name NAME`.",
 )
 
-_CHALLENGE = {"WWW-Authenticate": 'Bearer realm="ledger"'}
+CHALLENGE = {"WWW-Authenticate": 'Bearer realm="ledger"'}
 
 
 def _query_names(dependant: Any) -> dict[str, bool]:
@@ -70,11 +71,15 @@ def known_parameters(request: Request) -> None:
     unknown = sorted(set(request.query_params) - set(declared))
     if unknown:
         known = ", ".join(sorted(declared)) or "none"
-        message = f"{unknown[0]!r} is not a parameter of this route (it takes: {known})"
+        messages = {
+            name: f"{name!r} is not a parameter of this route (it takes: {known})"
+            for name in unknown
+        }
+        more = f" (and {len(unknown) - 1} more)" if len(unknown) > 1 else ""
         raise ProblemError(
             422,
-            f"query.{unknown[0]}: {message}",
-            [FieldProblem(field=f"query.{name}", message=message) for name in unknown],
+            f"query.{unknown[0]}: {messages[unknown[0]]}{more}",
+            [FieldProblem(field=f"query.{name}", message=messages[name]) for name in unknown],
         )
     repeated = sorted(
         name
@@ -96,7 +101,8 @@ _CONTEXT = (
     " CASE WHEN %(as_of)s::timestamptz IS NULL THEN NULL"
     " ELSE ledger.position_at(%(as_of)s::timestamptz) END,"
     " (SELECT max(position) FROM ledger.events)"
-    " FROM (SELECT 1) AS one LEFT JOIN ledger.api_keys k ON k.key_id = %(key_id)s"
+    " FROM (SELECT 1) AS one LEFT JOIN ledger.api_keys k ON k.key_id ="
+    f" coalesce(%(key_id)s, {LIVE_SESSION_KEY})"
 )
 
 _MOMENT: TypeAdapter[datetime] = TypeAdapter(Moment)
@@ -113,12 +119,17 @@ def _as_of(request: Request) -> datetime | None:
         return None
 
 
-async def load_context(request: Request, key_id: str | None) -> tuple[Any, ...]:
-    """The key's row (all None if unknown), and the read context, in one round trip;
-    the context is left in ``request.state.read_context``."""
+async def load_context(
+    request: Request, key_id: str | None, *, session: bytes | None = None
+) -> tuple[Any, ...]:
+    """The key's row (all None if unknown), found by its id or by the token hash of a
+    live workbench ``session``, and the read context, in one round trip; the context is
+    left in ``request.state.read_context``."""
     as_of = _as_of(request)
     async with lookup(request) as conn:
-        cursor = await conn.execute(_CONTEXT, {"key_id": key_id, "as_of": as_of})
+        cursor = await conn.execute(
+            _CONTEXT, {"key_id": key_id, "session": session, "as_of": as_of}
+        )
         row = await cursor.fetchone()
     assert row is not None
     request.state.read_context = ReadContext(
@@ -139,7 +150,7 @@ def require(roles: frozenset[Role], action: str) -> Callable[..., Awaitable[ApiK
 
     async def check(
         request: Request,
-        credentials: Annotated[HTTPAuthorizationCredentials | None, Security(_bearer)],
+        credentials: Annotated[HTTPAuthorizationCredentials | None, Security(bearer)],
     ) -> ApiKey | None:
         found = services(request)
         if not found.auth:  # a server run without keys answers as the operator
@@ -152,14 +163,14 @@ def require(roles: frozenset[Role], action: str) -> Callable[..., Awaitable[ApiK
             raise ProblemError(
                 401,
                 "this route needs an API key: send the header Authorization: Bearer <key>",
-                headers=_CHALLENGE,
+                headers=CHALLENGE,
             )
         key_id = keys.key_id_of(credentials.credentials)
         row = await load_context(request, key_id) if key_id else None
         key = keys.verified(row if row and row[0] is not None else None, credentials.credentials)
         if key is None:
             raise ProblemError(
-                401, "the API key is unknown, mistyped or revoked", headers=_CHALLENGE
+                401, "the API key is unknown, mistyped or revoked", headers=CHALLENGE
             )
         if key.role not in roles:
             needed = " or ".join(sorted(r.value for r in roles))

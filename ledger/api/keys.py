@@ -126,6 +126,14 @@ def key_id_of(key: str) -> str | None:
     return match["key_id"] if match else None
 
 
+def active(row: tuple[Any, ...] | None) -> ApiKey | None:
+    """The key record of ``row`` (as ``verified`` takes it) if it is not revoked: for a
+    workbench session, which stands for a key checked when it began."""
+    if row is None or row[0] is None or row[4] is not None:
+        return None
+    return ApiKey(row[0], row[1], Role(row[2]), row[3], row[4], _clearance(row[6], row[7]))
+
+
 def verified(row: tuple[Any, ...] | None, key: str) -> ApiKey | None:
     """The key record if ``row`` (id, name, role, created, revoked, hash, clearance rank,
     compartments) is the presented key's and it is not revoked."""

@@ -268,15 +268,22 @@ class AppendResult(Model):
 
 class ProjectionState(Model):
     name: str
-    cursor: int
-    lag: int = Field(description="Events in the ledger not yet folded into this projection.")
+    cursor: int = Field(description="The newest event the key sees that it has folded.")
+    lag: int = Field(description="Events the key sees that it has not folded yet.")
 
 
 class Health(Model):
+    """Liveness alone: what a caller without a key is told."""
+
     status: Literal["ok"]
-    head: int
-    head_hash: str
-    head_recorded_at: datetime | None
+
+
+class HealthDetail(Health):
+    """Liveness and progress, as the key's clearance sees the ledger."""
+
+    head: int = Field(description="Position of the newest event the key's clearance sees.")
+    head_hash: str = Field(description="That event's hash (hex); 64 zeros when there is none.")
+    head_recorded_at: datetime | None = Field(description="That event's record time.")
     projections: list[ProjectionState]
 
 

@@ -7,11 +7,13 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, RedirectResponse, Response
 from psycopg import OperationalError
 from starlette.exceptions import HTTPException
 
+from ledger.api.headers import FAILURE_HEADERS
 from ledger.api.models import FieldProblem, Problem
+from ledger.api.slashes import slash_twin
 from ledger.errors import ConflictError, LedgerError, StoreUnavailable, ValidationFailed
 from ledger.limits import shown
 
@@ -95,10 +97,13 @@ def _validation_message(error: dict[str, Any]) -> str:
     return message[0].lower() + message[1:]
 
 
-async def _on_http(request: Request, exc: Exception) -> JSONResponse:
+async def _on_http(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, HTTPException)
     detail = exc.detail if isinstance(exc.detail, str) else HTTPStatus(exc.status_code).description
     if exc.status_code == 404 and detail == "Not Found":
+        twin = slash_twin(request)
+        if twin is not None:  # relative: never built from the Host header
+            return RedirectResponse(twin, status_code=307)
         detail = f"there is no route {request.url.path}; /docs lists them"
     elif exc.status_code == 405:
         detail = f"{request.method} is not allowed on {request.url.path}"
@@ -145,7 +150,11 @@ async def _on_database_down(request: Request, exc: Exception) -> JSONResponse:
 
 async def _on_unexpected(request: Request, exc: Exception) -> JSONResponse:
     log.exception("unexpected error on %s %s", request.method, request.url.path)
-    return problem(500, "the server failed on this request; it is logged for the operators")
+    return problem(
+        500,
+        "the server failed on this request; it is logged for the operators",
+        headers=FAILURE_HEADERS,
+    )
 
 
 def install(app: FastAPI) -> None:

@@ -7,8 +7,6 @@ keyed by route, parameters and position, and serves them again without touching 
 projections; only ``read_at`` (which carries the live cursors) is fresh on every reply.
 """
 
-import base64
-import binascii
 import json
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -28,35 +26,51 @@ from ledger.ports import LedgerStore
 from ledger.projection.service import ReadPosition, ReadService, choose_position
 from ledger.store.postgres import PostgresLedger
 
-
-def encode_cursor(position: int, key: Any) -> str:
-    """An opaque page token: the position read at and the last key returned."""
-    text = json.dumps({"p": position, "k": key}, separators=(",", ":"))
-    return base64.urlsafe_b64encode(text.encode()).decode().rstrip("=")
+SCOPE_FREE = frozenset({"cursor", "limit", "proof"})
+"""Query parameters a walk may change between pages; every other binds the token."""
 
 
-def decode_cursor(token: str, key_type: type, parts: int = 2) -> tuple[int, Any]:
-    """The (position, key) in a page token; 422 if it is not one this server gave.
-    A ``tuple`` key must have ``parts`` strings."""
-    try:
-        data = json.loads(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)))
-        position, key = data["p"], data["k"]
-        if isinstance(key, list):
-            key = tuple(key)
-        if type(position) is not int or position < 0 or not isinstance(key, key_type):
-            raise ValueError
-        if isinstance(key, bool) or (
-            isinstance(key, tuple)
-            and (len(key) != parts or not all(isinstance(part, str) for part in key))
-        ):
-            raise ValueError
-    except (ValueError, TypeError, KeyError, binascii.Error, UnicodeDecodeError):
-        raise ProblemError(
-            422,
-            "query.cursor: not a page token from this API; pass next_cursor back unchanged",
-            [FieldProblem(field="query.cursor", message="not a page token from this API")],
-        ) from None
-    return position, key
+class Pages:
+    """The page tokens of one request: sealed for its caller's clearance, its route and
+    its query (``ledger.api.page_tokens``)."""
+
+    def __init__(self, request: Request) -> None:
+        self._tokens = services(request).tokens
+        query = sorted((k, v) for k, v in request.query_params.multi_items() if k not in SCOPE_FREE)
+        self._scope = json.dumps([clearance_of(request).text(), request.url.path, query])
+
+    def next(self, position: int, key: Any) -> str:
+        """The token of the page after ``key``, read at ``position``."""
+        return self._tokens.seal({"p": position, "k": key}, self._scope)
+
+    def resume(self, token: str, key_type: type, parts: int = 2) -> tuple[int, Any]:
+        """The (position, key) in a page token; 422 unless this server gave it for this
+        clearance, route and query. A ``tuple`` key must have ``parts`` strings."""
+        data = self._tokens.open(token, self._scope)
+        try:
+            if not isinstance(data, dict):
+                raise ValueError
+            position, key = data["p"], data["k"]
+            if isinstance(key, list):
+                key = tuple(key)
+            if type(position) is not int or position < 0 or not isinstance(key, key_type):
+                raise ValueError
+            if isinstance(key, bool) or (
+                isinstance(key, tuple)
+                and (len(key) != parts or not all(isinstance(part, str) for part in key))
+            ):
+                raise ValueError
+        except (ValueError, TypeError, KeyError):
+            message = (
+                "not a page token this server gave for this key and query; pass next_cursor "
+                "back unchanged, with the same key and parameters"
+            )
+            raise ProblemError(
+                422,
+                f"query.cursor: {message}",
+                [FieldProblem(field="query.cursor", message=message)],
+            ) from None
+        return position, key
 
 
 async def read_at(

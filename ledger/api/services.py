@@ -11,6 +11,7 @@ from fastapi import Request
 from psycopg_pool import AsyncConnectionPool
 
 from ledger.api.answers import AnswerCache
+from ledger.api.page_tokens import PageTokens
 from ledger.errors import StoreUnavailable
 from ledger.ports import EventSink, LedgerStore
 from ledger.projection.service import ReadService
@@ -26,6 +27,8 @@ class Services:
     """Key checks and cursor reads, on the event loop: no thread per request for them."""
     reads: ReadService
     """The one way answers are read (the CLI and the audit tools use it too)."""
+    tokens: PageTokens
+    """Seals and opens the page tokens of every list (``next_cursor``)."""
     auth: bool = True
     answers: AnswerCache = field(default_factory=AnswerCache)
     publishing: threading.Lock = field(default_factory=threading.Lock)

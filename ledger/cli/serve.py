@@ -4,11 +4,9 @@ from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from functools import partial
-from secrets import token_urlsafe
 from typing import Annotated
 
 import typer
-from pydantic import SecretStr
 
 from ledger.api import keys
 from ledger.cli.context import Options, err, options, reporting_errors
@@ -42,7 +40,10 @@ def serving(opts: Options) -> Iterator[Serving]:
             url = settings.database_url
         resolved = settings.model_copy(update={"database_url": url})
         prepare: Prepare = "init" if settings.embedded else "check"
-        with bootstrap(resolved, prepare=prepare) as runtime, runtime.store.connection() as conn:
+        with (
+            bootstrap(resolved, prepare=prepare, as_service=True) as runtime,
+            runtime.store.connection() as conn,
+        ):  # the workers' login checked here, before any of them starts
             active = len(keys.listing(conn, include_revoked=False))
         err.print(f"ledger: {describe_target(settings)}")
         yield Serving(resolved, opts.kafka_settings(), active)
@@ -58,10 +59,7 @@ def run_server(
 
     from ledger.api.app import create_app
 
-    settings = serving.settings
-    if settings.session_secret is None:  # one secret for all workers: a session works on each
-        settings = settings.model_copy(update={"session_secret": SecretStr(token_urlsafe(32))})
-    factory = partial(create_app, settings, serving.kafka, auth=auth)
+    factory = partial(create_app, serving.settings, serving.kafka, auth=auth)
     config = uvicorn.Config(
         factory, factory=True, host=host, port=port, workers=workers, log_level=log_level
     )
@@ -111,6 +109,10 @@ def serve(
     analysts and auditors read, producers append, admins do both. OpenAPI is at
     /openapi.json and interactive docs at /docs. Appends go via Kafka when
     LEDGER_KAFKA_BOOTSTRAP is set, else straight into PostgreSQL. Stop with Ctrl-C.
+
+    Every query runs as the least-privilege database login ledger_service (made by
+    `ledger init`; LEDGER_SERVICE_DATABASE_URL names another). Behind a TLS proxy set
+    LEDGER_PUBLIC_URL to its https address (Secure session cookies, forms from it only).
     """
     auth = not insecure_no_auth
     with serving(options(ctx)) as ready:

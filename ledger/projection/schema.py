@@ -22,6 +22,33 @@ ALTER TABLE {s}.cursors ADD COLUMN IF NOT EXISTS previous bigint NOT NULL DEFAUL
 """
 
 
+_TO_PROJECTOR = """
+DO $$
+DECLARE
+    found record;
+BEGIN
+    IF to_regrole('ledger_projector') IS NULL
+       OR NOT pg_has_role('ledger_projector', 'MEMBER') THEN
+        RETURN;  -- no such role here, or a login that cannot give it objects
+    END IF;
+    PERFORM pg_advisory_xact_lock(hashtext('projection.owner.' || {schema}));
+    IF (SELECT nspowner FROM pg_namespace WHERE nspname = {schema})
+       <> 'ledger_projector'::regrole THEN
+        EXECUTE format('ALTER SCHEMA %I OWNER TO ledger_projector', {schema});
+    END IF;
+    FOR found IN SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+                  WHERE n.nspname = {schema} AND c.relkind IN ('r', 'p')
+                    AND c.relowner <> 'ledger_projector'::regrole LOOP
+        EXECUTE format('ALTER TABLE %I.%I OWNER TO ledger_projector', {schema}, found.relname);
+    END LOOP;
+END
+$$
+"""
+"""Hand a projection schema and its tables to ``ledger_projector`` (migration 0013), so
+the server's service login and the owner's command line fold the same tables, whoever
+made them; one round trip, and nothing changes once they are its."""
+
+
 def qualified(text: str, schema: str) -> sql.Composed:
     """SQL with ``{s}`` standing for the (quoted) projection schema."""
     return sql.SQL(text).format(s=sql.Identifier(schema))
@@ -50,6 +77,7 @@ def create(
         conn.execute(qualified(projection.ddl(), schema))
         if readable:
             security.secure(conn, projection, schema, clearance)
+    conn.execute(sql.SQL(_TO_PROJECTOR).format(schema=sql.Literal(schema)))
 
 
 def drop_tables(conn: Conn, projection: Projection, schema: str = SCHEMA) -> None:

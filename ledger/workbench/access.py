@@ -1,6 +1,7 @@
 """Who is asking: the session's API key, checked by the API's own key code on every
 page (``ledger.api.keys``, ``ledger.api.auth.load_context``), so the workbench admits
-exactly the keys the API admits and sees a revocation on the next request."""
+exactly the keys the API admits and sees a revocation, or a session ended, on the next
+request."""
 
 from dataclasses import dataclass
 
@@ -10,7 +11,7 @@ from ledger.api import keys
 from ledger.api.auth import load_context
 from ledger.api.keys import ApiKey
 from ledger.api.services import services
-from ledger.workbench.session import sessions
+from ledger.workbench.session import form_token, sessions
 
 
 class SignInRequired(Exception):
@@ -23,9 +24,11 @@ class SignInRequired(Exception):
 
 @dataclass(frozen=True)
 class Visitor:
-    """A signed-in reader; ``key`` is None when the server admits everyone (no auth)."""
+    """A signed-in reader; ``key`` is None when the server admits everyone (no auth).
+    ``form_token`` goes into every form that changes something (``csrf``)."""
 
     key: ApiKey | None
+    form_token: str = ""
 
     @property
     def name(self) -> str:
@@ -42,16 +45,19 @@ async def check_key(request: Request, api_key: str) -> ApiKey | None:
 
 
 async def visitor(request: Request) -> Visitor:
-    """The dependency of every page: the signed-in reader, or SignInRequired."""
+    """The dependency of every page: the signed-in reader, or SignInRequired. The
+    session is looked up with its key in one round trip, so an ended session or a
+    revoked key stops working on the next page."""
     if not services(request).auth:
         await load_context(request, None)
         return Visitor(None)
-    api_key = sessions(request).key_of(request)
-    if api_key is None:
+    found = sessions(request)
+    token = found.token_of(request)
+    if token is None:
         raise SignInRequired("Sign in with an API key to use the workbench.")
-    key = await check_key(request, api_key)
+    key = keys.active(await load_context(request, None, session=found.hash_of(token)))
     if key is None:
-        raise SignInRequired("The session's key is unknown or was revoked: sign in again.")
+        raise SignInRequired("The session has ended or its key was revoked: sign in again.")
     if key.role not in keys.READERS:
         raise SignInRequired(f"A {key.role.value} key cannot read the ledger: use a reader key.")
-    return Visitor(key)
+    return Visitor(key, form_token(token))

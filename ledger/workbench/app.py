@@ -11,6 +11,7 @@ from fastapi.staticfiles import StaticFiles
 from ledger.config import Settings
 from ledger.workbench.access import SignInRequired
 from ledger.workbench.controls import Redirect
+from ledger.workbench.csrf import ForeignForm
 from ledger.workbench.pages import audit, claims, entities, posture, search, signin, sources
 from ledger.workbench.reads import CannotRead
 from ledger.workbench.render import PREFIX, page
@@ -32,13 +33,18 @@ async def _cannot_read(request: Request, exc: Exception) -> Response:
     return page(request, "problem.html", status=409, message=str(exc))
 
 
+async def _foreign_form(request: Request, exc: Exception) -> Response:
+    message = f"Refused: {exc}. Nothing was changed; use the workbench's own pages."
+    return page(request, "problem.html", status=403, message=message)
+
+
 def install(app: FastAPI, settings: Settings) -> None:
     """Add the workbench to ``app`` (the API's application, so the same services)."""
-    secret = settings.session_secret.get_secret_value() if settings.session_secret else None
-    app.state.workbench_sessions = Sessions.from_secret(secret)
+    app.state.workbench_sessions = Sessions(settings.public_url)
     app.add_exception_handler(SignInRequired, _sign_in)
     app.add_exception_handler(Redirect, _redirect)
     app.add_exception_handler(CannotRead, _cannot_read)
+    app.add_exception_handler(ForeignForm, _foreign_form)
     for module in (signin, posture, entities, claims, sources, search, audit):
         app.include_router(module.router, prefix=PREFIX, include_in_schema=False)
     static = files("ledger.workbench").joinpath("static")
@@ -46,4 +52,8 @@ def install(app: FastAPI, settings: Settings) -> None:
 
     @app.get("/", include_in_schema=False)
     def root() -> RedirectResponse:
+        return RedirectResponse(f"{PREFIX}/", status_code=303)
+
+    @app.get(PREFIX, include_in_schema=False)
+    def bare() -> RedirectResponse:
         return RedirectResponse(f"{PREFIX}/", status_code=303)

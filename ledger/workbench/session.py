@@ -1,82 +1,102 @@
-"""The browser's session: the API key sealed (AES-GCM) in an HttpOnly, SameSite=Strict
-cookie, so the key is typed once and never appears in a URL or a log line.
+"""The browser's session: a random token in an HttpOnly, SameSite=Strict cookie, standing
+for an API key the server checked once, at sign-in; the key itself never reaches the
+browser again, an address or a log.
 
-The server keeps no session table: every request opens the cookie and checks the key
-again (``access``), so a revoked key stops working on the next page. The sealing secret
-is the server's (``LEDGER_SESSION_SECRET``, else one drawn at start and shared by its
-workers): a restart with a new secret signs everyone out.
+The server keeps the sessions (``ledger.store.sessions``): every page looks its token up
+with the key, so signing out ends a session at once, a copied cookie included, on every
+worker and every server of the database, and a revoked key ends its sessions. The
+cookie is ``Secure`` when the workbench's public address is https (``LEDGER_PUBLIC_URL``),
+or else when the request came by https (uvicorn trusts the forwarded scheme only from
+the addresses in ``FORWARDED_ALLOW_IPS``, 127.0.0.1 by default). A Secure cookie is named
+``__Host-ledger_session``, so no other site of the same host may set one.
 """
 
 import base64
-import json
-import os
-import time
+import hashlib
+import hmac
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
-from cryptography.exceptions import InvalidTag
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-from cryptography.hazmat.primitives.hashes import SHA256
-from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from starlette.requests import Request
 from starlette.responses import Response
 
+from ledger.api.services import lookup
+from ledger.store import sessions as stored
+
 COOKIE = "ledger_session"
+SECURE_COOKIE = "__Host-ledger_session"
 LIFETIME_SECONDS = 12 * 3600
 """A session lasts a working day at most, then the key is asked for again."""
-_CONTEXT = b"ledger workbench session v1"
+_CSRF_CONTEXT = b"ledger workbench form v1"
 
 
 @dataclass(frozen=True)
 class Sessions:
-    """Seals and opens session cookies with one server secret."""
+    """Starts, finds and ends sessions; ``public_url`` is where browsers reach the
+    workbench (None: as each request says)."""
 
-    secret: bytes
+    public_url: str | None = None
 
-    @classmethod
-    def from_secret(cls, secret: str | None) -> "Sessions":
-        """Sessions keyed by ``secret`` (any text), or by a fresh random one."""
-        material = secret.encode() if secret else os.urandom(32)
-        key = HKDF(algorithm=SHA256(), length=32, salt=None, info=_CONTEXT).derive(material)
-        return cls(key)
+    def secure(self, request: Request) -> bool:
+        """Whether the session cookie is Secure (and so ``__Host-`` prefixed)."""
+        if self.public_url:
+            return urlsplit(self.public_url).scheme == "https"
+        return request.url.scheme == "https"
 
-    def seal(self, api_key: str, now: float | None = None) -> str:
-        expires = int((now if now is not None else time.time()) + LIFETIME_SECONDS)
-        nonce = os.urandom(12)
-        plain = json.dumps({"k": api_key, "e": expires}).encode()
-        sealed = nonce + AESGCM(self.secret).encrypt(nonce, plain, _CONTEXT)
-        return base64.urlsafe_b64encode(sealed).decode().rstrip("=")
+    def cookie_name(self, request: Request) -> str:
+        return SECURE_COOKIE if self.secure(request) else COOKIE
 
-    def open(self, token: str, now: float | None = None) -> str | None:
-        """The API key in ``token``, or None if it was not sealed here or has expired."""
-        try:
-            sealed = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
-            plain = AESGCM(self.secret).decrypt(sealed[:12], sealed[12:], _CONTEXT)
-            data = json.loads(plain)
-            key, expires = data["k"], data["e"]
-        except (ValueError, TypeError, KeyError, InvalidTag):
-            return None
-        if not isinstance(key, str) or not isinstance(expires, int):
-            return None
-        return key if expires > (now if now is not None else time.time()) else None
+    def token_of(self, request: Request) -> str | None:
+        """The session token the request's cookie holds, if any."""
+        token = request.cookies.get(self.cookie_name(request))
+        return token if token else None
 
-    def key_of(self, request: Request) -> str | None:
-        token = request.cookies.get(COOKIE)
-        return self.open(token) if token else None
+    @staticmethod
+    def hash_of(token: str) -> bytes:
+        return stored.token_hash(token)
 
-    def start(self, response: Response, request: Request, api_key: str) -> None:
+    async def start(self, response: Response, request: Request, key_id: str) -> None:
+        """A new session for ``key_id``, its cookie set on ``response`` (a session the
+        browser held before is ended: a sign-in never keeps an old token alive)."""
+        async with lookup(request) as conn:
+            previous = self.token_of(request)
+            if previous is not None:
+                await stored.end(conn, previous)
+            token = await stored.start(conn, key_id, LIFETIME_SECONDS)
         response.set_cookie(
-            COOKIE,
-            self.seal(api_key),
+            self.cookie_name(request),
+            token,
             max_age=LIFETIME_SECONDS,
             path="/",
             httponly=True,
             samesite="strict",
-            secure=request.url.scheme == "https",
+            secure=self.secure(request),
         )
 
-    @staticmethod
-    def end(response: Response) -> None:
-        response.delete_cookie(COOKIE, path="/", httponly=True, samesite="strict")
+    async def end(self, response: Response, request: Request) -> None:
+        """End the request's session on the server and delete its cookie."""
+        token = self.token_of(request)
+        if token is not None:
+            async with lookup(request) as conn:
+                await stored.end(conn, token)
+        response.delete_cookie(
+            self.cookie_name(request),
+            path="/",
+            httponly=True,
+            samesite="strict",
+            secure=self.secure(request),
+        )
+
+
+def form_token(session_token: str) -> str:
+    """The token every state-changing form of a session carries: derived from the
+    session's own (which no other page can read), so another site cannot forge it."""
+    digest = hashlib.sha256(_CSRF_CONTEXT + session_token.encode()).digest()
+    return base64.urlsafe_b64encode(digest).decode().rstrip("=")
+
+
+def form_token_matches(session_token: str | None, given: str) -> bool:
+    return session_token is not None and hmac.compare_digest(form_token(session_token), given)
 
 
 def sessions(request: Request) -> Sessions:

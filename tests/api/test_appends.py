@@ -51,7 +51,7 @@ def test_reposting_the_same_event_is_idempotent(fresh_api: Api) -> None:
         "partition": None,
         "offset": None,
     }
-    assert fresh_api.client.get("/health").json()["head"] == 139
+    assert fresh_api.client.get("/health", headers=fresh_api.headers()).json()["head"] == 139
 
 
 def test_same_id_with_other_content_is_a_409(fresh_api: Api) -> None:
@@ -83,7 +83,7 @@ def test_a_batch_with_one_bad_event_appends_nothing_and_names_it(fresh_api: Api)
     problem = response.json()
     assert problem["errors"][0]["message"].startswith("batch record 3, field activity:")
     assert "DANCING" in problem["detail"]
-    assert fresh_api.client.get("/health").json()["head"] == 138
+    assert fresh_api.client.get("/health", headers=fresh_api.headers()).json()["head"] == 138
     assert fresh_api.get("/events", after=138)["items"] == []
 
 
@@ -101,7 +101,7 @@ def test_unreadable_batches_are_422(fresh_api: Api, body: str, says: str) -> Non
     response = fresh_api.client.post("/events/batch", content=body, headers=headers)
     assert response.status_code == 422
     assert says in response.json()["detail"]
-    assert fresh_api.client.get("/health").json()["head"] == 138
+    assert fresh_api.client.get("/health", headers=fresh_api.headers()).json()["head"] == 138
 
 
 def test_one_event_of_unknown_type_is_named(fresh_api: Api) -> None:

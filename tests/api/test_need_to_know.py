@@ -7,9 +7,12 @@ at their original positions and record times, with their markings. Positions sta
 ledger's own, so nothing needs renumbering; what differs is only the projections' cursor
 and the head (the first ledger's are the positions of its last event, visible or not,
 the second's the last visible one), which the comparison leaves out: ``read_at``,
-``head``, a CLI answer's ``position`` and the position half of page tokens. As transparency
-logs show a tree size, a reader may learn how many positions the ledger holds; nothing
-else about a hidden event may differ, and every status and body below is compared whole.
+``head`` and a CLI answer's ``position``. As transparency logs show a tree size, a reader
+may learn how many positions the ledger holds; nothing else about a hidden event may
+differ, and every status and body below is compared whole. Page tokens are sealed afresh
+for every answer, so each walk follows its own tokens to the end and every page of it is
+compared; ``/health`` for a key is compared whole, head and lag included, since it
+answers with the events the key sees.
 """
 
 import json
@@ -20,6 +23,7 @@ import psycopg
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
+from ledger.api.keys import Role
 from ledger.config import Settings
 from ledger.domain.enums import Classification
 from ledger.domain.events import Event
@@ -82,10 +86,14 @@ PATHS: list[tuple[str, dict[str, Any]]] = [
     ("/posture", {"valid_at": MOMENT, "place": "Idlib"}),
     ("/posture/timeline", {"actor": ACTORS[0]}),
     ("/posture/timeline", {"place": PLACES[1]}),
+    ("/posture", {"include_retracted": "true", "limit": 1}),
+    ("/posture/timeline", {"actor": ACTORS[1], "limit": 1}),
     ("/claims", {}),
     ("/claims", {"limit": 1}),
     ("/sources", {}),
+    ("/sources", {"limit": 1}),
     ("/documents", {}),
+    ("/documents", {"limit": 1}),
     ("/actors", {}),
     ("/places", {}),
     ("/events", {"limit": 1000}),
@@ -98,10 +106,22 @@ PATHS: list[tuple[str, dict[str, Any]]] = [
 ]
 
 
+MOST_PAGES = 60
+
+
 def _answers(api: Api, event_ids: list[str]) -> Iterator[tuple[str, int, Any]]:
     for path, params in PATHS:
         response = api.client.get(path, params=params, headers=api.headers())
         yield path, response.status_code, normalised(response.json())
+        for page in range(MOST_PAGES):  # the rest of the walk, by the tokens given
+            token = response.json().get("next_cursor") if response.status_code == 200 else None
+            if token is None:
+                break
+            given = {**params, "cursor": token}
+            response = api.client.get(path, params=given, headers=api.headers())
+            yield f"{path} page {page + 2}", response.status_code, normalised(response.json())
+    health = api.client.get("/health", headers=api.headers(Role.PRODUCER))
+    yield "/health", health.status_code, health.json()
     for event_id in event_ids:  # hidden ones must answer as unknown ones do
         response = api.client.get(f"/events/{event_id}", headers=api.headers())
         yield event_id, response.status_code, response.json()

@@ -23,9 +23,18 @@ def walk(api: Api, path: str, limit: int, **params: Any) -> list[dict[str, Any]]
     raise AssertionError("pagination did not end")
 
 
-def test_health_shows_head_cursors_and_lag_without_a_key(api: Api) -> None:
+def test_health_shows_only_its_status_without_a_key(api: Api) -> None:
     response = api.client.get("/health")
     assert response.status_code == 200
+    assert response.json() == {"status": "ok"}
+    bad = api.client.get("/health", headers={"Authorization": "Bearer ldg_wrong"})
+    assert bad.status_code == 401
+
+
+def test_health_shows_head_cursors_and_lag_to_a_key(api: Api) -> None:
+    for role in Role:
+        response = api.client.get("/health", headers=api.headers(role))
+        assert response.status_code == 200
     body = response.json()
     assert body["head"] == HEAD and len(body["head_hash"]) == 64
     assert {p["name"]: (p["cursor"], p["lag"]) for p in body["projections"]} == {

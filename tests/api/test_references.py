@@ -28,7 +28,7 @@ def test_a_dangling_actor_is_refused_with_a_suggestion(fresh_api: Api) -> None:
     assert error["message"].startswith("batch record 2, field actor_id: actor 'Hizballah'")
     assert "did you mean actor:hezbollah ('Hizballah')?" in error["message"]
     assert "register it earlier in this request" in error["message"]
-    assert fresh_api.client.get("/health").json()["head"] == 138
+    assert fresh_api.client.get("/health", headers=fresh_api.headers()).json()["head"] == 138
 
 
 def test_one_event_names_its_field(fresh_api: Api) -> None:
@@ -47,13 +47,13 @@ def test_forward_references_in_a_batch_resolve(fresh_api: Api) -> None:
 
 def test_allow_unresolved_does_not_apply_to_a_key(fresh_api: Api) -> None:
     event = _report(claim_id="claim:seed-99")
-    head = fresh_api.client.get("/health").json()["head"]
+    head = fresh_api.client.get("/health", headers=fresh_api.headers()).json()["head"]
     response = fresh_api.client.post(
         "/events?allow_unresolved=true", json=event, headers=fresh_api.headers(Role.PRODUCER)
     )
     assert response.status_code == 422, response.text
     assert "allow_unresolved=true does not apply to a key" in response.text
-    assert fresh_api.client.get("/health").json()["head"] == head
+    assert fresh_api.client.get("/health", headers=fresh_api.headers()).json()["head"] == head
 
 
 def test_allow_unresolved_is_explicit_for_the_operator(database_url: str) -> None:

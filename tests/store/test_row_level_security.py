@@ -119,3 +119,17 @@ def test_the_reader_role_cannot_write_markings_nor_read_keys(
     with _reader(database_url, None) as conn:
         with pytest.raises(psycopg.errors.InsufficientPrivilege):
             conn.execute("SELECT count(*) FROM ledger.api_keys WHERE false AND key_hash IS NULL")
+
+
+def test_a_reader_reads_neither_rejected_payloads_nor_kafka_repeats(
+    ledger: PostgresLedger, database_url: str
+) -> None:
+    """Raw rejected inputs carry no marking a policy could check, and the repeats name
+    the positions of events of any marking: the reader role reads neither (the service
+    reads them as itself, for auditors)."""
+    for table in ("rejected", "kafka_duplicates", "workbench_sessions", "server_secrets"):
+        with _reader(database_url, Clearance.of("TOP_SECRET", ["ALPHA", "BRAVO"])) as conn:
+            with pytest.raises(psycopg.errors.InsufficientPrivilege):
+                conn.execute(f"SELECT count(*) FROM ledger.{table}")
+    with _reader(database_url, None) as conn:
+        assert conn.execute("SELECT count(*) FROM ledger.kafka_offsets").fetchone() == (0,)

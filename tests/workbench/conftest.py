@@ -49,6 +49,8 @@ class Served:
     """Keys made without a clearance: UNCLASSIFIED, as least privilege gives."""
     secret: str = ""
     """An analyst key cleared to SECRET."""
+    url: str = ""
+    """The database behind the server."""
 
 
 def record_secret(url: str) -> None:
@@ -127,7 +129,7 @@ def served(server_url: str, template_db: str) -> Iterator[Served]:
         assert thread.is_alive() and time.monotonic() < deadline, "the server did not start"
         time.sleep(0.05)
     try:
-        yield Served(f"http://127.0.0.1:{port}", made, secret)
+        yield Served(f"http://127.0.0.1:{port}", made, secret, url)
     finally:
         server.should_exit = True
         thread.join(timeout=10)

@@ -10,10 +10,9 @@ from ledger.api.names import resolving
 from ledger.api.problems import ProblemError, responses
 from ledger.api.reading import (
     PROOF_PENDING,
+    Pages,
     Provable,
     answer,
-    decode_cursor,
-    encode_cursor,
     read_at,
 )
 from ledger.api.routes.params import AsOf, Cursor, Limit
@@ -68,7 +67,8 @@ async def claims(
     cursor: Cursor = None,
 ) -> Response:
     """Claims in id order, each with its status and original speaker as known then."""
-    pinned, after = decode_cursor(cursor, str) if cursor else (None, None)
+    pages = Pages(request)
+    pinned, after = pages.resume(cursor, str) if cursor else (None, None)
     at = await read_at(request, CLAIMS, as_of=as_of, pinned=pinned)
 
     def build(reads: ReadService, position: ReadPosition) -> ClaimsPage:
@@ -94,7 +94,7 @@ async def claims(
         return ClaimsPage(
             read_at=at,
             items=[ClaimItem.model_validate(v) for v in page.items],
-            next_cursor=encode_cursor(at.position, page.last) if page.last else None,
+            next_cursor=pages.next(at.position, page.last) if page.last else None,
         )
 
     return await answer(request, at, build)

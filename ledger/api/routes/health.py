@@ -1,14 +1,19 @@
-"""Liveness and lag: the ledger head and how far each projection has folded it."""
+"""Liveness for anyone; the ledger's head and each projection's lag for a key, as the
+key's clearance sees them."""
 
-from fastapi import APIRouter, Depends, Request
+from typing import Annotated
 
-from ledger.api.auth import known_parameters
-from ledger.api.models import Health, ProjectionState
-from ledger.api.problems import responses
-from ledger.api.services import lookup
-from ledger.chain import GENESIS_HASH
+from fastapi import APIRouter, Depends, Request, Security
+from fastapi.security import HTTPAuthorizationCredentials
+
+from ledger.api import keys
+from ledger.api.auth import CHALLENGE, bearer, known_parameters, load_context
+from ledger.api.models import Health, HealthDetail, ProjectionState
+from ledger.api.problems import ProblemError, responses
+from ledger.api.services import lookup, services
+from ledger.domain.marking import OPERATOR, Clearance
 from ledger.projection.catalog import PROJECTIONS
-from ledger.records import Head
+from ledger.store.seen import seen_head_async
 
 
 async def _no_parameters(request: Request) -> None:
@@ -18,37 +23,52 @@ async def _no_parameters(request: Request) -> None:
 router = APIRouter(tags=["health"], dependencies=[Depends(_no_parameters)])
 
 
+async def _clearance(
+    request: Request, credentials: HTTPAuthorizationCredentials | None
+) -> Clearance | None:
+    """The clearance of the key sent (None when none was sent); 401 for a bad key. A
+    server run without keys answers everyone as the operator."""
+    if not services(request).auth:
+        return OPERATOR
+    if credentials is None:
+        return None
+    key_id = keys.key_id_of(credentials.credentials)
+    row = await load_context(request, key_id) if key_id else None
+    key = keys.verified(row if row and row[0] is not None else None, credentials.credentials)
+    if key is None:
+        raise ProblemError(401, "the API key is unknown, mistyped or revoked", headers=CHALLENGE)
+    return key.clearance
+
+
 @router.get(
     "/health",
-    response_model=Health,
-    responses=responses(503),
-    summary="Ledger head, projection cursors and lag (no key needed)",
+    response_model=HealthDetail | Health,
+    responses=responses(401, 503),
+    summary="Liveness (no key needed); with a key, the head and lag its clearance sees",
+    openapi_extra={"security": [{}]},  # with the bearer scheme: the key is optional here
 )
-async def health(request: Request) -> Health:
-    """200 while the database answers, 503 when it cannot be reached. Open to callers
-    without a key, so load balancers can probe it; it shows no event content, and the
-    head's record time only when the head event is open (UNCLASSIFIED, no compartments)."""
+async def health(
+    request: Request,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Security(bearer)],
+) -> HealthDetail | Health:
+    """200 while the database answers, 503 when it cannot be reached. Without a key
+    (load balancers) only `status`. With a key of any role, as a ledger holding only the
+    events its clearance covers would answer: `head` is the newest such event (with its
+    hash and record time), and each projection's `cursor` the newest such event it has
+    folded, its `lag` how many such events it has not; nothing here changes when an
+    event the key may not see is appended or folded."""
+    clearance = await _clearance(request, credentials)
     async with lookup(request) as conn:
-        cursor = await conn.execute(
-            "SELECT e.position, e.hash, CASE WHEN EXISTS (SELECT 1 FROM ledger.markings m"
-            " WHERE m.position = e.position AND m.rank = 0 AND m.compartments = '{}')"
-            " THEN e.recorded_at END, ledger.projection_cursors()"
-            " FROM (SELECT 1) AS one LEFT JOIN LATERAL (SELECT position, hash, recorded_at"
-            " FROM ledger.events ORDER BY position DESC LIMIT 1) AS e ON true"
-        )
-        row = await cursor.fetchone()
-    assert row is not None
-    found = row if row[0] is not None else None
-    built = row[3] or {}
-    head = Head(found[0], bytes(found[1]), found[2]) if found else Head(0, GENESIS_HASH, None)
-    cursors = {name: int(built.get(name, 0)) for name in PROJECTIONS}
-    return Health(
+        if clearance is None:
+            await conn.execute("SELECT 1")
+            return Health(status="ok")
+        seen = await seen_head_async(conn, clearance, list(PROJECTIONS))
+    return HealthDetail(
         status="ok",
-        head=head.position,
-        head_hash=head.hash.hex(),
-        head_recorded_at=head.recorded_at,
+        head=seen.position,
+        head_hash=seen.hash.hex(),
+        head_recorded_at=seen.recorded_at,
         projections=[
-            ProjectionState(name=name, cursor=cursor, lag=head.position - cursor)
-            for name, cursor in cursors.items()
+            ProjectionState(name=p.name, cursor=p.cursor, lag=p.lag) for p in seen.projections
         ],
     )

@@ -32,6 +32,10 @@ ValidAt = Annotated[
 Limit = Annotated[int, Query(ge=1, le=1000, description="Most items in one page.")]
 Cursor = Annotated[
     str | None,
-    Query(max_length=4096, description="`next_cursor` of the previous page, unchanged."),
+    Query(
+        max_length=4096,
+        description="`next_cursor` of the previous page, unchanged, with the same key and "
+        "parameters (a token is sealed for the key's clearance, the route and the query).",
+    ),
 ]
 Identifier = Annotated[str | None, Query(min_length=1, max_length=200)]

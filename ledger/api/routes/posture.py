@@ -11,10 +11,9 @@ from ledger.api.names import resolving
 from ledger.api.problems import ProblemError, responses
 from ledger.api.reading import (
     PROOF_PENDING,
+    Pages,
     Provable,
     answer,
-    decode_cursor,
-    encode_cursor,
     read_at,
 )
 from ledger.api.routes.params import AsOf, Cursor, Limit, ValidAt
@@ -98,7 +97,8 @@ async def posture(
     were all retracted are left out unless `include_retracted` or `status=RETRACTED`.
     `actor` and `place` take an id, name or alias; an unknown or ambiguous one is a 422
     naming the parameter, with suggestions or candidates."""
-    pinned, after = decode_cursor(cursor, tuple) if cursor else (None, None)
+    pages = Pages(request)
+    pinned, after = pages.resume(cursor, tuple) if cursor else (None, None)
     wanted = frozenset(status) if status else None
     if wanted is None and not include_retracted:
         wanted = frozenset(PostureStatus) - {PostureStatus.RETRACTED}
@@ -118,7 +118,7 @@ async def posture(
         return PosturePage(
             read_at=at,
             items=items(page.items),
-            next_cursor=encode_cursor(at.position, page.last) if page.last else None,
+            next_cursor=pages.next(at.position, page.last) if page.last else None,
         )
 
     return await answer(request, at, build)
@@ -144,7 +144,8 @@ async def timeline(
     touched, oldest first. Give `actor` or `place` (or both)."""
     if actor is None and place is None:
         raise ProblemError(422, "query: give actor or place (or both) for a timeline")
-    pinned, after = decode_cursor(cursor, int) if cursor else (None, 0)
+    pages = Pages(request)
+    pinned, after = pages.resume(cursor, int) if cursor else (None, 0)
     at = await read_at(request, POSTURE, as_of=as_of, pinned=pinned)
 
     def build(reads: ReadService, position: ReadPosition) -> Timeline:
@@ -162,7 +163,7 @@ async def timeline(
             actor_id=actors[0] if actors else None,
             place_key=place_key,
             steps=[TimelineStep(position=s.position, rows=items(s.rows)) for s in page.items],
-            next_cursor=encode_cursor(at.position, page.last) if page.last else None,
+            next_cursor=pages.next(at.position, page.last) if page.last else None,
         )
 
     return await answer(request, at, build)

@@ -18,10 +18,9 @@ from ledger.api.names import resolving
 from ledger.api.problems import ProblemError, responses
 from ledger.api.reading import (
     PROOF_PENDING,
+    Pages,
     Provable,
     answer,
-    decode_cursor,
-    encode_cursor,
     read_at,
 )
 from ledger.api.routes.params import AsOf, Cursor, Limit
@@ -49,7 +48,8 @@ async def sources(
     request: Request, as_of: AsOf = None, limit: Limit = 100, cursor: Cursor = None
 ) -> Response:
     """Every registered source in id order: its current grade and each assessment."""
-    pinned, after = decode_cursor(cursor, str) if cursor else (None, None)
+    pages = Pages(request)
+    pinned, after = pages.resume(cursor, str) if cursor else (None, None)
     at = await read_at(request, SOURCES, as_of=as_of, pinned=pinned)
 
     def build(reads: ReadService, position: ReadPosition) -> SourcesPage:
@@ -57,7 +57,7 @@ async def sources(
         return SourcesPage(
             read_at=at,
             items=[SourceItem.model_validate(v) for v in page.items],
-            next_cursor=encode_cursor(at.position, page.last) if page.last else None,
+            next_cursor=pages.next(at.position, page.last) if page.last else None,
         )
 
     return await answer(request, at, build)
@@ -103,7 +103,8 @@ async def documents(
     limit: Limit = 100,
     cursor: Cursor = None,
 ) -> Response:
-    pinned, after = decode_cursor(cursor, str) if cursor else (None, None)
+    pages = Pages(request)
+    pinned, after = pages.resume(cursor, str) if cursor else (None, None)
     at = await read_at(request, DOCUMENTS, as_of=as_of, pinned=pinned)
 
     def build(reads: ReadService, position: ReadPosition) -> DocumentsPage:
@@ -115,7 +116,7 @@ async def documents(
         return DocumentsPage(
             read_at=at,
             items=[DocumentItem.model_validate(v) for v in page.items],
-            next_cursor=encode_cursor(at.position, page.last) if page.last else None,
+            next_cursor=pages.next(at.position, page.last) if page.last else None,
         )
 
     return await answer(request, at, build)

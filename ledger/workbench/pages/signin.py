@@ -6,7 +6,9 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from ledger.api import keys
+from ledger.api.services import services
 from ledger.workbench.access import check_key
+from ledger.workbench.csrf import require_form_token, require_same_origin
 from ledger.workbench.render import PREFIX, page
 from ledger.workbench.session import sessions
 
@@ -35,6 +37,7 @@ async def signin(
     key: Annotated[str, Form(max_length=200)] = "",
     next: Annotated[str, Form(max_length=2000)] = "",
 ) -> Response:
+    require_same_origin(request)  # a login forged by another site's page is refused
     found = await check_key(request, key.strip()) if key.strip() else None
     if found is None:
         return form(request, "That key is unknown, mistyped or revoked.", next, status=200)
@@ -42,12 +45,16 @@ async def signin(
         message = f"A {found.role.value} key cannot read the ledger: use a reader key."
         return form(request, message, next, status=200)
     response = RedirectResponse(_safe_next(next), status_code=303)
-    sessions(request).start(response, request, key.strip())
+    await sessions(request).start(response, request, found.key_id)
     return response
 
 
 @router.post("/signout")
-def signout(request: Request) -> Response:
+async def signout(request: Request, csrf: Annotated[str, Form(max_length=200)] = "") -> Response:
+    """End the session on the server (a copy of the cookie stops working too)."""
+    require_same_origin(request)
+    if services(request).auth:
+        require_form_token(request, csrf)
     response = RedirectResponse(f"{PREFIX}/signin", status_code=303)
-    sessions(request).end(response)
+    await sessions(request).end(response, request)
     return response
