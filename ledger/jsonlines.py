@@ -17,6 +17,7 @@ from pydantic import ValidationError
 from pydantic_core import ErrorDetails
 
 from ledger.domain.events import EVENT_TYPES, Event
+from ledger.domain.moments import BadMoment
 from ledger.errors import ValidationFailed
 from ledger.json_input import NotJson, decode_json
 from ledger.limits import DEFAULT_LIMITS, InputLimits, Loc, shown
@@ -63,6 +64,8 @@ def describe_error(error: ErrorDetails, event_type: str) -> str:
             f"{shown(given)} has no timezone; add one such as Z or +03:00 "
             "(a naive time would be read as local time)"
         )
+    if isinstance(error.get("ctx", {}).get("error"), BadMoment):
+        return f"{shown(given)} {error['ctx']['error']}"
     if kind == "enum":
         expected = error.get("ctx", {}).get("expected", "")
         return f"{shown(given)} is not allowed; expected {expected}"

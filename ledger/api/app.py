@@ -62,6 +62,7 @@ def create_app(
                 lookups=lookups,
                 reads=runtime.reads,
                 auth=auth,
+                read_wait=settings.read_wait,
             )
             # what start-up built lives as long as the server: keep it out of the
             # collector's scans, and collect young objects less often (shorter pauses)

@@ -27,6 +27,8 @@ class Services:
     reads: ReadService
     """The one way answers are read (the CLI and the audit tools use it too)."""
     auth: bool = True
+    read_wait: float = 10.0
+    """Most seconds a read naming ``at_least`` waits for the fold (LEDGER_READ_WAIT)."""
     answers: AnswerCache = field(default_factory=AnswerCache)
     publishing: threading.Lock = field(default_factory=threading.Lock)
 

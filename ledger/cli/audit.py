@@ -28,11 +28,11 @@ from ledger.audit.trace import TraceNode, trace_claim, trace_posture
 from ledger.audit.verify import Anchor
 from ledger.audit.verify import verify as verify_ledger
 from ledger.cli.context import EXIT_CANNOT_RUN, EXIT_INVALID, err, error_line, options, out
-from ledger.cli.moments import given_time
+from ledger.cli.moments import MOMENT_HELP, given_time
 from ledger.codec.single_object import AvroCodec
 from ledger.config import reader_clearance
 from ledger.domain.marking import Clearance
-from ledger.errors import LedgerError
+from ledger.errors import LedgerError, explained
 from ledger.log.bundle import BundleError, check_bundle
 from ledger.log.checkpoint import Checkpoint
 from ledger.log.key_file import load_signer
@@ -71,7 +71,7 @@ def _could_not_run() -> Iterator[None]:
     try:
         yield
     except LedgerError as exc:
-        err.print(error_line(str(exc)))
+        err.print(error_line(explained(exc)))
         raise typer.Exit(EXIT_CANNOT_RUN) from None
     except KeyboardInterrupt:
         err.print("interrupted")
@@ -239,7 +239,7 @@ def replay(
         typer.Option(
             "--as-of",
             metavar="TIME",
-            help="Record time to replay, e.g. 2026-11-26T08:00:00Z (default: now, the head).",
+            help="Record time to replay (default: now, the head). " + MOMENT_HELP,
         ),
     ] = None,
     out_dir: Annotated[
@@ -370,7 +370,9 @@ def trace(
     as_of: Annotated[
         str | None,
         typer.Option(
-            "--as-of", metavar="TIME", help="The provenance as known at this record time."
+            "--as-of",
+            metavar="TIME",
+            help="The provenance as known at this record time. " + MOMENT_HELP,
         ),
     ] = None,
     as_json: AsJson = False,
@@ -452,7 +454,9 @@ def export(
     file: Annotated[Path, typer.Argument(metavar="FILE", help="The .avro file to write.")],
     as_of: Annotated[
         str | None,
-        typer.Option("--as-of", metavar="TIME", help="Export what was recorded by this time."),
+        typer.Option(
+            "--as-of", metavar="TIME", help="Export what was recorded by this time. " + MOMENT_HELP
+        ),
     ] = None,
     codec: Annotated[
         str,

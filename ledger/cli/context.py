@@ -12,7 +12,7 @@ from rich.console import Console
 from rich.text import Text
 
 from ledger.config import KafkaSettings, Settings
-from ledger.errors import LedgerError, StoreUnavailable
+from ledger.errors import LedgerError, StoreRefused, StoreUnavailable, explained
 
 PIPED_WIDTH = 160
 """Output width when stdout is not a terminal and COLUMNS does not say (rich would
@@ -81,6 +81,9 @@ def reporting_errors() -> Iterator[None]:
         yield
     except StoreUnavailable as exc:
         err.print(error_line(str(exc)))
+        raise typer.Exit(EXIT_CANNOT_RUN) from None
+    except StoreRefused as exc:
+        err.print(error_line(explained(exc)))
         raise typer.Exit(EXIT_CANNOT_RUN) from None
     except LedgerError as exc:
         err.print(error_line(str(exc)))

@@ -48,7 +48,7 @@ def demo(
     with reporting_errors(), bootstrap(settings) as runtime:
         results = load_seed(runtime.store)
         head = runtime.store.head()
-        run_projections(opts)  # shares this process's embedded server
+        run_projections(settings, opts.kafka_settings())  # shares this process's embedded server
         reads = runtime.reads
         counts = runtime.store.event_counts()
         at = reads.position(POSTURE)

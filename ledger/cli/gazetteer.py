@@ -12,7 +12,7 @@ from rich.table import Table
 
 from ledger.cli.context import options, out, reporting_errors
 from ledger.cli.freshness import note_if_behind, refresh
-from ledger.cli.moments import given_time
+from ledger.cli.moments import MOMENT_HELP, given_time
 from ledger.cli.tables import print_table
 from ledger.errors import LedgerError
 from ledger.projection.service import POSTURE
@@ -21,7 +21,9 @@ from ledger.runtime import bootstrap
 
 AsOf = Annotated[
     str | None,
-    typer.Option("--as-of", metavar="TIME", help="The register as known at this record time."),
+    typer.Option(
+        "--as-of", metavar="TIME", help="The register as known at this record time. " + MOMENT_HELP
+    ),
 ]
 Format = Annotated[str, typer.Option("--format", metavar="table|json|csv", help="Output format.")]
 NoRefresh = Annotated[bool, typer.Option("--no-refresh", help="Do not fold new events first.")]

@@ -16,7 +16,7 @@ from rich.text import Text
 
 from ledger.cli.context import err, options, out, reporting_errors
 from ledger.cli.freshness import note_if_behind, refresh
-from ledger.cli.moments import given_time
+from ledger.cli.moments import MOMENT_HELP, given_time
 from ledger.cli.render import reading
 from ledger.cli.tables import paragraph, print_table
 from ledger.domain.marking import Marking
@@ -55,7 +55,11 @@ def posture(
     ctx: typer.Context,
     as_of: Annotated[
         str | None,
-        typer.Option("--as-of", metavar="TIME", help="What the ledger knew at this record time."),
+        typer.Option(
+            "--as-of",
+            metavar="TIME",
+            help="What the ledger knew at this record time. " + MOMENT_HELP,
+        ),
     ] = None,
     valid_at: Annotated[
         str | None,
@@ -63,7 +67,7 @@ def posture(
             "--valid-at",
             metavar="TIME",
             help="The world time to answer for (default now): reports superseded or not"
-            " yet started by then do not count.",
+            " yet started by then do not count. " + MOMENT_HELP,
         ),
     ] = None,
     actor: Annotated[
@@ -292,7 +296,9 @@ def history(
     as_of: Annotated[
         str | None,
         typer.Option(
-            "--as-of", metavar="TIME", help="The history as the ledger knew it at this record time."
+            "--as-of",
+            metavar="TIME",
+            help="The history as the ledger knew it at this record time. " + MOMENT_HELP,
         ),
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,

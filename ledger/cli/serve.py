@@ -1,9 +1,12 @@
 """``ledger serve``: the HTTP query API on uvicorn."""
 
+import multiprocessing
+import os
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from functools import partial
+from multiprocessing.process import BaseProcess
 from secrets import token_urlsafe
 from typing import Annotated
 
@@ -18,6 +21,16 @@ from ledger.store.embedded import embedded_database
 
 Host = Annotated[str, typer.Option("--host", help="Interface to listen on.")]
 Port = Annotated[int, typer.Option("--port", min=1, max=65535, help="TCP port to listen on.")]
+
+
+FOLLOW_EVERY = 0.25
+"""Seconds between a server's follower's looks at the ledger head (two indexed lookups)."""
+
+
+WORKER_HEALTHCHECK = 30
+"""Seconds a worker may take to answer uvicorn's ping. Its default, 5, is shorter than a
+worker's start (imports, pool) on a busy two-core machine: uvicorn then kills it as hung
+and starts another, which may fare no better."""
 
 
 @dataclass(frozen=True)
@@ -49,10 +62,18 @@ def serving(opts: Options) -> Iterator[Serving]:
 
 
 def run_server(
-    serving: Serving, host: str, port: int, workers: int, log_level: str, auth: bool = True
+    serving: Serving,
+    host: str,
+    port: int,
+    workers: int,
+    log_level: str,
+    auth: bool = True,
+    follow: bool = True,
+    follow_every: float = FOLLOW_EVERY,
 ) -> None:
-    """Run uvicorn; each worker builds the app from the settings it is handed (pickled
-    to the worker processes), never from edits to this process's environment."""
+    """Run uvicorn, and (``follow``) the projection follower beside its workers; each
+    process is handed the settings (pickled), never edits to this process's
+    environment."""
     import uvicorn  # the server's imports are paid only when serving
     from uvicorn.supervisors import Multiprocess
 
@@ -63,12 +84,64 @@ def run_server(
         settings = settings.model_copy(update={"session_secret": SecretStr(token_urlsafe(32))})
     factory = partial(create_app, settings, serving.kafka, auth=auth)
     config = uvicorn.Config(
-        factory, factory=True, host=host, port=port, workers=workers, log_level=log_level
+        factory,
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        log_level=log_level,
+        timeout_worker_healthcheck=WORKER_HEALTHCHECK,
     )
-    if config.workers > 1:
-        Multiprocess(config, sockets=[config.bind_socket()]).run()
-    else:
-        uvicorn.Server(config).run()
+    verbose = log_level.lower() in ("info", "debug", "trace")
+    follower = start_follower(settings, follow_every, verbose) if follow else None
+    try:
+        if config.workers > 1:
+            Multiprocess(config, sockets=[config.bind_socket()]).run()
+        else:
+            uvicorn.Server(config).run()
+    finally:
+        if follower is not None:
+            stop_follower(follower)
+
+
+def start_follower(settings: Settings, every: float, verbose: bool) -> BaseProcess:
+    """The projection follower of ``ledger project --follow``, in a process of its own
+    beside the server's workers (so its folds never hold up a request). Only folds: in
+    Kafka mode the archivers (``ledger archive --follow``) bring the events in."""
+    context = multiprocessing.get_context("spawn")
+    mine = settings.model_copy(update={"clearance": None, "application_name": "ledger-serve"})
+    process = context.Process(
+        target=_follower, args=(mine, every, verbose, os.getpid()), name="ledger-follower"
+    )
+    process.start()
+    return process
+
+
+def _follower(settings: Settings, every: float, verbose: bool, parent: int) -> None:
+    from ledger.cli.project import follow
+
+    def say(line: str) -> None:
+        err.print(f"follower: {line}")
+
+    follow(
+        settings,
+        KafkaSettings(bootstrap=None),
+        every,
+        say=say,
+        each_run=verbose,
+        parent=parent,
+    )
+
+
+def stop_follower(process: BaseProcess) -> None:
+    """Stop the follower: a run in hand is rolled back, which loses nothing (the next
+    follower folds the same events again)."""
+    if process.is_alive():
+        process.terminate()
+    process.join(30)
+    if process.is_alive():
+        process.kill()
+        process.join()
 
 
 def announce(host: str, port: int, auth: bool, active_keys: int) -> None:
@@ -104,15 +177,52 @@ def serve(
     log_level: Annotated[
         str, typer.Option("--log-level", help="uvicorn log level: warning, info, debug.")
     ] = "info",
+    no_follow: Annotated[
+        bool,
+        typer.Option(
+            "--no-follow",
+            help="Do not fold the projections here: a separate `ledger project --follow` or "
+            "Dagster deployment does (answers then lag until it runs; read_at.behind_by says "
+            "by how much).",
+        ),
+    ] = False,
+    follow_every: Annotated[
+        float,
+        typer.Option(
+            "--follow-every",
+            metavar="SECONDS",
+            min=0.05,
+            max=60,
+            help="How often the follower looks at the ledger head.",
+        ),
+    ] = FOLLOW_EVERY,
 ) -> None:
-    """Serve the HTTP query API: posture, claims, sources, documents, events, appends.
+    """Serve the HTTP query API and the workbench: posture, claims, sources, documents,
+    events, appends.
 
     Callers send `Authorization: Bearer <key>` with a key from `ledger keys create`;
     analysts and auditors read, producers append, admins do both. OpenAPI is at
     /openapi.json and interactive docs at /docs. Appends go via Kafka when
     LEDGER_KAFKA_BOOTSTRAP is set, else straight into PostgreSQL. Stop with Ctrl-C.
+
+    The server keeps the projections at the ledger head by itself: a follower process
+    (the one of `ledger project --follow`) folds new events as they arrive. One follower
+    folds per database, however many workers and servers share it (the others stand by);
+    --no-follow leaves the folding to a separate follower or Dagster. Every answer says
+    how far it is behind (read_at.behind_by); a read with at_least=POSITION (the
+    position of an append's receipt) waits for the fold to reach it, at most
+    LEDGER_READ_WAIT seconds.
     """
     auth = not insecure_no_auth
     with serving(options(ctx)) as ready:
         announce(host, port, auth, ready.active_keys)
-        run_server(ready, host, port, workers, log_level, auth)
+        run_server(
+            ready,
+            host,
+            port,
+            workers,
+            log_level,
+            auth,
+            follow=not no_follow,
+            follow_every=follow_every,
+        )

@@ -57,6 +57,9 @@ class TimeControls:
     as_of: datetime | None = None
     position: int | None = None
     valid_at: datetime | None = None
+    at_least: int | None = None
+    """Wait (a bounded while) until the projections have folded this position: a page
+    opened right after an append shows it. Never carried on to other links."""
     problems: tuple[str, ...] = field(default=())
     """What was wrong with the controls as given (each then left unset)."""
 
@@ -75,13 +78,22 @@ class TimeControls:
                 problems.append(f"{name}: {text!r} is not a time (e.g. 2015-10-01T00:00:00Z)")
                 return None
 
-        position = None
-        if (text := params.get("position")) is not None:
-            if text.isdigit():
-                position = int(text)
-            else:
-                problems.append(f"position: {text!r} is not a ledger position (0, 1, 2, ...)")
-        return cls(moment("as_of"), position, moment("valid_at"), tuple(problems))
+        def position(name: str) -> int | None:
+            text = params.get(name)
+            if text is None:
+                return None
+            if text.isdigit() and len(text) < 19:
+                return int(text)
+            problems.append(f"{name}: {text!r} is not a ledger position (0, 1, 2, ...)")
+            return None
+
+        return cls(
+            moment("as_of"),
+            position("position"),
+            moment("valid_at"),
+            position("at_least"),
+            tuple(problems),
+        )
 
     def query(self) -> dict[str, str]:
         """The controls as URL parameters (only those set)."""

@@ -5,6 +5,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query, Request, Response
 
 from ledger.api.auth import Reader
+from ledger.api.freshness import Fresh
 from ledger.api.models import ClaimDetail, ClaimItem, ClaimsPage
 from ledger.api.names import resolving
 from ledger.api.problems import ProblemError, responses
@@ -20,7 +21,7 @@ from ledger.api.routes.params import AsOf, Cursor, Limit
 from ledger.domain.claim_status import ClaimStatus
 from ledger.projection.service import CLAIMS, ReadPosition, ReadService
 
-router = APIRouter(tags=["claims"], dependencies=[Reader, Provable], responses=PROOF_PENDING)
+router = APIRouter(tags=["claims"], dependencies=[Reader, Provable, Fresh], responses=PROOF_PENDING)
 
 ClaimId = Annotated[
     str, Path(min_length=1, max_length=200, description="A claim id, e.g. claim:seed-05.")
