@@ -24,7 +24,12 @@ class ValidationFailed(LedgerError):
         self.locations = locations
         shown = "; ".join(problems[:5])
         more = f" (and {len(problems) - 5} more)" if len(problems) > 5 else ""
-        super().__init__(f"{len(problems)} invalid input(s), nothing appended: {shown}{more}")
+        super().__init__(f"{self.headline}: {shown}{more}")
+
+    @property
+    def headline(self) -> str:
+        """What happened, without the problems: ``3 invalid input(s), nothing appended``."""
+        return f"{len(self.problems)} invalid input(s), nothing appended"
 
 
 class DecodeError(LedgerError):
@@ -43,7 +48,12 @@ class ConflictError(LedgerError):
         self.event_id = event_id
 
 
-class StoreUnavailable(LedgerError):
+class CannotRun(LedgerError):
+    """Something a command needs is missing or out of reach (a key file, a database): it
+    could not run, which is not the input's fault (the command line's exit code 2)."""
+
+
+class StoreUnavailable(CannotRun):
     """The PostgreSQL ledger could not be reached or started."""
 
 

@@ -6,7 +6,6 @@ on U+2028 or other Unicode line breaks), the same for files and stdin, and each 
 decoded by ``ledger.json_input`` under the limits of ``ledger.limits``.
 """
 
-import difflib
 import hashlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -18,6 +17,7 @@ from pydantic_core import ErrorDetails
 
 from ledger.domain.events import EVENT_TYPES, Event
 from ledger.domain.moments import BadMoment
+from ledger.domain.type_names import canonical_type, type_hint
 from ledger.errors import ValidationFailed
 from ledger.json_input import NotJson, decode_json
 from ledger.limits import DEFAULT_LIMITS, InputLimits, Loc, shown
@@ -98,10 +98,9 @@ def check_event(
     if not isinstance(event_type, str):
         said = 'missing "type"' if event_type is None else f'"type" {shown(event_type)} is not text'
         return None, [(("type",), f"{where}: {said} (one of {', '.join(EVENT_TYPES)})")]
-    model = EVENT_TYPES.get(event_type)
+    model = EVENT_TYPES.get(canonical_type(event_type) or event_type)
     if model is None:
-        close = difflib.get_close_matches(event_type, list(EVENT_TYPES), n=1)
-        hint = f"; did you mean {close[0]}?" if close else f" (known: {', '.join(EVENT_TYPES)})"
+        hint = type_hint(event_type)
         return None, [(("type",), f"{where}: unknown event type {shown(event_type)}{hint}")]
     try:
         return model.model_validate(body), []

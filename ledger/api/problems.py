@@ -15,6 +15,7 @@ from starlette.exceptions import HTTPException
 from ledger.api.models import FieldProblem, Problem
 from ledger.domain.moments import BadMoment
 from ledger.errors import (
+    CannotRun,
     ConflictError,
     LedgerError,
     StoreRefused,
@@ -143,6 +144,9 @@ async def _on_ledger_error(request: Request, exc: Exception) -> JSONResponse:
         return _unavailable(exc)
     if isinstance(exc, StoreRefused):
         return _refused(request, exc)
+    if isinstance(exc, CannotRun):  # the server's own setup (a key file): not the client's
+        log.warning("cannot answer %s %s: %s", request.method, request.url.path, exc)
+        return problem(503, "the server cannot answer this now; it is logged for the operators")
     return problem(400, str(exc))
 
 

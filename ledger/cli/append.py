@@ -143,6 +143,7 @@ def append(
         if dry_run:
             out.print(f"{count} events valid; nothing appended (--dry-run)")
             return
+        via = via.strip().lower()
         if via not in ("auto", "direct", "kafka"):
             raise ValidationFailed([f"--via {via!r}: choose auto, direct or kafka"])
         signer = ProducerSigner.load(sign_with) if sign_with is not None else None

@@ -42,7 +42,12 @@ def archive(
         ),
     ] = None,
     status: Annotated[
-        bool, typer.Option("--status", help="Show archived offset and lag per partition; exit.")
+        bool,
+        typer.Option(
+            "--status",
+            help="Show per partition the archived offset, the end offset and how many events are "
+            "still to archive (transaction markers take offsets but are not counted); exit.",
+        ),
     ] = False,
     batch_size: Annotated[
         int, typer.Option("--batch-size", min=1, metavar="N", help="Messages per transaction.")
@@ -93,12 +98,15 @@ def archive(
         f"{stats.rejected} rejected"
     )
     if stats.rejected:
-        err.print("rejected messages are kept in ledger.rejected with their bytes and reason")
+        err.print(
+            "rejected messages are kept in ledger.rejected with their bytes and reason: "
+            "`ledger rejected` lists them"
+        )
 
 
 def _show_status(archiver: "Archiver") -> None:
     table = Table(title=f"archiver status: {archiver.settings.topic}", pad_edge=False)
-    for column in ("partition", "archived to", "end offset", "lag"):
+    for column in ("partition", "archived to", "end offset", "events to archive"):
         table.add_column(column, justify="right")
     for row in archiver.status():
         archived = "-" if row.archived_to is None else str(row.archived_to)

@@ -14,7 +14,6 @@ import schemathesis
 import uvicorn
 from hypothesis import HealthCheck, settings
 from schemathesis import Case
-from schemathesis.core import NOT_SET
 from schemathesis.checks import (
     content_type_conformance,
     negative_data_rejection,
@@ -23,6 +22,7 @@ from schemathesis.checks import (
     response_schema_conformance,
     status_code_conformance,
 )
+from schemathesis.core import NOT_SET
 
 from ledger.api.app import create_app
 from ledger.api.keys import Role
