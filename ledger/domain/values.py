@@ -30,7 +30,8 @@ def _moment(value: object) -> object:
     if isinstance(value, int | float):
         raise ValueError("give a time as ISO 8601 text, e.g. 2015-10-01T00:00:00Z, not a number")
     if isinstance(value, str):
-        return read_moment(value, naive=True)
+        moment = read_moment(value, naive=True)
+        return value if moment.tzinfo is None else moment  # naive: pydantic says so
     return value
 
 

@@ -127,7 +127,9 @@ class ReadService:
         self._gazetteer: gazetteer.Gazetteer | None = None
         self._gazetteer_lock = threading.Lock()
         self._cleared: dict[Clearance, ReadService] = {}
-        self._folded = 0
+        self._folded = -1
+        """How far this clearance's projections are folded; -1 before the first fold,
+        which creates their tables (so an empty ledger's projections exist too)."""
         self._lock = threading.Lock()
 
     # -- need-to-know ----------------------------------------------------------------

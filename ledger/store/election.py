@@ -50,9 +50,13 @@ class Election:
 
     def close(self) -> None:
         """Give up the lock (ending the session releases it) and the connection."""
-        self._held = False
+        held, self._held = self._held, False
         if self._conn is not None:
             try:
-                self._conn.close()
+                if held and not self._conn.closed:  # at once, not when the session ends
+                    self._conn.execute("SELECT pg_advisory_unlock(%s)", (self._key,))
+            except psycopg.Error:
+                pass  # the session is gone, and the lock with it
             finally:
+                self._conn.close()
                 self._conn = None

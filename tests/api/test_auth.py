@@ -12,7 +12,7 @@ from tests.helpers import Api, serving
 
 PUBLIC = {("get", "/health")}
 WITNESSES = frozenset({Role.AUDITOR, Role.ADMIN})
-ALLOWED = {("post", "/checkpoint/cosignatures"): WITNESSES}
+ALLOWED = {("post", "/checkpoint/cosignatures"): WITNESSES, ("get", "/rejected"): WITNESSES}
 """Routes whose roles are not the default (readers GET, writers POST)."""
 PARAMS: dict[str, dict[str, Any]] = {
     "/posture/timeline": {"actor": "actor:hezbollah"},
