@@ -173,6 +173,7 @@ def follow(
             f"looking every {every:g} s (Ctrl-C stops)"
         )
         standing_by = False
+        built = False  # a first run builds projections an empty ledger has not got yet
         try:
             while parent is None or os.getppid() == parent:
                 try:
@@ -188,8 +189,9 @@ def follow(
                     if standing_by:
                         tell("the other follower stopped: folding from here on")
                         standing_by = False
-                    if _follow_once(runtime, settings, kafka, tell, each_run):
+                    if _follow_once(runtime, settings, kafka, tell, each_run, built):
                         raise KeyboardInterrupt
+                    built = True
                 except (LedgerError, psycopg.Error) as exc:  # the server may come back
                     failed = True
                     complain(f"{explained(exc).strip()} (still following)")
@@ -204,12 +206,18 @@ def follow(
 
 
 def _follow_once(
-    runtime: "Runtime", settings: Settings, kafka: KafkaSettings, tell: Say, each_run: bool
+    runtime: "Runtime",
+    settings: Settings,
+    kafka: KafkaSettings,
+    tell: Say,
+    each_run: bool,
+    built: bool,
 ) -> bool:
-    """One look at the head, and a run if it moved (always, in Kafka mode); True when a
-    stop was asked for during the run."""
+    """One look at the head, and a run if it moved (always, in Kafka mode, and once at
+    first when the projections were never built); True when a stop was asked for during
+    the run."""
     head, cursor = runtime.lag()
-    if head <= cursor and not kafka.enabled:
+    if head <= cursor and not kafka.enabled and (built or runtime.reads.cursors()):
         return False
     started = time.perf_counter()
     stop = _run_off_the_main_thread(settings, kafka, tell)

@@ -14,7 +14,7 @@ import urllib.error
 import urllib.request
 import uuid
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +30,7 @@ from ledger.projection.catalog import PROJECTIONS
 from ledger.projection.fold import fold
 from ledger.runtime import open_ledger
 from ledger.store.election import FOLLOWER_LOCK
+from ledger.store.embedded import embedded_database
 from tests.helpers import SESSION_KEY
 from tests.workbench.conftest import Served, sign_in
 
@@ -107,15 +108,12 @@ def _env(tmp_path: Path, database_url: str | None) -> dict[str, str]:
 
 
 def _keys(env: dict[str, str], url: str | None) -> tuple[str, str]:
-    """A producer key and an analyst key: as a user makes them with the embedded default
-    (the command, which shares the server's embedded PostgreSQL), directly on a server."""
-    if url is None:
-        made = [
-            cli(env, "keys", "create", "--role", role, "--name", "e2e").strip()
-            for role in ("producer", "analyst")
-        ]
-        return made[0], made[1]
-    with psycopg.connect(url, autocommit=True) as conn:
+    """A producer key and an analyst key, made in the server's database (joining the
+    embedded PostgreSQL the server runs, as a second `ledger` command would)."""
+    with ExitStack() as stack:
+        if url is None:
+            url = stack.enter_context(embedded_database(Path(env["LEDGER_HOME"])))
+        conn = stack.enter_context(psycopg.connect(url, autocommit=True))
         return (
             keys.create(conn, Role.PRODUCER, "e2e producer")[1],
             keys.create(conn, Role.ANALYST, "e2e analyst")[1],
@@ -158,6 +156,12 @@ def test_post_then_read_over_http_and_in_the_workbench(
     env = _env(tmp_path, url)
     with serving(env, "--workers", "2") as (process, base):
         producer, analyst = _keys(env, url)
+        # a new, empty ledger: the follower builds the projections, reads answer (no 503)
+        deadline = time.monotonic() + 30
+        while (empty := call(base, "/posture", analyst))[0] != 200:
+            assert empty[0] == 503 and time.monotonic() < deadline, empty
+            time.sleep(0.2)
+        assert empty[1]["items"] == [] and empty[1]["read_at"]["position"] == 0
         events = [json.loads(line) for line in SEED.read_text().splitlines()]
         status, posted = call(base, "/events/batch", producer, {"events": events})
         assert status == 201, posted
