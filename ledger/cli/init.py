@@ -14,15 +14,15 @@ def init(ctx: typer.Context) -> None:
     Idempotent: running it again applies only what is missing. With no
     LEDGER_DATABASE_URL it also starts the embedded PostgreSQL under LEDGER_HOME; with
     one naming a database that does not exist yet, it creates it if the role may
-    (else it says how: createdb NAME). Creates
-    the log's checkpoint signing key (LEDGER_SIGNING_KEY_FILE, default
-    LEDGER_HOME/signing.key, named LEDGER_LOG_NAME) if there is none.
+    (else it says how: createdb NAME). Creates the log's checkpoint signing key
+    (LEDGER_SIGNING_KEY_FILE, default LEDGER_HOME/signing.key, named LEDGER_LOG_NAME) if
+    there is none.
     """
     settings = options(ctx).settings()
-    created = False
+    made_database = False
     with reporting_errors():
         if settings.database_url:
-            created = ensure_database(
+            made_database = ensure_database(
                 settings.database_url,
                 create=True,
                 timeout=settings.pool_timeout,
@@ -33,7 +33,7 @@ def init(ctx: typer.Context) -> None:
         head = ledger.head()
         versions = len(ledger.codec.registry.all_versions())
         signer, created = ensure_signer(settings.signing_key_path, settings.log_name)
-    if created:
+    if made_database:
         out.print(f"created the database: {describe_target(settings)}")
     out.print(f"ledger ready: {describe_target(settings)}")
     if applied:

@@ -2,6 +2,7 @@
 
 import multiprocessing
 import os
+import threading
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
@@ -93,7 +94,7 @@ def run_server(
         timeout_worker_healthcheck=WORKER_HEALTHCHECK,
     )
     verbose = log_level.lower() in ("info", "debug", "trace")
-    follower = start_follower(settings, follow_every, verbose) if follow else None
+    follower = Follower(settings, follow_every, verbose) if follow else None
     try:
         if config.workers > 1:
             Multiprocess(config, sockets=[config.bind_socket()]).run()
@@ -101,20 +102,53 @@ def run_server(
             uvicorn.Server(config).run()
     finally:
         if follower is not None:
-            stop_follower(follower)
+            follower.stop()
 
 
-def start_follower(settings: Settings, every: float, verbose: bool) -> BaseProcess:
+class Follower:
     """The projection follower of ``ledger project --follow``, in a process of its own
-    beside the server's workers (so its folds never hold up a request). Only folds: in
-    Kafka mode the archivers (``ledger archive --follow``) bring the events in."""
-    context = multiprocessing.get_context("spawn")
-    mine = settings.model_copy(update={"clearance": None, "application_name": "ledger-serve"})
-    process = context.Process(
-        target=_follower, args=(mine, every, verbose, os.getpid()), name="ledger-follower"
-    )
-    process.start()
-    return process
+    beside the server's workers (so its folds never hold up a request), started again if
+    it dies. Only folds: in Kafka mode the archivers (``ledger archive --follow``) bring
+    the events in."""
+
+    def __init__(self, settings: Settings, every: float, verbose: bool) -> None:
+        mine = settings.model_copy(update={"clearance": None, "application_name": "ledger-serve"})
+        self._args = (mine, every, verbose, os.getpid())
+        self._stopping = threading.Event()
+        self.process = self._start()
+        threading.Thread(target=self._watch, name="ledger-follower-watch", daemon=True).start()
+
+    def _start(self) -> BaseProcess:
+        context = multiprocessing.get_context("spawn")
+        process = context.Process(target=_follower, args=self._args, name="ledger-follower")
+        process.start()
+        return process
+
+    def _watch(self) -> None:
+        """Start the follower again when it died (a stop it was asked for ends it with
+        exit code 0: Ctrl-C reaches it as well as the server)."""
+        while not self._stopping.wait(WATCH_EVERY):
+            process = self.process
+            if process.is_alive() or process.exitcode == 0 or self._stopping.is_set():
+                continue
+            err.print(f"follower: exited with code {process.exitcode}; starting it again")
+            self.process = self._start()
+
+    def stop(self) -> None:
+        """Stop the follower: a run in hand is rolled back, which loses nothing (the next
+        follower folds the same events again)."""
+        self._stopping.set()
+        process = self.process
+        if process.is_alive():
+            process.terminate()
+        process.join(30)
+        if process.is_alive():
+            process.kill()
+            process.join()
+
+
+WATCH_EVERY = 2.0
+"""Seconds between two looks at whether the follower process is still alive."""
 
 
 def _follower(settings: Settings, every: float, verbose: bool, parent: int) -> None:
@@ -131,17 +165,6 @@ def _follower(settings: Settings, every: float, verbose: bool, parent: int) -> N
         each_run=verbose,
         parent=parent,
     )
-
-
-def stop_follower(process: BaseProcess) -> None:
-    """Stop the follower: a run in hand is rolled back, which loses nothing (the next
-    follower folds the same events again)."""
-    if process.is_alive():
-        process.terminate()
-    process.join(30)
-    if process.is_alive():
-        process.kill()
-        process.join()
 
 
 def announce(host: str, port: int, auth: bool, active_keys: int) -> None:

@@ -8,7 +8,7 @@ from typer.testing import CliRunner
 from ledger.api.keys import Role
 from ledger.cli.main import app
 from ledger.records import KafkaOrigin
-from tests.helpers import Api
+from tests.helpers import Api, ledger_cli
 
 
 def _keep_two(api: Api) -> None:
@@ -61,10 +61,10 @@ def test_only_auditor_and_admin_keys_see_rejections(fresh_api: Api) -> None:
 
 def test_the_command_lists_the_same(fresh_api: Api, database_url: str) -> None:
     _keep_two(fresh_api)
-    env = {"LEDGER_DATABASE_URL": database_url, "COLUMNS": "200"}
-    table = CliRunner().invoke(app, ["rejected"], env=env)
-    assert table.exit_code == 0, table.output
-    assert "ledger.events / 2 / 7" in table.output and "a tombstone" in table.output
+    table = ledger_cli("rejected", database_url=database_url)
+    assert table.returncode == 0, table.stderr
+    assert "ledger.events / 2 / 7" in table.stdout and "a tombstone" in table.stdout
+    env = {"LEDGER_DATABASE_URL": database_url}
     lines = CliRunner().invoke(app, ["rejected", "--json", "--after", "1"], env=env)
     (record,) = [json.loads(x) for x in lines.stdout.splitlines()]
     assert (record["id"], record["offset"], record["origin"]) == (2, 9, "kafka")
