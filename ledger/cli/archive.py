@@ -8,6 +8,7 @@ import typer
 from rich.table import Table
 
 from ledger.cli.context import err, options, out, reporting_errors
+from ledger.cli.render import counted
 from ledger.cli.tables import print_table
 from ledger.errors import LedgerError
 from ledger.runtime import open_ledger
@@ -93,7 +94,8 @@ def archive(
                 signal.signal(signal.SIGINT, request_stop)
             stats = archiver.run(follow=follow, should_stop=lambda: stop["requested"])
     out.print(
-        f"archived {stats.messages} messages from {kafka.topic} in {stats.seconds:.1f}s: "
+        f"archived {counted(stats.messages, 'message')} from {kafka.topic} in "
+        f"{stats.seconds:.1f}s: "
         f"{stats.appended} appended, {stats.duplicates} already in the ledger, "
         f"{stats.rejected} rejected"
     )

@@ -81,7 +81,7 @@ def demo(
     if not serve:
         out.print(
             f"next: ledger posture --actor actor:hezbollah    ledger history {SHOWN_CLAIM}    "
-            "ledger posture --valid-at 2015-09-20T00:00:00Z    ledger demo --serve"
+            "ledger posture --valid-at 2015-09-20    ledger demo --serve"
         )
         return
     with reporting_errors(), bootstrap(settings) as runtime, runtime.store.connection() as conn:

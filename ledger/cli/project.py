@@ -136,6 +136,7 @@ def follow(
     say: Say | None = None,
     each_run: bool = True,
     parent: int | None = None,
+    target: str | None = None,
 ) -> int:
     """Run ``run_projections`` whenever the ledger head is past a projection's cursor
     (in Kafka mode, every ``every`` seconds: new events are in the topic, not yet in the
@@ -145,9 +146,10 @@ def follow(
     (``ledger.store.election``) first, and one that finds it held stands by, taking
     over when the holder stops. ``each_run=False`` leaves out the line per run; with
     ``parent``, it stops when that process is gone (a server's follower outlives no
-    server). The imports, Dagster's and the ledger's, are paid once: a run then costs
-    its folds, its checks and Dagster's orchestration of them. Each run gets a new
-    ephemeral instance, so memory stays flat however long it follows."""
+    server); ``target`` says where the ledger is, as the server said it. The imports,
+    Dagster's and the ledger's, are paid once: a run then costs its folds, its checks
+    and Dagster's orchestration of them. Each run gets a new ephemeral instance, so
+    memory stays flat however long it follows."""
     import psycopg
 
     from ledger.runtime import bootstrap, describe_target
@@ -169,7 +171,8 @@ def follow(
     with bootstrap(settings) as runtime:
         election = Election(runtime.store.conninfo, name=f"{settings.application_name}-follower")
         tell(
-            f"following {describe_target(settings)}: folding whenever new events arrive, "
+            f"following {target or describe_target(settings)}: folding whenever new events "
+            "arrive, "
             f"looking every {every:g} s (Ctrl-C stops)"
         )
         standing_by = False

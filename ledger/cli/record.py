@@ -10,6 +10,7 @@ from pydantic import ValidationError
 
 from ledger.authoring.report import Report
 from ledger.cli.context import err, options, out, reporting_errors
+from ledger.cli.render import counted
 from ledger.domain.events import Event
 from ledger.domain.references import Kind
 from ledger.errors import ValidationFailed
@@ -138,11 +139,11 @@ def record(
                 for event in events:
                     body = event.model_dump(mode="json", exclude_none=True)
                     sys.stdout.write(json.dumps({"type": event.event_type(), **body}) + "\n")
-                err.print(f"{len(events)} events; nothing appended (--dry-run)")
+                err.print(f"{counted(len(events), 'event')}; nothing appended (--dry-run)")
                 return
             receipts = DirectSink(ledger).publish_stream(events)
     new = [r.position for r in receipts if r.appended and r.position is not None]
     out.print(
-        f"recorded {source}: {len(events)} events, {len(new)} new"
+        f"recorded {source}: {counted(len(events), 'event')}, {len(new)} new"
         + (f" (positions {min(new)}-{max(new)})" if new else "; all were already in the ledger")
     )

@@ -41,6 +41,8 @@ class Serving:
     settings: Settings
     kafka: KafkaSettings
     active_keys: int
+    target: str = ""
+    """Where the ledger is, for people (the embedded home rather than its socket)."""
 
 
 @contextmanager
@@ -59,7 +61,7 @@ def serving(opts: Options) -> Iterator[Serving]:
         with bootstrap(resolved, prepare=prepare) as runtime, runtime.store.connection() as conn:
             active = len(keys.listing(conn, include_revoked=False))
         err.print(f"ledger: {describe_target(settings)}")
-        yield Serving(resolved, opts.kafka_settings(), active)
+        yield Serving(resolved, opts.kafka_settings(), active, describe_target(settings))
 
 
 def run_server(
@@ -94,7 +96,7 @@ def run_server(
         timeout_worker_healthcheck=WORKER_HEALTHCHECK,
     )
     verbose = log_level.lower() in ("info", "debug", "trace")
-    follower = Follower(settings, follow_every, verbose) if follow else None
+    follower = Follower(settings, follow_every, verbose, serving.target) if follow else None
     try:
         if config.workers > 1:
             Multiprocess(config, sockets=[config.bind_socket()]).run()
@@ -111,9 +113,9 @@ class Follower:
     it dies. Only folds: in Kafka mode the archivers (``ledger archive --follow``) bring
     the events in."""
 
-    def __init__(self, settings: Settings, every: float, verbose: bool) -> None:
+    def __init__(self, settings: Settings, every: float, verbose: bool, target: str = "") -> None:
         mine = settings.model_copy(update={"clearance": None, "application_name": "ledger-serve"})
-        self._args = (mine, every, verbose, os.getpid())
+        self._args = (mine, every, verbose, os.getpid(), target)
         self._stopping = threading.Event()
         self.process = self._start()
         threading.Thread(target=self._watch, name="ledger-follower-watch", daemon=True).start()
@@ -151,7 +153,7 @@ WATCH_EVERY = 2.0
 """Seconds between two looks at whether the follower process is still alive."""
 
 
-def _follower(settings: Settings, every: float, verbose: bool, parent: int) -> None:
+def _follower(settings: Settings, every: float, verbose: bool, parent: int, target: str) -> None:
     from ledger.cli.project import follow
 
     def say(line: str) -> None:
@@ -164,6 +166,7 @@ def _follower(settings: Settings, every: float, verbose: bool, parent: int) -> N
         say=say,
         each_run=verbose,
         parent=parent,
+        target=target or None,
     )
 
 
