@@ -2,6 +2,7 @@
 
 import json
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -42,6 +43,20 @@ def _report_loader(yaml: Any) -> Any:
 _TIMESTAMP = "tag:yaml.org,2002:timestamp"
 
 
+def _keys_not_text(data: Any, where: tuple[Any, ...]) -> Iterator[tuple[tuple[Any, ...], Any]]:
+    """(path, key) of every mapping key that is not text, such as the 0 YAML makes of
+    ``{strength: about 2,000}`` (two entries: ``strength: about 2`` and ``000``)."""
+    if isinstance(data, dict):
+        for key, value in data.items():
+            if not isinstance(key, str):
+                yield where, key
+            else:
+                yield from _keys_not_text(value, (*where, key))
+    elif isinstance(data, list):
+        for index, item in enumerate(data):
+            yield from _keys_not_text(item, (*where, index))
+
+
 def read_report(raw: bytes, source: str, limits: InputLimits) -> Report:
     """The report in ``raw`` (YAML, of which JSON is a part), or every problem with it."""
     if len(raw) > limits.max_body_bytes:
@@ -68,6 +83,16 @@ def read_report(raw: bytes, source: str, limits: InputLimits) -> Report:
         raise ValidationFailed([f"{source}: nested too deeply to read"]) from None
     if not isinstance(data, dict):
         raise ValidationFailed([f"{source}: expected a report (a mapping with document:)"])
+    odd = list(_keys_not_text(data, ()))
+    if odd:
+        raise ValidationFailed(
+            [
+                f"{source}, field {'.'.join(map(str, where)) or '(top)'}: the key {key!r} is not"
+                " text; inside {...} a comma separates entries, so quote a value that holds"
+                ' one (strength: "about 2,000")'
+                for where, key in odd
+            ]
+        )
     try:
         return Report.model_validate(data)
     except ValidationError as exc:

@@ -125,6 +125,11 @@ def test_unknown_names_are_refused_with_suggestions(database_url: str, tmp_path:
         ("recorded_by: x\ndocument: {id: d, title: t, outlet: o, colour: red}\n", "colour"),
         ("a: &x [1, 2]\nb: [*x, *x]\n", "YAML aliases (*name) are not accepted"),
         (
+            "recorded_by: x\ndocument: {id: d, title: t, outlet: o}\n"
+            "claims: [{deployments: [{actor: A, strength: about 2,000}]}]\n",
+            "field claims.0.deployments.0: the key 0 is not text; inside {...} a comma",
+        ),
+        (
             "recorded_by: x\ndocument: {id: doc:d, title: " + "t" * 70_000 + ", outlet: O}\n"
             "sources: [{id: source:o, kind: OUTLET, name: O}]\n",
             "field title: text of 70,000 bytes is longer than the 65,536 allowed",
