@@ -12,6 +12,8 @@ from urllib.parse import urlencode
 
 from starlette.requests import Request
 
+from ledger.domain.moments import BadMoment, read_moment
+
 TIME_PARAMETERS = ("as_of", "position", "valid_at")
 _FORMAT = "%Y-%m-%dT%H:%M:%SZ"
 
@@ -25,8 +27,10 @@ class Redirect(Exception):
 
 
 def parse_time(text: str) -> datetime:
-    """An ISO 8601 time; a time without a timezone is taken as UTC."""
-    moment = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
+    """A moment by the ledger's rule (``ledger.domain.moments``: a date alone is the start
+    of that day), except that a time without a timezone is UTC, as the page's inputs
+    say; ValueError (BadMoment) when it is none."""
+    moment = read_moment(text, naive=True)
     return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
@@ -74,8 +78,8 @@ class TimeControls:
                 return None
             try:
                 return parse_time(text)
-            except ValueError:
-                problems.append(f"{name}: {text!r} is not a time (e.g. 2015-10-01T00:00:00Z)")
+            except BadMoment as exc:
+                problems.append(f"{name}: {text!r} {exc}")
                 return None
 
         def position(name: str) -> int | None:
