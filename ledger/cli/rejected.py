@@ -11,7 +11,6 @@ from rich.table import Table
 
 from ledger.cli.context import err, options, out, reporting_errors
 from ledger.cli.tables import print_table
-from ledger.config import reader_clearance
 from ledger.runtime import open_ledger
 from ledger.store.rejected import Rejection, rejections
 
@@ -54,11 +53,12 @@ def rejected(
     """Inputs the ledger could not accept, kept in ledger.rejected: each Kafka message
     that did not decode or validate, with its origin, topic, partition and offset, the
     reason, and the size and SHA-256 of its bytes. Nothing is dropped silently: what the
-    archiver could not take is listed here. Also over HTTP: GET /rejected (auditor keys).
+    archiver could not take is listed here (as the operator sees it: a rejected input has
+    no marking). Also over HTTP: GET /rejected (auditor and admin keys).
     """
     settings = options(ctx).settings()
     with reporting_errors(), open_ledger(settings) as ledger:
-        with ledger.cleared(reader_clearance(settings)) as conn:
+        with ledger.connection() as conn:  # the operator's: rejections carry no marking
             found = rejections(
                 conn, after=after, limit=limit or None, origin=origin, with_payload=payload
             )

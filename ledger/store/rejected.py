@@ -1,8 +1,8 @@
 """Reading ``ledger.rejected``: every input a transport could not accept (a Kafka
 message that did not decode or validate), with its origin, offset and reason, so an
-auditor can see what was kept aside without writing SQL. Read on a connection the
-caller chose (``PostgresLedger.cleared``): the row-level security of the reader's role
-applies to it as to every other read."""
+auditor can see what was kept aside without writing SQL. A rejected input was never
+decoded into a marking, so it is read on the service's (or the operator's) own
+connection, never as a reader role, and shown to auditor keys only."""
 
 from dataclasses import dataclass
 from datetime import datetime

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query, Request
 from pydantic import Field
 
-from ledger.api.auth import clearance_of, require
+from ledger.api.auth import require
 from ledger.api.keys import Role
 from ledger.api.models import Model
 from ledger.api.problems import responses
@@ -72,9 +72,9 @@ def rejected(
     """Every input kept in `ledger.rejected`, oldest first: a Kafka message that did not
     decode or validate, with its topic, partition and offset, the reason, and the SHA-256
     of its bytes. Nothing is ever dropped silently: what the archiver could not take is
-    here. Read as the key's clearance reads (row-level security applies)."""
-    ledger = services(request).ledger
-    with ledger.cleared(clearance_of(request)) as conn:
+    here. Read by the service itself, not as a reader: a rejected input was never
+    decoded into a marking, so reader roles are not given the table; auditor keys are."""
+    with services(request).ledger.connection() as conn:  # as the service, not a reader
         found = rejections(conn, after=after, limit=limit + 1, origin=origin, with_payload=payload)
     items = [RejectedItem.of(r) for r in found[:limit]]
     more = len(found) > limit
