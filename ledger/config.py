@@ -66,6 +66,14 @@ class Settings(BaseSettings):
         "behind a TLS proxy): https makes the workbench's session cookie Secure, and forms "
         "are accepted only from this origin; unset = as each request says.",
     )
+    read_wait: float = Field(
+        default=10.0,
+        ge=0,
+        le=300,
+        description="Most seconds a read naming at_least=POSITION (the position of an "
+        "append's receipt) waits for the projections to fold it; then it answers with its "
+        "lag (read_at.behind_by).",
+    )
     log_name: str = Field(
         default="ledger.local/log",
         description="The log's name: the origin line of its checkpoints and its key's name "

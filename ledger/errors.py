@@ -24,7 +24,12 @@ class ValidationFailed(LedgerError):
         self.locations = locations
         shown = "; ".join(problems[:5])
         more = f" (and {len(problems) - 5} more)" if len(problems) > 5 else ""
-        super().__init__(f"{len(problems)} invalid input(s), nothing appended: {shown}{more}")
+        super().__init__(f"{self.headline}: {shown}{more}")
+
+    @property
+    def headline(self) -> str:
+        """What happened, without the problems: ``3 invalid input(s), nothing appended``."""
+        return f"{len(self.problems)} invalid input(s), nothing appended"
 
 
 class DecodeError(LedgerError):
@@ -43,7 +48,12 @@ class ConflictError(LedgerError):
         self.event_id = event_id
 
 
-class StoreUnavailable(LedgerError):
+class CannotRun(LedgerError):
+    """Something a command needs is missing or out of reach (a key file, a database): it
+    could not run, which is not the input's fault (the command line's exit code 2)."""
+
+
+class StoreUnavailable(CannotRun):
     """The PostgreSQL ledger could not be reached or started."""
 
 
@@ -53,3 +63,36 @@ class ProjectionsNotReady(LedgerError):
 
 class PageAhead(LedgerError):
     """A page token pins a position the projections have not reached (a rebuild?)."""
+
+
+class StoreRefused(LedgerError):
+    """PostgreSQL refused a statement for a reason of its own (not one of the ledger's
+    ``LG`` refusals, which are worded for users). Its text is for the operators: ``str``
+    names only the SQLSTATE, so no database text reaches a client by accident; ``detail``
+    holds the database's message (``explained`` shows it, e.g. on the command line)."""
+
+    def __init__(self, sqlstate: str, detail: str) -> None:
+        self.sqlstate = sqlstate
+        self.detail = detail
+        super().__init__(
+            f"the database refused the operation (SQLSTATE {sqlstate or 'unknown'}); "
+            "the reason is in the server's log"
+        )
+
+    @property
+    def bad_value(self) -> bool:
+        """A data exception (class 22): a value the database cannot take."""
+        return self.sqlstate.startswith("22")
+
+    @property
+    def transient(self) -> bool:
+        """A serialization failure, deadlock, lock timeout or cancelled statement."""
+        return self.sqlstate in ("40001", "40P01", "55P03", "57014")
+
+
+def explained(exc: BaseException) -> str:
+    """The error as its operator should read it: a database refusal with the database's
+    own reason, any other error as it is."""
+    if isinstance(exc, StoreRefused):
+        return f"the database refused the operation: {exc.detail} (SQLSTATE {exc.sqlstate})"
+    return str(exc)

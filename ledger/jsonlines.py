@@ -6,7 +6,6 @@ on U+2028 or other Unicode line breaks), the same for files and stdin, and each 
 decoded by ``ledger.json_input`` under the limits of ``ledger.limits``.
 """
 
-import difflib
 import hashlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -17,6 +16,8 @@ from pydantic import ValidationError
 from pydantic_core import ErrorDetails
 
 from ledger.domain.events import EVENT_TYPES, Event
+from ledger.domain.moments import BadMoment
+from ledger.domain.type_names import canonical_type, type_hint
 from ledger.errors import ValidationFailed
 from ledger.json_input import NotJson, decode_json
 from ledger.limits import DEFAULT_LIMITS, InputLimits, Loc, shown
@@ -63,6 +64,8 @@ def describe_error(error: ErrorDetails, event_type: str) -> str:
             f"{shown(given)} has no timezone; add one such as Z or +03:00 "
             "(a naive time would be read as local time)"
         )
+    if isinstance(error.get("ctx", {}).get("error"), BadMoment):
+        return f"{shown(given)} {error['ctx']['error']}"
     if kind == "enum":
         expected = error.get("ctx", {}).get("expected", "")
         return f"{shown(given)} is not allowed; expected {expected}"
@@ -95,10 +98,9 @@ def check_event(
     if not isinstance(event_type, str):
         said = 'missing "type"' if event_type is None else f'"type" {shown(event_type)} is not text'
         return None, [(("type",), f"{where}: {said} (one of {', '.join(EVENT_TYPES)})")]
-    model = EVENT_TYPES.get(event_type)
+    model = EVENT_TYPES.get(canonical_type(event_type) or event_type)
     if model is None:
-        close = difflib.get_close_matches(event_type, list(EVENT_TYPES), n=1)
-        hint = f"; did you mean {close[0]}?" if close else f" (known: {', '.join(EVENT_TYPES)})"
+        hint = type_hint(event_type)
         return None, [(("type",), f"{where}: unknown event type {shown(event_type)}{hint}")]
     try:
         return model.model_validate(body), []

@@ -23,6 +23,7 @@ from ledger.ports import EventSink
 from ledger.projection.catalog import PROJECTIONS
 from ledger.projection.service import ReadService
 from ledger.sinks import DirectSink, KafkaSink
+from ledger.store.database import ensure_database
 from ledger.store.embedded import embedded_database
 from ledger.store.postgres import PostgresLedger
 from ledger.store.service_role import grant_database, require_least_privilege, service_conninfo
@@ -62,6 +63,11 @@ def open_ledger(
         else:
             assert settings.database_url is not None
             url = settings.database_url
+            # one clear line at once (a missing database: how to make it), rather than
+            # the pool's retries until its timeout
+            ensure_database(
+                url, create=False, timeout=settings.pool_timeout, target=describe_target(settings)
+            )
         pool: ConnectionPool = ConnectionPool(
             url,
             min_size=min(settings.pool_min_size, settings.pool_size),

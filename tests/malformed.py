@@ -75,7 +75,7 @@ _BUILDERS: dict[str, Callable[[], bytes]] = {
     "wrong type: text for list": lambda: _json(valid(actor_ids="actor:x")),
     "wrong type: object for id": lambda: _json(valid(claim_id={"id": 1})),
     "unknown enum": lambda: _json(valid(credibility="LIKELY")),
-    "lower-case enum": lambda: _json(valid(credibility="possibly_true")),
+    "misspelt enum": lambda: _json(valid(credibility="possibly_truth")),
     "unknown classification": lambda: _json(
         valid(envelope={"event_id": str(uuid.uuid4()), "recorded_by": "t", "classification": "X"})
     ),

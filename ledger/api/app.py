@@ -22,7 +22,16 @@ from ledger.api.guard import InputGuard
 from ledger.api.headers import SecurityHeaders
 from ledger.api.models import Problem
 from ledger.api.page_tokens import PageTokens
-from ledger.api.routes import claims, events, gazetteer, health, posture, proofs, sources
+from ledger.api.routes import (
+    claims,
+    events,
+    gazetteer,
+    health,
+    posture,
+    proofs,
+    rejected,
+    sources,
+)
 from ledger.api.services import Services
 from ledger.config import KafkaSettings, Settings
 from ledger.runtime import bootstrap
@@ -68,6 +77,7 @@ def create_app(
                 reads=runtime.reads,
                 tokens=tokens,
                 auth=auth,
+                read_wait=settings.read_wait,
             )
             # what start-up built lives as long as the server: keep it out of the
             # collector's scans, and collect young objects less often (shorter pauses)
@@ -90,7 +100,7 @@ def create_app(
     app.state.limits = settings.limits
     app.add_middleware(InputGuard, limits=settings.limits)
     app.add_middleware(SecurityHeaders)  # outermost: on every answer, refusals included
-    for module in (health, posture, gazetteer, claims, sources, events, proofs):
+    for module in (health, posture, gazetteer, claims, sources, events, proofs, rejected):
         app.include_router(module.router)
 
     workbench.install(app, settings)

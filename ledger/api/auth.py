@@ -175,7 +175,9 @@ def require(roles: frozenset[Role], action: str) -> Callable[..., Awaitable[ApiK
         if key.role not in roles:
             needed = " or ".join(sorted(r.value for r in roles))
             raise ProblemError(
-                403, f"a {key.role.value} key cannot {action}; that needs a {needed} key"
+                403,
+                f"{keys.with_article(key.role.value)} key cannot {action}; "
+                f"that needs {keys.with_article(needed)} key",
             )
         request.state.clearance = key.clearance
         request.state.role = key.role

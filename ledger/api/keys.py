@@ -11,11 +11,11 @@ import re
 import secrets
 from dataclasses import dataclass
 from datetime import datetime
-from enum import StrEnum
 from typing import Any
 
 import psycopg
 
+from ledger.domain.enums import Symbol
 from ledger.domain.marking import PUBLIC, Clearance
 from ledger.errors import LedgerError
 
@@ -24,13 +24,18 @@ Conn = psycopg.Connection[Any]
 _KEY = re.compile(r"^ldg_(?P<key_id>[0-9a-f]{12})_[A-Za-z0-9_-]{43}$")
 
 
-class Role(StrEnum):
+class Role(Symbol):
     """What a key may do: producers append, analysts and auditors read, admins do both."""
 
     PRODUCER = "producer"
     ANALYST = "analyst"
     AUDITOR = "auditor"
     ADMIN = "admin"
+
+
+def with_article(word: str) -> str:
+    """``an analyst``, ``a producer``: the article English puts before ``word``."""
+    return f"{'an' if word[:1].lower() in 'aeiou' else 'a'} {word}"
 
 
 READERS = frozenset({Role.ANALYST, Role.AUDITOR, Role.ADMIN})

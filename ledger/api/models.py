@@ -33,6 +33,12 @@ class ReadAt(Model):
         default=None,
         description="Events the ledger holds beyond the projections read (null when none).",
     )
+    at_least: int | None = Field(
+        default=None,
+        description="The position asked for with `at_least`, if any. The answer includes it "
+        "when `projection_cursor` reached it; when not, the wait (LEDGER_READ_WAIT) ran out "
+        "first and `behind_by` says how far the projections are behind.",
+    )
 
 
 class PostureItem(Model):

@@ -8,13 +8,22 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
+from psycopg import Error as DatabaseError
 from psycopg import OperationalError
 from starlette.exceptions import HTTPException
 
 from ledger.api.headers import FAILURE_HEADERS
 from ledger.api.models import FieldProblem, Problem
 from ledger.api.slashes import slash_twin
-from ledger.errors import ConflictError, LedgerError, StoreUnavailable, ValidationFailed
+from ledger.domain.moments import BadMoment
+from ledger.errors import (
+    CannotRun,
+    ConflictError,
+    LedgerError,
+    StoreRefused,
+    StoreUnavailable,
+    ValidationFailed,
+)
 from ledger.limits import shown
 
 log = logging.getLogger("ledger.api")
@@ -92,6 +101,8 @@ def _validation_message(error: dict[str, Any]) -> str:
     given = error.get("input")
     if error.get("type") == "missing":
         return "is required but missing"
+    if isinstance(error.get("ctx", {}).get("error"), BadMoment):  # "'x' has no timezone; ..."
+        return f"{shown(given)} {message}"
     if isinstance(given, str | int | float | bool) and error.get("type") != "json_invalid":
         return f"{shown(given)}: {message[0].lower() + message[1:]}"
     return message[0].lower() + message[1:]
@@ -136,7 +147,39 @@ async def _on_ledger_error(request: Request, exc: Exception) -> JSONResponse:
         return problem(409, str(exc))
     if isinstance(exc, StoreUnavailable):
         return _unavailable(exc)
+    if isinstance(exc, StoreRefused):
+        return _refused(request, exc)
+    if isinstance(exc, CannotRun):  # the server's own setup (a key file): not the client's
+        log.warning("cannot answer %s %s: %s", request.method, request.url.path, exc)
+        return problem(503, "the server cannot answer this now; it is logged for the operators")
     return problem(400, str(exc))
+
+
+def _refused(request: Request, exc: StoreRefused) -> JSONResponse:
+    """A database refusal: its reason goes to the log, never to the client."""
+    log.warning(
+        "the database refused %s %s: %s (SQLSTATE %s)",
+        request.method,
+        request.url.path,
+        exc.detail,
+        exc.sqlstate,
+    )
+    if exc.bad_value:
+        return problem(
+            400,
+            "a value of this request is outside what the database accepts; check its times"
+            " and numbers",
+        )
+    if exc.transient:
+        return problem(503, "the database could not finish this request now; try again shortly")
+    return problem(500, "the server failed on this request; it is logged for the operators")
+
+
+async def _on_database_error(request: Request, exc: Exception) -> JSONResponse:
+    """A database error that did not pass through the store (a lookup on the event loop)."""
+    assert isinstance(exc, DatabaseError)
+    refused = StoreRefused(exc.sqlstate or "", exc.diag.message_primary or type(exc).__name__)
+    return _refused(request, refused)
 
 
 def _unavailable(exc: Exception) -> JSONResponse:
@@ -164,4 +207,5 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(ProblemError, _on_problem)
     app.add_exception_handler(LedgerError, _on_ledger_error)
     app.add_exception_handler(OperationalError, _on_database_down)
+    app.add_exception_handler(DatabaseError, _on_database_error)
     app.add_exception_handler(Exception, _on_unexpected)

@@ -17,6 +17,7 @@ from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 
 from ledger.api.auth import ReadContext, clearance_of, load_context
+from ledger.api.freshness import asked_position, read_context_at_least
 from ledger.api.models import FieldProblem, ReadAt
 from ledger.api.problems import ProblemError, responses
 from ledger.api.services import services
@@ -87,6 +88,7 @@ async def read_at(
     if not isinstance(context, ReadContext) or context.as_of != as_of:
         await load_context(request, None)  # a route without a key check: fetch it here
         context = request.state.read_context
+    context = await read_context_at_least(request, context, projections)
     try:
         chosen = choose_position(
             context.cursors,
@@ -106,7 +108,11 @@ async def read_at(
         ) from None
     found = ReadAt.model_validate(chosen, from_attributes=True)
     lag = (context.head or 0) - chosen.projection_cursor
-    return found.model_copy(update={"behind_by": lag}) if lag > 0 else found
+    update: dict[str, int] = {"behind_by": lag} if lag > 0 else {}
+    at_least = asked_position(request)
+    if at_least is not None:
+        update["at_least"] = at_least
+    return found.model_copy(update=update) if update else found
 
 
 def position_of(at: ReadAt) -> ReadPosition:
@@ -191,7 +197,11 @@ async def answer(
     clearance = clearance_of(request)
     reads = found.reads.for_clearance(clearance)
     proof = bool(getattr(request.state, "proof", False))
-    params = tuple(sorted((k, v) for k, v in request.query_params.multi_items() if k != "as_of"))
+    params = tuple(
+        sorted(
+            (k, v) for k, v in request.query_params.multi_items() if k not in ("as_of", "at_least")
+        )
+    )
     # ages are counted to today when no world time is given: a kept answer lasts a day
     today = datetime.now(UTC).date().isoformat() if at.valid_at is None else ""
     key = (request.url.path, params, at.position, today, clearance)

@@ -30,6 +30,8 @@ class Services:
     tokens: PageTokens
     """Seals and opens the page tokens of every list (``next_cursor``)."""
     auth: bool = True
+    read_wait: float = 10.0
+    """Most seconds a read naming ``at_least`` waits for the fold (LEDGER_READ_WAIT)."""
     answers: AnswerCache = field(default_factory=AnswerCache)
     publishing: threading.Lock = field(default_factory=threading.Lock)
 

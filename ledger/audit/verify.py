@@ -30,7 +30,7 @@ from ledger.audit.report import CheckOutcome, Findings, VerifyReport
 from ledger.audit.scan import ScanState, WriterSchemas
 from ledger.chain import GENESIS_HASH
 from ledger.config import KafkaSettings
-from ledger.errors import LedgerError
+from ledger.errors import LedgerError, explained
 from ledger.log.note import Verifier
 from ledger.projection import parallel
 from ledger.store.checkpoints import Checkpoints
@@ -292,7 +292,7 @@ def _projections(
             ledger, readable=lambda: DamageTolerantLedger(ledger, broken, findings)
         )
     except LedgerError as exc:
-        findings.add("projections", None, f"the fresh replay could not be built: {exc}")
+        findings.add("projections", None, f"the fresh replay could not be built: {explained(exc)}")
         return CheckOutcome("projections", "failed", "see findings")
     if not compared:
         return CheckOutcome("projections", "skipped", "no projections built yet")

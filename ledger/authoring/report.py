@@ -5,9 +5,9 @@ report or attribution id is written by hand. ``examples/seed-article.report.yaml
 full example; README "Recording a report" documents every field.
 """
 
-from datetime import datetime
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field
 
 from ledger.domain.enums import (
     ActorKind,
@@ -24,6 +24,17 @@ from ledger.domain.enums import (
     SourceKind,
     TimePrecision,
 )
+from ledger.domain.moments import read_moment
+
+
+def _moment(value: Any) -> Any:
+    """A report's times by the ledger's one rule (``ledger.domain.moments``): a naive
+    time is refused here, naming the report's own field, not the event's it becomes."""
+    return read_moment(value) if isinstance(value, str) else value
+
+
+Moment = Annotated[AwareDatetime, BeforeValidator(_moment)]
+"""An ISO 8601 time with a timezone, or a date alone (the start of that day in UTC)."""
 
 
 class Part(BaseModel):
@@ -37,7 +48,7 @@ class Grade(Part):
 
     grade: Reliability
     rationale: str
-    effective: datetime
+    effective: Moment
 
 
 class SourceEntry(Part):
@@ -79,7 +90,7 @@ class Document(Part):
     title: str
     outlet: str = Field(description="Name, alias or id of the outlet (a source).")
     authors: list[str] = []
-    published: datetime | None = None
+    published: Moment | None = None
     language: str = "en"
     url: str | None = None
     content_sha256: str | None = Field(
@@ -88,8 +99,8 @@ class Document(Part):
 
 
 class Span(Part):
-    start: datetime
-    end: datetime | None = None
+    start: Moment
+    end: Moment | None = None
     precision: TimePrecision = TimePrecision.DAY
 
 

@@ -11,6 +11,7 @@ from typing import IO, Annotated
 import typer
 
 from ledger.cli.context import err, options, out, reporting_errors, status
+from ledger.cli.render import counted
 from ledger.errors import ConflictError, ValidationFailed
 from ledger.jsonlines import check_lines, iter_events, split_lines
 from ledger.limits import InputLimits
@@ -141,8 +142,9 @@ def append(
         if not count:
             raise ValidationFailed([f"{source}: no events found (the input is empty)"])
         if dry_run:
-            out.print(f"{count} events valid; nothing appended (--dry-run)")
+            out.print(f"{counted(count, 'event')} valid; nothing appended (--dry-run)")
             return
+        via = via.strip().lower()
         if via not in ("auto", "direct", "kafka"):
             raise ValidationFailed([f"--via {via!r}: choose auto, direct or kafka"])
         signer = ProducerSigner.load(sign_with) if sign_with is not None else None
@@ -156,7 +158,7 @@ def append(
                         "to append them anyway as unresolved, pass --allow-unresolved",
                     )
             try:
-                with status(f"appending {count} events via {sink.name}"):
+                with status(f"appending {counted(count, 'event')} via {sink.name}"):
                     receipts = sink.publish_stream(
                         p.event for p in iter_events(given.lines(), source, limits)
                     )
@@ -185,17 +187,24 @@ def _print(
     if transport == "kafka":
         partitions = sorted({r.partition for r in receipts if r.partition is not None})
         out.print(
-            f"sent {len(receipts)} events to Kafka topic {topic} as one transaction "
-            f"(partitions {', '.join(map(str, partitions))}); `ledger archive` stores them"
+            f"sent {counted(len(receipts), 'event')} to Kafka topic {topic} as one transaction "
+            f"({'partition' if len(partitions) == 1 else 'partitions'} "
+            f"{', '.join(map(str, partitions))}); `ledger archive` stores them"
         )
         return
     new = [r.position for r in receipts if r.appended and r.position is not None]
     old = [r.position for r in receipts if not r.appended and r.position is not None]
     out.print(f"direct append to {target}")
     if new:
-        out.print(f"appended {len(new)} events at positions {_ranges(new)}")
+        out.print(
+            f"appended {counted(len(new), 'event')} at "
+            f"{'position' if len(new) == 1 else 'positions'} {_ranges(new)}"
+        )
     if old:
-        out.print(f"{len(old)} events were already in the ledger at positions {_ranges(old)}")
+        out.print(
+            f"{counted(len(old), 'event')} {'was' if len(old) == 1 else 'were'} already in the "
+            f"ledger at {'position' if len(old) == 1 else 'positions'} {_ranges(old)}"
+        )
     if not new:
         err.print("nothing new appended")
 

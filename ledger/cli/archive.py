@@ -8,6 +8,7 @@ import typer
 from rich.table import Table
 
 from ledger.cli.context import err, options, out, reporting_errors
+from ledger.cli.render import counted
 from ledger.cli.tables import print_table
 from ledger.errors import LedgerError
 from ledger.runtime import open_ledger
@@ -42,7 +43,12 @@ def archive(
         ),
     ] = None,
     status: Annotated[
-        bool, typer.Option("--status", help="Show archived offset and lag per partition; exit.")
+        bool,
+        typer.Option(
+            "--status",
+            help="Show per partition the archived offset, the end offset and how many events are "
+            "still to archive (transaction markers take offsets but are not counted); exit.",
+        ),
     ] = False,
     batch_size: Annotated[
         int, typer.Option("--batch-size", min=1, metavar="N", help="Messages per transaction.")
@@ -88,17 +94,21 @@ def archive(
                 signal.signal(signal.SIGINT, request_stop)
             stats = archiver.run(follow=follow, should_stop=lambda: stop["requested"])
     out.print(
-        f"archived {stats.messages} messages from {kafka.topic} in {stats.seconds:.1f}s: "
+        f"archived {counted(stats.messages, 'message')} from {kafka.topic} in "
+        f"{stats.seconds:.1f}s: "
         f"{stats.appended} appended, {stats.duplicates} already in the ledger, "
         f"{stats.rejected} rejected"
     )
     if stats.rejected:
-        err.print("rejected messages are kept in ledger.rejected with their bytes and reason")
+        err.print(
+            "rejected messages are kept in ledger.rejected with their bytes and reason: "
+            "`ledger rejected` lists them"
+        )
 
 
 def _show_status(archiver: "Archiver") -> None:
     table = Table(title=f"archiver status: {archiver.settings.topic}", pad_edge=False)
-    for column in ("partition", "archived to", "end offset", "lag"):
+    for column in ("partition", "archived to", "end offset", "events to archive"):
         table.add_column(column, justify="right")
     for row in archiver.status():
         archived = "-" if row.archived_to is None else str(row.archived_to)

@@ -28,15 +28,17 @@ from ledger.audit.trace import TraceNode, trace_claim, trace_posture
 from ledger.audit.verify import Anchor
 from ledger.audit.verify import verify as verify_ledger
 from ledger.cli.context import EXIT_CANNOT_RUN, EXIT_INVALID, err, error_line, options, out
-from ledger.cli.moments import given_time
+from ledger.cli.moments import MOMENT_HELP, given_time
 from ledger.codec.single_object import AvroCodec
 from ledger.config import reader_clearance
+from ledger.domain.gazetteer import NameAmbiguous, NameNotFound
 from ledger.domain.marking import Clearance
-from ledger.errors import LedgerError
+from ledger.errors import LedgerError, explained
 from ledger.log.bundle import BundleError, check_bundle
 from ledger.log.checkpoint import Checkpoint
 from ledger.log.key_file import load_signer
 from ledger.log.note import NoteError, Verifier, parse_note
+from ledger.projection import claim_names
 from ledger.projection.service import POSTURE
 from ledger.runtime import bootstrap, open_ledger
 
@@ -71,7 +73,7 @@ def _could_not_run() -> Iterator[None]:
     try:
         yield
     except LedgerError as exc:
-        err.print(error_line(str(exc)))
+        err.print(error_line(explained(exc)))
         raise typer.Exit(EXIT_CANNOT_RUN) from None
     except KeyboardInterrupt:
         err.print("interrupted")
@@ -239,7 +241,7 @@ def replay(
         typer.Option(
             "--as-of",
             metavar="TIME",
-            help="Record time to replay, e.g. 2026-11-26T08:00:00Z (default: now, the head).",
+            help="Record time to replay (default: now, the head). " + MOMENT_HELP,
         ),
     ] = None,
     out_dir: Annotated[
@@ -361,16 +363,26 @@ def trace(
     ] = None,
     actor: Annotated[
         str | None,
-        typer.Option("--actor", metavar="ACTOR_ID", help="With --place: trace a posture row."),
+        typer.Option(
+            "--actor",
+            metavar="ACTOR",
+            help="With --place: trace a posture row. An id, name or alias, any case.",
+        ),
     ] = None,
     place: Annotated[
         str | None,
-        typer.Option("--place", metavar="PLACE_KEY", help="The row's place, e.g. place:idlib."),
+        typer.Option(
+            "--place",
+            metavar="PLACE",
+            help="The row's place: id, name or alias (place:idlib, Idlib).",
+        ),
     ] = None,
     as_of: Annotated[
         str | None,
         typer.Option(
-            "--as-of", metavar="TIME", help="The provenance as known at this record time."
+            "--as-of",
+            metavar="TIME",
+            help="The provenance as known at this record time. " + MOMENT_HELP,
         ),
     ] = None,
     as_json: AsJson = False,
@@ -394,17 +406,28 @@ def trace(
         with bootstrap(opts.settings()) as runtime:
             reads = runtime.reads  # the --clearance's own projections, read as it would
             reads.catch_up_with_operator()
-            position = reads.position(POSTURE, as_of=moment).position
+            at = reads.position(POSTURE, as_of=moment)
+            position = at.position
+            hint = ""
+            if claim_id is None:  # names, aliases or ids, as every --actor and --place
+                assert actor is not None and place is not None
+                try:
+                    actor_id = reads.resolve(at, "actor", actor, "--actor")
+                    place_key = reads.resolve(at, "place", place, "--place")
+                except (NameNotFound, NameAmbiguous) as exc:  # the input, not the audit
+                    err.print(error_line(str(exc)))
+                    raise typer.Exit(EXIT_INVALID) from None
             with runtime.store.cleared(reads.clearance) as conn:
                 if claim_id is not None:
                     root = trace_claim(conn, claim_id, position, reads.schema)
                     missing = f"no events name {claim_id}"
                 else:
-                    assert actor is not None and place is not None
-                    root = trace_posture(conn, actor, place, position, reads.schema)
-                    missing = f"there is no posture row for {actor} at {place}"
+                    root = trace_posture(conn, actor_id, place_key, position, reads.schema)
+                    missing = f"there is no posture row for {actor_id} at {place_key}"
+            if root is None and claim_id is not None:
+                hint = claim_names.hint(reads.similar_claims(at, claim_id))
         if root is None:
-            err.print(error_line(f"{missing} (as known at position {position})"))
+            err.print(error_line(f"{missing} (as known at position {position}){hint}"))
             raise typer.Exit(EXIT_INVALID)
     if as_json:
         document = {"known_at_position": position, "tree": root.as_json()}
@@ -452,7 +475,9 @@ def export(
     file: Annotated[Path, typer.Argument(metavar="FILE", help="The .avro file to write.")],
     as_of: Annotated[
         str | None,
-        typer.Option("--as-of", metavar="TIME", help="Export what was recorded by this time."),
+        typer.Option(
+            "--as-of", metavar="TIME", help="Export what was recorded by this time. " + MOMENT_HELP
+        ),
     ] = None,
     codec: Annotated[
         str,
@@ -483,6 +508,7 @@ def export(
     """
     opts = options(ctx)
     with _could_not_run():
+        codec = codec.strip().lower()
         if codec not in ("deflate", "null"):
             raise LedgerError(f"--codec {codec!r}: choose deflate or null")
         moment = given_time(as_of, "--as-of")

@@ -12,7 +12,13 @@ from rich.console import Console
 from rich.text import Text
 
 from ledger.config import KafkaSettings, Settings
-from ledger.errors import LedgerError, StoreUnavailable
+from ledger.errors import (
+    CannotRun,
+    LedgerError,
+    StoreRefused,
+    ValidationFailed,
+    explained,
+)
 
 PIPED_WIDTH = 160
 """Output width when stdout is not a terminal and COLUMNS does not say (rich would
@@ -79,15 +85,22 @@ def reporting_errors() -> Iterator[None]:
     """Turn ledger errors into one line on stderr and the documented exit code."""
     try:
         yield
-    except StoreUnavailable as exc:
+    except CannotRun as exc:
         err.print(error_line(str(exc)))
         raise typer.Exit(EXIT_CANNOT_RUN) from None
+    except StoreRefused as exc:
+        err.print(error_line(explained(exc)))
+        raise typer.Exit(EXIT_CANNOT_RUN) from None
+    except ValidationFailed as exc:
+        if len(exc.problems) == 1:
+            err.print(error_line(str(exc)))
+        else:  # the headline once, then each problem on a line of its own
+            err.print(error_line(f"{exc.headline}:"))
+            for problem in exc.problems:
+                err.print(f"  - {problem}")
+        raise typer.Exit(EXIT_INVALID) from None
     except LedgerError as exc:
         err.print(error_line(str(exc)))
-        problems = getattr(exc, "problems", None)
-        if problems and len(problems) > 1:
-            for problem in problems:
-                err.print(f"  - {problem}")
         raise typer.Exit(EXIT_INVALID) from None
     except KeyboardInterrupt:
         err.print("interrupted")

@@ -14,6 +14,7 @@ from ledger.cli.project import run_projections
 from ledger.cli.serve import Host, Port, announce, run_server, serving
 from ledger.cli.tables import print_table
 from ledger.demo import load_seed
+from ledger.log.key_file import ensure_signer
 from ledger.projection.service import POSTURE
 from ledger.projection.views import SourceView
 from ledger.runtime import bootstrap, describe_target
@@ -46,9 +47,12 @@ def demo(
     opts = options(ctx)
     settings = opts.settings()
     with reporting_errors(), bootstrap(settings) as runtime:
+        # a working ledger, as `ledger init` leaves one: the projection run signs a
+        # checkpoint, and `ledger checkpoint` works next
+        signer, key_created = ensure_signer(settings.signing_key_path, settings.log_name)
         results = load_seed(runtime.store)
         head = runtime.store.head()
-        run_projections(opts)  # shares this process's embedded server
+        run_projections(settings, opts.kafka_settings())  # shares this process's embedded server
         reads = runtime.reads
         counts = runtime.store.event_counts()
         at = reads.position(POSTURE)
@@ -69,10 +73,15 @@ def demo(
     if history is not None:
         print_history(history, at.position)
     out.print()
+    if key_created:
+        out.print(
+            f"signing key created: {settings.signing_key_path} "
+            f"(log public key {signer.verifier.encode()})"
+        )
     if not serve:
         out.print(
             f"next: ledger posture --actor actor:hezbollah    ledger history {SHOWN_CLAIM}    "
-            "ledger posture --valid-at 2015-09-20T00:00:00Z    ledger demo --serve"
+            "ledger posture --valid-at 2015-09-20    ledger demo --serve"
         )
         return
     with reporting_errors(), bootstrap(settings) as runtime, runtime.store.connection() as conn:

@@ -10,7 +10,7 @@ from ledger.cli.context import err, options, out, reporting_errors
 from ledger.cli.render import json_line, summary
 from ledger.cli.tables import print_table
 from ledger.config import reader_clearance
-from ledger.domain.events import EVENT_TYPES
+from ledger.domain.type_names import canonical_type, type_hint
 from ledger.errors import ValidationFailed
 from ledger.runtime import open_ledger
 
@@ -50,14 +50,12 @@ def events(
     """
     settings = options(ctx).settings()
     with reporting_errors():
-        unknown = [t for t in types or [] if t not in EVENT_TYPES]
+        unknown = [t for t in types or [] if canonical_type(t) is None]
         if unknown:
             raise ValidationFailed(
-                [
-                    f"--type {t!r} is not an event type (known: {', '.join(EVENT_TYPES)})"
-                    for t in unknown
-                ]
+                [f"--type {t!r} is not an event type{type_hint(t)}" for t in unknown]
             )
+        types = [canonical_type(t) or t for t in types] if types else types
         clearance = reader_clearance(settings)
         with open_ledger(settings) as ledger:
             rows = ledger.read(

@@ -1,6 +1,9 @@
 """Fresh answers: a CLI read first folds what the projections have not seen yet (an
 incremental fold of each projection in catalog order), and says so when it answers from
-behind the ledger head (``--no-refresh``, or events appended meanwhile)."""
+behind the ledger head (``--no-refresh``, or events appended meanwhile) or from before
+the ledger's first event (an ``--as-of`` earlier than anything recorded)."""
+
+from datetime import UTC, datetime
 
 from ledger.cli.context import err
 from ledger.projection.catalog import PROJECTIONS
@@ -28,3 +31,24 @@ def note_if_behind(at: ReadPosition, head: int) -> None:
             f" ({head - at.position} events not folded yet: run without --no-refresh,"
             " or `ledger project`)"
         )
+
+
+def note_if_before_first(runtime: Runtime, at: ReadPosition, flag: str = "--as-of") -> None:
+    """One line on stderr when a record-time cut falls before the first event: the
+    answer is empty because nothing was recorded yet then, not because nothing is known."""
+    if at.as_of is None or at.position > 0:
+        return
+    first = next(iter(runtime.store.read(limit=1, clearance=runtime.reads.clearance)), None)
+    if first is None:
+        return
+    asked = _utc(at.as_of)
+    recorded = _utc(first.recorded_at)
+    err.print(
+        f"note: nothing was recorded by {asked} ({flag}): the ledger's first event was "
+        f"recorded at {recorded}; {flag} is record time (when the ledger learnt a fact), "
+        "--valid-at is world time (when it was true)"
+    )
+
+
+def _utc(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")

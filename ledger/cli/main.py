@@ -21,6 +21,7 @@ from ledger.cli import (
     producers,
     project,
     record,
+    rejected,
     schemas,
     serve,
     template,
@@ -127,6 +128,7 @@ app.command("record")(record.record)
 app.command("template")(template.template)
 app.command("events")(events.events)
 app.command("archive")(archive.archive)
+app.command("rejected")(rejected.rejected)
 app.command("project")(project.project)
 app.command("posture")(posture.posture)
 app.command("history")(posture.history)

@@ -2,19 +2,22 @@
 
 from datetime import datetime
 
+from ledger.domain.moments import BadMoment, read_moment
 from ledger.errors import LedgerError
+
+MOMENT_HELP = (
+    "An ISO 8601 time with a timezone (2015-10-01T00:00:00Z, 2015-10-01T03:00:00+03:00)"
+    " or a date alone, which is the start of that day in UTC."
+)
+"""How every TIME option reads its value (said in each option's help)."""
 
 
 def given_time(text: str | None, flag: str) -> datetime | None:
-    """The time an option gives, timezone required; None when not given."""
+    """The time an option gives (a date alone is the start of that day in UTC), timezone
+    required; None when not given."""
     if text is None:
         return None
     try:
-        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
-        raise LedgerError(
-            f"{flag} {text!r}: give an ISO time such as 2015-10-01T00:00:00Z"
-        ) from None
-    if moment.tzinfo is None:
-        raise LedgerError(f"{flag} {text!r} has no timezone; add Z or an offset like +03:00")
-    return moment
+        return read_moment(text)
+    except BadMoment as exc:
+        raise LedgerError(f"{flag} {text!r} {exc}") from None

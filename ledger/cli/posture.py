@@ -15,13 +15,14 @@ from rich.table import Table
 from rich.text import Text
 
 from ledger.cli.context import err, options, out, reporting_errors
-from ledger.cli.freshness import note_if_behind, refresh
-from ledger.cli.moments import given_time
+from ledger.cli.freshness import note_if_before_first, note_if_behind, refresh
+from ledger.cli.moments import MOMENT_HELP, given_time
 from ledger.cli.render import reading
 from ledger.cli.tables import paragraph, print_table
 from ledger.domain.marking import Marking
 from ledger.domain.posture import STALE_AFTER_DAYS
 from ledger.errors import LedgerError
+from ledger.projection import claim_names
 from ledger.projection.service import CLAIMS, LIVE, POSTURE
 from ledger.projection.views import ClaimHistory, PostureView, TimelineStep
 from ledger.runtime import bootstrap
@@ -55,7 +56,11 @@ def posture(
     ctx: typer.Context,
     as_of: Annotated[
         str | None,
-        typer.Option("--as-of", metavar="TIME", help="What the ledger knew at this record time."),
+        typer.Option(
+            "--as-of",
+            metavar="TIME",
+            help="What the ledger knew at this record time. " + MOMENT_HELP,
+        ),
     ] = None,
     valid_at: Annotated[
         str | None,
@@ -63,7 +68,7 @@ def posture(
             "--valid-at",
             metavar="TIME",
             help="The world time to answer for (default now): reports superseded or not"
-            " yet started by then do not count.",
+            " yet started by then do not count. " + MOMENT_HELP,
         ),
     ] = None,
     actor: Annotated[
@@ -120,6 +125,7 @@ def posture(
     any past record time and world time.
     """
     with reporting_errors():
+        fmt = fmt.strip().lower()
         if fmt not in ("table", "json", "csv"):
             raise LedgerError(f"--format {fmt!r}: choose table, json or csv")
         record_time = given_time(as_of, "--as-of")
@@ -154,6 +160,7 @@ def posture(
                 ).items
             shown = [row for step in steps for row in step.rows] if timeline else rows
             marking = reads.marking(p for row in shown for p in row.positions)
+            note_if_before_first(runtime, at)
         note_if_behind(at, head)
     if timeline:
         _print_timeline(steps, fmt)
@@ -292,7 +299,9 @@ def history(
     as_of: Annotated[
         str | None,
         typer.Option(
-            "--as-of", metavar="TIME", help="The history as the ledger knew it at this record time."
+            "--as-of",
+            metavar="TIME",
+            help="The history as the ledger knew it at this record time. " + MOMENT_HELP,
         ),
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
@@ -309,9 +318,14 @@ def history(
             marking = runtime.reads.marking(
                 [e.position for e in found.events] if found is not None else []
             )
+            similar = runtime.reads.similar_claims(at, claim_id) if found is None else []
+            note_if_before_first(runtime, at)
         note_if_behind(at, head)
         if found is None:
-            raise LedgerError(f"no events name {claim_id} (as known at position {at.position})")
+            raise LedgerError(
+                f"no events name {claim_id} (as known at position {at.position})"
+                + claim_names.hint(similar)
+            )
     if as_json:
         document = {
             "claim_id": found.claim_id,

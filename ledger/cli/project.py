@@ -1,22 +1,31 @@
 """``ledger project``: materialize the Dagster projection assets in this process."""
 
+import os
 import signal
 import threading
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime
 from types import FrameType
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.table import Table
 
 from ledger.cli.context import EXIT_INVALID, err, error_line, options, out, reporting_errors
 from ledger.cli.tables import print_table
-from ledger.errors import LedgerError
+from ledger.config import KafkaSettings, Settings
+from ledger.errors import LedgerError, explained
+
+if TYPE_CHECKING:
+    from ledger.runtime import Runtime
 
 
 def run_projections(
-    opts: Any, rebuild: bool = False, full_check: bool = False
+    settings: Settings,
+    kafka: KafkaSettings,
+    rebuild: bool = False,
+    full_check: bool = False,
 ) -> list[tuple[str, dict[str, Any]]]:
     """Materialize every asset with the per-run checks in process, or (``full_check``)
     run only the whole-ledger checks; returns metadata per asset."""
@@ -32,8 +41,7 @@ def run_projections(
     from projections.jobs import FULL, RUN
     from projections.resources import from_settings
 
-    settings = opts.settings()
-    resources = from_settings(settings, opts.kafka_settings())
+    resources = from_settings(settings, kafka)
     run_config: dict[str, Any] = {"loggers": {"console": {"config": {"log_level": "ERROR"}}}}
     if not full_check:
         folds = ("sources", "claim_history", "force_posture")
@@ -74,11 +82,15 @@ def run_projections(
     return rows
 
 
+Say = Callable[[str], None]
+"""Where a follower's lines go (stdout for ``ledger project``, stderr in a server)."""
+
+
 def _stop(signum: int, frame: FrameType | None) -> None:
     raise KeyboardInterrupt
 
 
-def _run_off_the_main_thread(opts: Any) -> bool:
+def _run_off_the_main_thread(settings: Settings, kafka: KafkaSettings, say: Say) -> bool:
     """``run_projections`` in a thread of its own; True if a stop was asked for meanwhile.
 
     Run from the main thread, Dagster takes SIGINT and SIGTERM over for the run and
@@ -92,7 +104,7 @@ def _run_off_the_main_thread(opts: Any) -> bool:
 
     def target() -> None:
         try:
-            run_projections(opts)
+            run_projections(settings, kafka)
         except BaseException as exc:  # handed to the main thread below
             failure.append(exc)
         finally:
@@ -104,7 +116,7 @@ def _run_off_the_main_thread(opts: Any) -> bool:
     try:
         done.wait()
     except KeyboardInterrupt:
-        out.print("stopping once this run is done")
+        say("stopping once this run is done")
         done.wait()
         stop = True
     if failure:
@@ -112,55 +124,115 @@ def _run_off_the_main_thread(opts: Any) -> bool:
     return stop
 
 
-def follow(opts: Any, every: float) -> int:
+STANDBY_EVERY = 2.0
+"""Seconds between a standby follower's looks at whether the active one is gone."""
+
+
+def follow(
+    settings: Settings,
+    kafka: KafkaSettings,
+    every: float,
+    *,
+    say: Say | None = None,
+    each_run: bool = True,
+    parent: int | None = None,
+    target: str | None = None,
+) -> int:
     """Run ``run_projections`` whenever the ledger head is past a projection's cursor
     (in Kafka mode, every ``every`` seconds: new events are in the topic, not yet in the
     ledger), until interrupted; the exit code: 1 if a run failed, else 0.
 
-    The imports, Dagster's and the ledger's, are paid once: a run then costs its folds,
-    its checks and Dagster's orchestration of them. Each run gets a new ephemeral
-    instance, so memory stays flat however long it follows."""
+    One follower folds per database: each takes the follower lock
+    (``ledger.store.election``) first, and one that finds it held stands by, taking
+    over when the holder stops. ``each_run=False`` leaves out the line per run; with
+    ``parent``, it stops when that process is gone (a server's follower outlives no
+    server); ``target`` says where the ledger is, as the server said it. The imports,
+    Dagster's and the ledger's, are paid once: a run then costs its folds, its checks
+    and Dagster's orchestration of them. Each run gets a new ephemeral instance, so
+    memory stays flat however long it follows."""
     import psycopg
 
     from ledger.runtime import bootstrap, describe_target
+    from ledger.store.election import Election
 
+    def _say(line: str) -> None:
+        out.print(line)
+
+    def _complain(line: str) -> None:
+        err.print(error_line(line))
+
+    tell = say or _say
+    complain = say or _complain
     # a service manager's stop ends it as Ctrl-C does (a shell starts a background job
     # with SIGINT ignored: both are set here)
     for number in (signal.SIGINT, signal.SIGTERM):
         signal.signal(number, _stop)
     failed = False
-    settings = opts.settings()
-    kafka = opts.kafka_settings().enabled
     with bootstrap(settings) as runtime:
-        out.print(
-            f"following {describe_target(settings)}: folding whenever new events arrive, "
+        election = Election(runtime.store.conninfo, name=f"{settings.application_name}-follower")
+        tell(
+            f"following {target or describe_target(settings)}: folding whenever new events "
+            "arrive, "
             f"looking every {every:g} s (Ctrl-C stops)"
         )
+        standing_by = False
+        built = False  # a first run builds projections an empty ledger has not got yet
         try:
-            while True:
+            while parent is None or os.getppid() == parent:
                 try:
-                    head, cursor = runtime.lag()
-                    if head > cursor or kafka:
-                        started = time.perf_counter()
-                        stop = _run_off_the_main_thread(opts)
-                        _, after = runtime.lag()
-                        if after > cursor or not kafka:
-                            now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-                            out.print(
-                                f"{now} projections at {after:,} (+{after - cursor:,} events)"
-                                f" in {time.perf_counter() - started:.2f} s"
+                    if not election.holds():
+                        if not standing_by:
+                            tell(
+                                "another follower folds this database's projections: "
+                                "standing by to take over when it stops"
                             )
-                        if stop:
-                            raise KeyboardInterrupt
+                            standing_by = True
+                        time.sleep(max(every, STANDBY_EVERY))
+                        continue
+                    if standing_by:
+                        tell("the other follower stopped: folding from here on")
+                        standing_by = False
+                    if _follow_once(runtime, settings, kafka, tell, each_run, built):
+                        raise KeyboardInterrupt
+                    built = True
                 except (LedgerError, psycopg.Error) as exc:  # the server may come back
                     failed = True
-                    err.print(error_line(f"{str(exc).strip()} (still following)"))
+                    complain(f"{explained(exc).strip()} (still following)")
                 except typer.Exit:  # a check failed: run_projections has said which
                     failed = True
                 time.sleep(every)
         except KeyboardInterrupt:
-            out.print("stopped")
+            tell("stopped")
+        finally:
+            election.close()
     return EXIT_INVALID if failed else 0
+
+
+def _follow_once(
+    runtime: "Runtime",
+    settings: Settings,
+    kafka: KafkaSettings,
+    tell: Say,
+    each_run: bool,
+    built: bool,
+) -> bool:
+    """One look at the head, and a run if it moved (always, in Kafka mode, and once at
+    first when the projections were never built); True when a stop was asked for during
+    the run."""
+    head, cursor = runtime.lag()
+    if head <= cursor and not kafka.enabled and (built or runtime.reads.cursors()):
+        return False
+    started = time.perf_counter()
+    stop = _run_off_the_main_thread(settings, kafka, tell)
+    _, after = runtime.lag()
+    if each_run and (after > cursor or not kafka.enabled):
+        now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        tell(
+            f"{now} projections at {after:,} (+{after - cursor:,} "
+            f"event{'' if after - cursor == 1 else 's'})"
+            f" in {time.perf_counter() - started:.2f} s"
+        )
+    return stop
 
 
 def project(
@@ -212,8 +284,10 @@ def project(
         if keep_following and (rebuild or check):
             raise LedgerError("--follow folds increments: give it without --rebuild or --check")
         if keep_following:
-            raise typer.Exit(follow(options(ctx), every))
-        rows = run_projections(options(ctx), rebuild, full_check=check)
+            opts = options(ctx)
+            raise typer.Exit(follow(opts.settings(), opts.kafka_settings(), every))
+        opts = options(ctx)
+        rows = run_projections(opts.settings(), opts.kafka_settings(), rebuild, full_check=check)
     if check:
         checks = Table(title="whole-ledger checks", pad_edge=False)
         checks.add_column("check")

@@ -2,6 +2,7 @@
 
 import json
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -10,6 +11,7 @@ from pydantic import ValidationError
 
 from ledger.authoring.report import Report
 from ledger.cli.context import err, options, out, reporting_errors
+from ledger.cli.render import counted
 from ledger.domain.events import Event
 from ledger.domain.references import Kind
 from ledger.errors import ValidationFailed
@@ -20,6 +22,39 @@ from ledger.referential import refuse_dangling
 from ledger.runtime import open_ledger
 from ledger.sinks import DirectSink
 from ledger.store.gazetteer import entries
+
+
+def _report_loader(yaml: Any) -> Any:
+    """PyYAML's safe loader, except that times and dates stay text: the report model
+    reads them by the ledger's rule for moments, so a typo such as 2015-13-02 is an error
+    naming its field (PyYAML's own reading would fail with a bare ValueError), and a
+    date alone is the start of that day in UTC, as everywhere else."""
+
+    class ReportLoader(yaml.SafeLoader):  # type: ignore[misc]
+        pass
+
+    ReportLoader.yaml_implicit_resolvers = {
+        first: [(tag, regexp) for tag, regexp in resolvers if tag != _TIMESTAMP]
+        for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+    }
+    return ReportLoader
+
+
+_TIMESTAMP = "tag:yaml.org,2002:timestamp"
+
+
+def _keys_not_text(data: Any, where: tuple[Any, ...]) -> Iterator[tuple[tuple[Any, ...], Any]]:
+    """(path, key) of every mapping key that is not text, such as the 0 YAML makes of
+    ``{strength: about 2,000}`` (two entries: ``strength: about 2`` and ``000``)."""
+    if isinstance(data, dict):
+        for key, value in data.items():
+            if not isinstance(key, str):
+                yield where, key
+            else:
+                yield from _keys_not_text(value, (*where, key))
+    elif isinstance(data, list):
+        for index, item in enumerate(data):
+            yield from _keys_not_text(item, (*where, index))
 
 
 def read_report(raw: bytes, source: str, limits: InputLimits) -> Report:
@@ -36,7 +71,7 @@ def read_report(raw: bytes, source: str, limits: InputLimits) -> Report:
             raise ValidationFailed(
                 [f"{source}: YAML aliases (*name) are not accepted in a report; write it out"]
             )
-        data: Any = yaml.safe_load(text)
+        data: Any = yaml.load(text, Loader=_report_loader(yaml))
     except NotJson as exc:
         raise ValidationFailed([f"{source}: {exc}"]) from None
     except yaml.YAMLError as exc:
@@ -48,6 +83,16 @@ def read_report(raw: bytes, source: str, limits: InputLimits) -> Report:
         raise ValidationFailed([f"{source}: nested too deeply to read"]) from None
     if not isinstance(data, dict):
         raise ValidationFailed([f"{source}: expected a report (a mapping with document:)"])
+    odd = list(_keys_not_text(data, ()))
+    if odd:
+        raise ValidationFailed(
+            [
+                f"{source}, field {'.'.join(map(str, where)) or '(top)'}: the key {key!r} is not"
+                " text; inside {...} a comma separates entries, so quote a value that holds"
+                ' one (strength: "about 2,000")'
+                for where, key in odd
+            ]
+        )
     try:
         return Report.model_validate(data)
     except ValidationError as exc:
@@ -119,11 +164,11 @@ def record(
                 for event in events:
                     body = event.model_dump(mode="json", exclude_none=True)
                     sys.stdout.write(json.dumps({"type": event.event_type(), **body}) + "\n")
-                err.print(f"{len(events)} events; nothing appended (--dry-run)")
+                err.print(f"{counted(len(events), 'event')}; nothing appended (--dry-run)")
                 return
             receipts = DirectSink(ledger).publish_stream(events)
     new = [r.position for r in receipts if r.appended and r.position is not None]
     out.print(
-        f"recorded {source}: {len(events)} events, {len(new)} new"
+        f"recorded {source}: {counted(len(events), 'event')}, {len(new)} new"
         + (f" (positions {min(new)}-{max(new)})" if new else "; all were already in the ledger")
     )

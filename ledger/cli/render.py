@@ -23,6 +23,11 @@ from ledger.domain.values import Estimate
 from ledger.records import RecordedEvent
 
 
+def counted(number: int, noun: str) -> str:
+    """``1 event``, ``2 events``, ``1,000 events``."""
+    return f"{number:,} {noun}{'' if number == 1 else 's'}"
+
+
 def reading(low: int | None, high: int | None) -> str:
     """Bounds as a person reads them: '4000', '200-300', '>= 4000', '<= 500'."""
     if low is not None and high is not None:

@@ -1,9 +1,13 @@
 """``ledger serve``: the HTTP query API on uvicorn."""
 
+import multiprocessing
+import os
+import threading
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from functools import partial
+from multiprocessing.process import BaseProcess
 from typing import Annotated
 
 import typer
@@ -18,6 +22,16 @@ Host = Annotated[str, typer.Option("--host", help="Interface to listen on.")]
 Port = Annotated[int, typer.Option("--port", min=1, max=65535, help="TCP port to listen on.")]
 
 
+FOLLOW_EVERY = 0.25
+"""Seconds between a server's follower's looks at the ledger head (two indexed lookups)."""
+
+
+WORKER_HEALTHCHECK = 30
+"""Seconds a worker may take to answer uvicorn's ping. Its default, 5, is shorter than a
+worker's start (imports, pool) on a busy two-core machine: uvicorn then kills it as hung
+and starts another, which may fare no better."""
+
+
 @dataclass(frozen=True)
 class Serving:
     """What the server's workers are handed: settings naming a running database."""
@@ -25,6 +39,8 @@ class Serving:
     settings: Settings
     kafka: KafkaSettings
     active_keys: int
+    target: str = ""
+    """Where the ledger is, for people (the embedded home rather than its socket)."""
 
 
 @contextmanager
@@ -46,14 +62,22 @@ def serving(opts: Options) -> Iterator[Serving]:
         ):  # the workers' login checked here, before any of them starts
             active = len(keys.listing(conn, include_revoked=False))
         err.print(f"ledger: {describe_target(settings)}")
-        yield Serving(resolved, opts.kafka_settings(), active)
+        yield Serving(resolved, opts.kafka_settings(), active, describe_target(settings))
 
 
 def run_server(
-    serving: Serving, host: str, port: int, workers: int, log_level: str, auth: bool = True
+    serving: Serving,
+    host: str,
+    port: int,
+    workers: int,
+    log_level: str,
+    auth: bool = True,
+    follow: bool = True,
+    follow_every: float = FOLLOW_EVERY,
 ) -> None:
-    """Run uvicorn; each worker builds the app from the settings it is handed (pickled
-    to the worker processes), never from edits to this process's environment."""
+    """Run uvicorn, and (``follow``) the projection follower beside its workers; each
+    process is handed the settings (pickled), never edits to this process's
+    environment."""
     import uvicorn  # the server's imports are paid only when serving
     from uvicorn.supervisors import Multiprocess
 
@@ -61,12 +85,87 @@ def run_server(
 
     factory = partial(create_app, serving.settings, serving.kafka, auth=auth)
     config = uvicorn.Config(
-        factory, factory=True, host=host, port=port, workers=workers, log_level=log_level
+        factory,
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        log_level=log_level,
+        timeout_worker_healthcheck=WORKER_HEALTHCHECK,
     )
-    if config.workers > 1:
-        Multiprocess(config, sockets=[config.bind_socket()]).run()
-    else:
-        uvicorn.Server(config).run()
+    verbose = log_level.lower() in ("info", "debug", "trace")
+    follower = Follower(serving.settings, follow_every, verbose, serving.target) if follow else None
+    try:
+        if config.workers > 1:
+            Multiprocess(config, sockets=[config.bind_socket()]).run()
+        else:
+            uvicorn.Server(config).run()
+    finally:
+        if follower is not None:
+            follower.stop()
+
+
+class Follower:
+    """The projection follower of ``ledger project --follow``, in a process of its own
+    beside the server's workers (so its folds never hold up a request), started again if
+    it dies. Only folds: in Kafka mode the archivers (``ledger archive --follow``) bring
+    the events in."""
+
+    def __init__(self, settings: Settings, every: float, verbose: bool, target: str = "") -> None:
+        mine = settings.model_copy(update={"clearance": None, "application_name": "ledger-serve"})
+        self._args = (mine, every, verbose, os.getpid(), target)
+        self._stopping = threading.Event()
+        self.process = self._start()
+        threading.Thread(target=self._watch, name="ledger-follower-watch", daemon=True).start()
+
+    def _start(self) -> BaseProcess:
+        context = multiprocessing.get_context("spawn")
+        process = context.Process(target=_follower, args=self._args, name="ledger-follower")
+        process.start()
+        return process
+
+    def _watch(self) -> None:
+        """Start the follower again when it died (a stop it was asked for ends it with
+        exit code 0: Ctrl-C reaches it as well as the server)."""
+        while not self._stopping.wait(WATCH_EVERY):
+            process = self.process
+            if process.is_alive() or process.exitcode == 0 or self._stopping.is_set():
+                continue
+            err.print(f"follower: exited with code {process.exitcode}; starting it again")
+            self.process = self._start()
+
+    def stop(self) -> None:
+        """Stop the follower: a run in hand is rolled back, which loses nothing (the next
+        follower folds the same events again)."""
+        self._stopping.set()
+        process = self.process
+        if process.is_alive():
+            process.terminate()
+        process.join(30)
+        if process.is_alive():
+            process.kill()
+            process.join()
+
+
+WATCH_EVERY = 2.0
+"""Seconds between two looks at whether the follower process is still alive."""
+
+
+def _follower(settings: Settings, every: float, verbose: bool, parent: int, target: str) -> None:
+    from ledger.cli.project import follow
+
+    def say(line: str) -> None:
+        err.print(f"follower: {line}")
+
+    follow(
+        settings,
+        KafkaSettings(bootstrap=None),
+        every,
+        say=say,
+        each_run=verbose,
+        parent=parent,
+        target=target or None,
+    )
 
 
 def announce(host: str, port: int, auth: bool, active_keys: int) -> None:
@@ -102,8 +201,28 @@ def serve(
     log_level: Annotated[
         str, typer.Option("--log-level", help="uvicorn log level: warning, info, debug.")
     ] = "info",
+    no_follow: Annotated[
+        bool,
+        typer.Option(
+            "--no-follow",
+            help="Do not fold the projections here: a separate `ledger project --follow` or "
+            "Dagster deployment does (answers then lag until it runs; read_at.behind_by says "
+            "by how much).",
+        ),
+    ] = False,
+    follow_every: Annotated[
+        float,
+        typer.Option(
+            "--follow-every",
+            metavar="SECONDS",
+            min=0.05,
+            max=60,
+            help="How often the follower looks at the ledger head.",
+        ),
+    ] = FOLLOW_EVERY,
 ) -> None:
-    """Serve the HTTP query API: posture, claims, sources, documents, events, appends.
+    """Serve the HTTP query API and the workbench: posture, claims, sources, documents,
+    events, appends.
 
     Callers send `Authorization: Bearer <key>` with a key from `ledger keys create`;
     analysts and auditors read, producers append, admins do both. OpenAPI is at
@@ -113,8 +232,25 @@ def serve(
     Every query runs as the least-privilege database login ledger_service (made by
     `ledger init`; LEDGER_SERVICE_DATABASE_URL names another). Behind a TLS proxy set
     LEDGER_PUBLIC_URL to its https address (Secure session cookies, forms from it only).
+
+    The server keeps the projections at the ledger head by itself: a follower process
+    (the one of `ledger project --follow`) folds new events as they arrive. One follower
+    folds per database, however many workers and servers share it (the others stand by);
+    --no-follow leaves the folding to a separate follower or Dagster. Every answer says
+    how far it is behind (read_at.behind_by); a read with at_least=POSITION (the
+    position of an append's receipt) waits for the fold to reach it, at most
+    LEDGER_READ_WAIT seconds.
     """
     auth = not insecure_no_auth
     with serving(options(ctx)) as ready:
         announce(host, port, auth, ready.active_keys)
-        run_server(ready, host, port, workers, log_level, auth)
+        run_server(
+            ready,
+            host,
+            port,
+            workers,
+            log_level,
+            auth,
+            follow=not no_follow,
+            follow_every=follow_every,
+        )

@@ -9,6 +9,7 @@ import typer
 from ledger.authoring.template import EXAMPLES, enums_of, example
 from ledger.cli.context import err, reporting_errors
 from ledger.domain.events import EVENT_TYPES
+from ledger.domain.type_names import canonical_type, type_hint
 from ledger.errors import ValidationFailed
 
 
@@ -22,10 +23,10 @@ def template(
     with the values it takes (stderr, so `ledger template T > x.jsonl` is appendable once
     the placeholder event_id is replaced by a fresh UUID)."""
     with reporting_errors():
-        if event_type not in EXAMPLES:
-            raise ValidationFailed(
-                [f"unknown event type {event_type!r}; known: {', '.join(EVENT_TYPES)}"]
-            )
+        given, found = event_type, canonical_type(event_type)
+        if found is None or found not in EXAMPLES:
+            raise ValidationFailed([f"unknown event type {given!r}{type_hint(given)}"])
+        event_type = found
         sys.stdout.write(json.dumps(example(event_type)) + "\n")
         sys.stdout.flush()  # the example first, then the enum values on stderr
         for field, values in enums_of(event_type).items():

@@ -15,12 +15,11 @@ Precedence is that order: a retracted claim stays retracted whatever else is sai
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from enum import StrEnum
 
-from ledger.domain.enums import ClaimRelation, Independence
+from ledger.domain.enums import ClaimRelation, Independence, Symbol
 
 
-class ClaimStatus(StrEnum):
+class ClaimStatus(Symbol):
     ASSERTED = "ASSERTED"
     CORROBORATED = "CORROBORATED"
     DISPUTED = "DISPUTED"

@@ -1,13 +1,31 @@
 """Enumerations of the event model, mirroring the Avro enums symbol for symbol.
 
 Every enum starts with ``UNKNOWN``: it is the Avro default a reader falls back to when a
-newer writer uses a symbol the reader does not know yet.
+newer writer uses a symbol the reader does not know yet. Input may write a symbol in any
+case, with spaces or hyphens for its underscores (``present``, ``possibly true``,
+``at-least``); what is kept, encoded and shown is always the canonical symbol.
 """
 
 from enum import StrEnum
 
 
-class Classification(StrEnum):
+def _spelling(text: str) -> str:
+    return "_".join(text.replace("-", " ").split()).casefold()
+
+
+class Symbol(StrEnum):
+    """An enumeration whose values are read without regard to case or separators and
+    always given back canonical (``Symbol("possibly true")`` is ``POSSIBLY_TRUE``)."""
+
+    @classmethod
+    def _missing_(cls, value: object) -> "Symbol | None":
+        if not isinstance(value, str):
+            return None
+        wanted = _spelling(value)
+        return next((member for member in cls if _spelling(member.value) == wanted), None)
+
+
+class Classification(Symbol):
     UNKNOWN = "UNKNOWN"
     UNCLASSIFIED = "UNCLASSIFIED"
     RESTRICTED = "RESTRICTED"
@@ -16,7 +34,7 @@ class Classification(StrEnum):
     TOP_SECRET = "TOP_SECRET"
 
 
-class TimePrecision(StrEnum):
+class TimePrecision(Symbol):
     UNKNOWN = "UNKNOWN"
     DAY = "DAY"
     WEEK = "WEEK"
@@ -24,7 +42,7 @@ class TimePrecision(StrEnum):
     YEAR = "YEAR"
 
 
-class EstimateQualifier(StrEnum):
+class EstimateQualifier(Symbol):
     UNKNOWN = "UNKNOWN"
     EXACT = "EXACT"
     AT_LEAST = "AT_LEAST"
@@ -33,7 +51,7 @@ class EstimateQualifier(StrEnum):
     RANGE = "RANGE"
 
 
-class PlacePrecision(StrEnum):
+class PlacePrecision(Symbol):
     UNKNOWN = "UNKNOWN"
     POINT = "POINT"
     SITE = "SITE"
@@ -43,7 +61,7 @@ class PlacePrecision(StrEnum):
     COUNTRY = "COUNTRY"
 
 
-class Reliability(StrEnum):
+class Reliability(Symbol):
     """Admiralty source reliability (A completely reliable ... F cannot be judged)."""
 
     UNKNOWN = "UNKNOWN"
@@ -55,7 +73,7 @@ class Reliability(StrEnum):
     F = "F"
 
 
-class Credibility(StrEnum):
+class Credibility(Symbol):
     """Admiralty information credibility; ``number`` gives the 1-6 digit of a grade."""
 
     UNKNOWN = "UNKNOWN"
@@ -77,7 +95,7 @@ _CREDIBILITY_NUMBER: dict[Credibility, int | None] = {
 }
 
 
-class SourceKind(StrEnum):
+class SourceKind(Symbol):
     UNKNOWN = "UNKNOWN"
     PERSON = "PERSON"
     OUTLET = "OUTLET"
@@ -86,7 +104,7 @@ class SourceKind(StrEnum):
     ANONYMOUS = "ANONYMOUS"
 
 
-class ClaimKind(StrEnum):
+class ClaimKind(Symbol):
     UNKNOWN = "UNKNOWN"
     DEPLOYMENT = "DEPLOYMENT"
     COMMAND_RELATION = "COMMAND_RELATION"
@@ -94,7 +112,7 @@ class ClaimKind(StrEnum):
     OTHER = "OTHER"
 
 
-class AttributionMode(StrEnum):
+class AttributionMode(Symbol):
     UNKNOWN = "UNKNOWN"
     AUTHOR_ASSERTION = "AUTHOR_ASSERTION"
     DIRECT_QUOTE = "DIRECT_QUOTE"
@@ -102,14 +120,14 @@ class AttributionMode(StrEnum):
     ANONYMOUS = "ANONYMOUS"
 
 
-class SourceAccess(StrEnum):
+class SourceAccess(Symbol):
     UNKNOWN = "UNKNOWN"
     FIRST_HAND = "FIRST_HAND"
     SECOND_HAND = "SECOND_HAND"
     NOT_STATED = "NOT_STATED"
 
 
-class DeploymentActivity(StrEnum):
+class DeploymentActivity(Symbol):
     UNKNOWN = "UNKNOWN"
     PRESENT = "PRESENT"
     ARRIVED = "ARRIVED"
@@ -119,7 +137,7 @@ class DeploymentActivity(StrEnum):
     WITHDRAWN = "WITHDRAWN"
 
 
-class ClaimRelation(StrEnum):
+class ClaimRelation(Symbol):
     UNKNOWN = "UNKNOWN"
     CORROBORATES = "CORROBORATES"
     CONTRADICTS = "CONTRADICTS"
@@ -127,19 +145,19 @@ class ClaimRelation(StrEnum):
     DUPLICATES = "DUPLICATES"
 
 
-class Independence(StrEnum):
+class Independence(Symbol):
     UNKNOWN = "UNKNOWN"
     INDEPENDENT = "INDEPENDENT"
     SAME_ORIGIN = "SAME_ORIGIN"
 
 
-class RetractionKind(StrEnum):
+class RetractionKind(Symbol):
     UNKNOWN = "UNKNOWN"
     SOURCE_WITHDREW = "SOURCE_WITHDREW"
     ANALYST_REJECTED = "ANALYST_REJECTED"
 
 
-class ActorKind(StrEnum):
+class ActorKind(Symbol):
     UNKNOWN = "UNKNOWN"
     STATE = "STATE"
     ARMED_FORCE = "ARMED_FORCE"
@@ -151,7 +169,7 @@ class ActorKind(StrEnum):
     PERSON = "PERSON"
 
 
-class PlaceKind(StrEnum):
+class PlaceKind(Symbol):
     UNKNOWN = "UNKNOWN"
     COUNTRY = "COUNTRY"
     REGION = "REGION"

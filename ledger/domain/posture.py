@@ -35,10 +35,15 @@ from bisect import bisect_right
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
-from enum import StrEnum
 from typing import NamedTuple
 
-from ledger.domain.enums import Credibility, DeploymentActivity, EstimateQualifier, Reliability
+from ledger.domain.enums import (
+    Credibility,
+    DeploymentActivity,
+    EstimateQualifier,
+    Reliability,
+    Symbol,
+)
 from ledger.domain.grading import grade
 
 STALE_AFTER_DAYS = 180
@@ -48,7 +53,7 @@ APPROX_LOW, APPROX_HIGH = 0.8, 1.25
 """Rule 5's tolerance around an APPROX best figure."""
 
 
-class PostureStatus(StrEnum):
+class PostureStatus(Symbol):
     ACTIVE = "ACTIVE"
     WITHDRAWN = "WITHDRAWN"
     CONTESTED = "CONTESTED"

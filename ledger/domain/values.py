@@ -17,27 +17,28 @@ from pydantic import (
 
 from ledger.domain.enums import Classification, EstimateQualifier, PlacePrecision, TimePrecision
 from ledger.domain.marking import Marking, check_compartment
+from ledger.domain.moments import check_moment, read_moment
 
 
 def _to_utc(value: datetime) -> datetime:
-    try:
-        return value.astimezone(UTC)
-    except OverflowError:  # e.g. 9999-12-31T23:00:00-05:00 is past the year 9999 in UTC
-        raise ValueError(
-            "is out of range: in UTC it falls before the year 1 or after 9999"
-        ) from None
+    return check_moment(value).astimezone(UTC)
 
 
-def _no_numbers(value: object) -> object:
+def _moment(value: object) -> object:
+    """Text read by the ledger's one rule for moments (``ledger.domain.moments``); a
+    naive time is left for AwareDatetime to refuse, with the field named."""
     if isinstance(value, int | float):
         raise ValueError("give a time as ISO 8601 text, e.g. 2015-10-01T00:00:00Z, not a number")
+    if isinstance(value, str):
+        moment = read_moment(value, naive=True)
+        return value if moment.tzinfo is None else moment  # naive: pydantic says so
     return value
 
 
-Timestamp = Annotated[AwareDatetime, BeforeValidator(_no_numbers), AfterValidator(_to_utc)]
-"""A timezone-aware instant, normalised to UTC. Naive datetimes are refused: Avro readers
-would take them as local time and silently shift them. Numbers are refused too, rather
-than read as Unix seconds."""
+Timestamp = Annotated[AwareDatetime, BeforeValidator(_moment), AfterValidator(_to_utc)]
+"""A timezone-aware instant, normalised to UTC; a date alone is the start of that day in
+UTC. Naive datetimes are refused: Avro readers would take them as local time and
+silently shift them. Numbers are refused too, rather than read as Unix seconds."""
 
 Count = Annotated[int, Field(ge=0, le=2**63 - 1, strict=True)]
 """A whole number of people or things, at most an Avro long; true/false or "12" are

@@ -53,10 +53,17 @@ class PartitionStatus:
     partition: int
     archived_to: int | None
     end: int
+    pending: int = 0
+    """Events (committed messages) between the archived offset and the end: the lag. The
+    offsets between count transaction markers too, one per Kafka transaction."""
 
     @property
     def lag(self) -> int:
-        return self.end - (self.archived_to or 0)
+        return self.pending
+
+
+STATUS_READ_SECONDS = 120.0
+"""Longest ``status`` reads the unarchived messages for before giving up."""
 
 
 def _quiet(_: str) -> None:
@@ -119,17 +126,46 @@ class Archiver:
 
     def status(self) -> list[PartitionStatus]:
         """Archived offset, end offset and lag of every partition of the topic."""
+        committed = load_offsets(self.ledger, self.settings.topic)
         consumer = self._consumer()
         try:
             partitions = self._partitions(consumer)
-            ends = consumer.end_offsets(partitions)
+            ends = {tp: int(end) for tp, end in consumer.end_offsets(partitions).items()}
+            pending = self._pending(consumer, partitions, committed, ends)
         finally:
             consumer.close()
-        committed = load_offsets(self.ledger, self.settings.topic)
         return [
-            PartitionStatus(tp.partition, committed.get(tp.partition), int(ends[tp]))
+            PartitionStatus(tp.partition, committed.get(tp.partition), ends[tp], pending[tp])
             for tp in partitions
         ]
+
+    def _pending(
+        self,
+        consumer: KafkaConsumer,
+        partitions: list[TopicPartition],
+        committed: dict[int, int],
+        ends: dict[TopicPartition, int],
+    ) -> dict[TopicPartition, int]:
+        """How many messages each partition holds between its archived offset and its
+        end: read, not subtracted, because every Kafka transaction also takes an offset
+        for its commit marker, which is no event. The bytes are not decoded."""
+        counts = dict.fromkeys(partitions, 0)
+        behind = [tp for tp in partitions if ends[tp] > committed.get(tp.partition, 0)]
+        if not behind:
+            return counts
+        consumer.assign(behind)
+        for tp in behind:
+            consumer.seek(tp, committed.get(tp.partition, 0))
+        deadline = time.monotonic() + STATUS_READ_SECONDS
+        while any(consumer.position(tp) < ends[tp] for tp in behind):
+            if time.monotonic() > deadline:
+                raise LedgerError(
+                    f"counting the messages not yet archived took over {STATUS_READ_SECONDS:g}"
+                    " s; is the broker reachable?"
+                )
+            for tp, records in consumer.poll(timeout_ms=500).items():
+                counts[tp] += sum(1 for r in records if r.offset < ends[tp])
+        return counts
 
     # one loop from assignment to the last commit, so its error paths read in order
     def run(  # noqa: C901

@@ -4,7 +4,7 @@ the database cannot sign a checkpoint."""
 import os
 from pathlib import Path
 
-from ledger.errors import LedgerError
+from ledger.errors import CannotRun, LedgerError
 from ledger.log.note import ED25519, NoteError, Signer
 
 
@@ -13,12 +13,12 @@ def load_signer(path: Path) -> Signer:
     try:
         text = path.read_text(encoding="ascii")
     except FileNotFoundError:
-        raise LedgerError(
+        raise CannotRun(
             f"no signing key at {path}: run `ledger init` to create one, "
             "or set LEDGER_SIGNING_KEY_FILE"
         ) from None
     except (OSError, UnicodeDecodeError) as exc:
-        raise LedgerError(f"{path}: cannot read the signing key: {exc}") from None
+        raise CannotRun(f"{path}: cannot read the signing key: {exc}") from None
     try:
         return Signer.parse(text)
     except NoteError as exc:

@@ -23,6 +23,7 @@ from ledger.errors import PageAhead, ProjectionsNotReady
 from ledger.ports import LedgerStore
 from ledger.projection import (
     claim_history,
+    claim_names,
     clearances,
     force_posture,
     gazetteer,
@@ -126,7 +127,9 @@ class ReadService:
         self._gazetteer: gazetteer.Gazetteer | None = None
         self._gazetteer_lock = threading.Lock()
         self._cleared: dict[Clearance, ReadService] = {}
-        self._folded = 0
+        self._folded = -1
+        """How far this clearance's projections are folded; -1 before the first fold,
+        which creates their tables (so an empty ledger's projections exist too)."""
         self._lock = threading.Lock()
 
     # -- need-to-know ----------------------------------------------------------------
@@ -397,6 +400,12 @@ class ReadService:
         """One claim's history, or None when no event known at the position names it."""
         with self._conn() as conn:
             return claim_history.claim_history(conn, claim_id, at.position, self.schema)
+
+    def similar_claims(self, at: ReadPosition, given: str) -> list[str]:
+        """Claim ids known at the position that look like ``given`` (for "did you
+        mean"), among the claims this clearance sees."""
+        with self._conn() as conn:
+            return claim_names.similar_claims(conn, given, at.position, self.schema)
 
     def unresolved(self, at: ReadPosition, after: int = 0) -> list[tuple[int, str, str]]:
         """References to claims not asserted by the position, made after ``after``."""

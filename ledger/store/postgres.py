@@ -23,7 +23,13 @@ from ledger.codec.single_object import AvroCodec
 from ledger.domain.enums import Classification
 from ledger.domain.events import Event
 from ledger.domain.marking import LEVELS, LOWEST, OPERATOR, RANK, Clearance, Marking
-from ledger.errors import ConflictError, LedgerError, SchemaError, StoreUnavailable
+from ledger.errors import (
+    ConflictError,
+    LedgerError,
+    SchemaError,
+    StoreRefused,
+    StoreUnavailable,
+)
 from ledger.log.producer_keys import ProducerKeys
 from ledger.log.producer_signing import ProducerSigner
 from ledger.records import Appended, EncodedEvent, Head, KafkaOrigin, RecordedEvent
@@ -141,7 +147,9 @@ def _translate(exc: psycopg.Error) -> LedgerError:
         return RegisterChanged(message)
     if isinstance(exc, psycopg.OperationalError):
         return StoreUnavailable(f"the ledger database is unreachable: {message}")
-    return LedgerError(message)
+    if state.startswith("LG"):  # the ledger's own refusals, worded for users
+        return LedgerError(message)
+    return StoreRefused(state, message)
 
 
 class PostgresLedger:

@@ -12,6 +12,8 @@ from urllib.parse import urlencode
 
 from starlette.requests import Request
 
+from ledger.domain.moments import BadMoment, read_moment
+
 TIME_PARAMETERS = ("as_of", "position", "valid_at")
 _FORMAT = "%Y-%m-%dT%H:%M:%SZ"
 
@@ -25,8 +27,10 @@ class Redirect(Exception):
 
 
 def parse_time(text: str) -> datetime:
-    """An ISO 8601 time; a time without a timezone is taken as UTC."""
-    moment = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
+    """A moment by the ledger's rule (``ledger.domain.moments``: a date alone is the start
+    of that day), except that a time without a timezone is UTC, as the page's inputs
+    say; ValueError (BadMoment) when it is none."""
+    moment = read_moment(text, naive=True)
     return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
@@ -57,6 +61,9 @@ class TimeControls:
     as_of: datetime | None = None
     position: int | None = None
     valid_at: datetime | None = None
+    at_least: int | None = None
+    """Wait (a bounded while) until the projections have folded this position: a page
+    opened right after an append shows it. Never carried on to other links."""
     problems: tuple[str, ...] = field(default=())
     """What was wrong with the controls as given (each then left unset)."""
 
@@ -71,17 +78,26 @@ class TimeControls:
                 return None
             try:
                 return parse_time(text)
-            except ValueError:
-                problems.append(f"{name}: {text!r} is not a time (e.g. 2015-10-01T00:00:00Z)")
+            except BadMoment as exc:
+                problems.append(f"{name}: {text!r} {exc}")
                 return None
 
-        position = None
-        if (text := params.get("position")) is not None:
-            if text.isdigit():
-                position = int(text)
-            else:
-                problems.append(f"position: {text!r} is not a ledger position (0, 1, 2, ...)")
-        return cls(moment("as_of"), position, moment("valid_at"), tuple(problems))
+        def position(name: str) -> int | None:
+            text = params.get(name)
+            if text is None:
+                return None
+            if text.isdigit() and len(text) < 19:
+                return int(text)
+            problems.append(f"{name}: {text!r} is not a ledger position (0, 1, 2, ...)")
+            return None
+
+        return cls(
+            moment("as_of"),
+            position("position"),
+            moment("valid_at"),
+            position("at_least"),
+            tuple(problems),
+        )
 
     def query(self) -> dict[str, str]:
         """The controls as URL parameters (only those set)."""

@@ -10,6 +10,14 @@ from ledger.domain.posture import STALE_AFTER_DAYS, PostureStatus
 from ledger.projection.views import PostureView
 
 
+def _status(text: str) -> PostureStatus | None:
+    """A status as written in the URL, in any case (``active``); None if it is none."""
+    try:
+        return PostureStatus(text)
+    except ValueError:
+        return None
+
+
 @dataclass(frozen=True)
 class PostureFilters:
     actor: str | None = None
@@ -26,7 +34,7 @@ class PostureFilters:
     def of(cls, request: Request) -> "PostureFilters":
         params = request.query_params
         statuses = frozenset(
-            PostureStatus(s) for s in params.getlist("status") if s in PostureStatus.__members__
+            status for s in params.getlist("status") if (status := _status(s)) is not None
         )
         days = params.get("stale_after", "")
         return cls(

@@ -14,6 +14,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 
 from ledger.api.auth import ReadContext, load_context
+from ledger.api.freshness import PositionAhead, reached
 from ledger.api.services import services
 from ledger.domain.marking import OPERATOR, Clearance
 from ledger.errors import PageAhead, ProjectionsNotReady
@@ -48,6 +49,11 @@ async def reads_for(
     if not isinstance(context, ReadContext) or context.as_of != controls.as_of:
         await load_context(request, None)
         context = request.state.read_context
+    if controls.at_least is not None:
+        try:
+            context = await reached(request, context, projections, controls.at_least)
+        except PositionAhead as exc:
+            raise CannotRead(f"at_least: {exc}") from None
     if controls.as_of is not None and context.as_of != controls.as_of:
         known = services(request).ledger.position_at(controls.as_of)
     else:

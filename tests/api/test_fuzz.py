@@ -22,6 +22,7 @@ from schemathesis.checks import (
     response_schema_conformance,
     status_code_conformance,
 )
+from schemathesis.core import NOT_SET
 
 from ledger.api.app import create_app
 from ledger.api.keys import Role
@@ -70,7 +71,8 @@ def invalid_requests_rejected(ctx: Any, response: Any, case: Case[Any]) -> bool 
     sent = set(parse_qs(urlsplit(response.request.url).query, keep_blank_values=True))
     declared = {p.name for p in case.operation.query}
     is_get = case.method.upper() == "GET"
-    if is_get and sent <= declared and not case.body and case.path_parameters is None:
+    no_body = case.body is NOT_SET or not case.body  # NOT_SET itself is truthy
+    if is_get and sent <= declared and no_body and not case.path_parameters:
         return None
     verdict: bool | None = negative_data_rejection(ctx, response, case)
     return verdict

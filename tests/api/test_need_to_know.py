@@ -99,6 +99,8 @@ PATHS: list[tuple[str, dict[str, Any]]] = [
     ("/events", {"limit": 1000}),
     ("/events", {"limit": 3}),
     *((f"/claims/{claim}", {}) for claim in CLAIMS),
+    *((f"/claims/{claim.split(':')[1]}", {}) for claim in CLAIMS),  # suggestions
+    ("/claims", {"at_least": 0}),
     *((f"/sources/{source}", {}) for source in SOURCES),
     *((f"/documents/{document}", {}) for document in DOCUMENTS),
     *((f"/actors/{name}", {}) for name in (*ACTORS, "Quds")),

@@ -1,12 +1,16 @@
 """End to end: the ``ledger`` command as a user runs it, against real PostgreSQL."""
 
 import json
+import time
+import uuid
 from pathlib import Path
 
+import psycopg
 import pytest
+from psycopg.conninfo import make_conninfo
 
 from tests.factories import json_line
-from tests.helpers import ledger_cli, positions, write_lines
+from tests.helpers import database_url_for, drop_database, ledger_cli, positions, write_lines
 
 
 def test_help_explains_every_command() -> None:
@@ -174,6 +178,53 @@ def test_unreachable_database_exits_2() -> None:
     assert "cannot connect to PostgreSQL at 127.0.0.1:1/none" in result.stderr
 
 
+def test_a_missing_signing_key_means_the_command_could_not_run(
+    database_url: str, tmp_path: Path
+) -> None:
+    result = ledger_cli("checkpoint", database_url=database_url, home=tmp_path / "keyless")
+    assert result.returncode == 2, result.stderr
+    assert f"no signing key at {tmp_path / 'keyless' / 'signing.key'}: run `ledger init`" in (
+        result.stderr
+    )
+
+
+def test_a_missing_database_is_said_at_once_and_init_creates_it(server_url: str) -> None:
+    name = f"ledger_newcomer_{uuid.uuid4().hex[:8]}"
+    url = database_url_for(server_url, name)
+    started = time.monotonic()
+    asked = ledger_cli("posture", database_url=url)
+    assert asked.returncode == 2 and time.monotonic() - started < 8
+    assert asked.stderr.count("\n") == 1, asked.stderr  # one line, said once
+    assert f"the database {name!r} does not exist on PostgreSQL at" in asked.stderr
+    assert f"`ledger init` creates it, or create it with `createdb {name}`" in asked.stderr
+    try:
+        made = ledger_cli("init", database_url=url)
+        assert made.returncode == 0, made.stderr
+        assert "created the database: PostgreSQL at" in made.stdout
+        assert "applied migrations: 0001_ledger" in made.stdout
+        assert ledger_cli("posture", database_url=url).returncode == 0
+    finally:
+        drop_database(server_url, name)
+
+
+def test_a_role_that_may_not_create_databases_is_told_how(server_url: str) -> None:
+    role = f"ledger_newcomer_{uuid.uuid4().hex[:8]}"
+    name = f"{role}_db"
+    with psycopg.connect(server_url, autocommit=True) as conn:
+        conn.execute(f"CREATE ROLE {role} LOGIN NOCREATEDB")
+    try:
+        url = make_conninfo(database_url_for(server_url, name), user=role)
+        refused = ledger_cli("init", database_url=url)
+        assert refused.returncode == 2, refused.stderr
+        assert f"the database {name!r} does not exist and this role may not create it: ask" in (
+            refused.stderr
+        )
+        assert f"`createdb {name}`" in refused.stderr
+    finally:
+        with psycopg.connect(server_url, autocommit=True) as conn:
+            conn.execute(f"DROP ROLE IF EXISTS {role}")
+
+
 def test_schemas_list_and_check() -> None:
     listed = ledger_cli("schemas", "list")
     assert listed.returncode == 0
@@ -202,9 +253,15 @@ def test_demo_on_a_fresh_embedded_home(tmp_path: Path) -> None:
         "said by: source:anon-damascus-senior [F] (direct_quote) <- source:elijah-magnier [B]",
     ):
         assert expected in out, expected
+    assert f"signing key created: {home / 'signing.key'}" in out
+    # the demo leaves a working ledger, as `ledger init` does: a checkpoint can be signed
+    signed = ledger_cli("checkpoint", home=home)
+    assert signed.returncode == 0, signed.stderr
+    assert signed.stdout.startswith("ledger.local/log\n138\n")
     second = ledger_cli("demo", home=home)
     assert second.returncode == 0, second.stderr
     assert "0 newly appended, 138 already present" in second.stdout
+    assert "signing key created" not in second.stdout
     stream = ledger_cli("events", "--stream", "claim:seed-05", "--json", home=home)
     assert stream.returncode == 0, stream.stderr
     types = [json.loads(x)["type"] for x in stream.stdout.splitlines()]

@@ -47,7 +47,7 @@ def test_kafka_round_trip_through_the_cli(
 
     lagging = run(database_url, settings, "archive", "--status")
     assert lagging.returncode == 0, lagging.stderr
-    assert "lag" in lagging.stdout
+    assert "events to archive" in lagging.stdout
 
     archived = run(database_url, settings, "archive")
     assert archived.returncode == 0, archived.stderr
@@ -100,3 +100,57 @@ def test_unreachable_broker_exits_2(database_url: str, tmp_path: Path) -> None:
     result = ledger_cli("append", str(file), env_extra=env)
     assert result.returncode == 2, result.stderr
     assert "cannot reach Kafka" in result.stderr
+
+
+def _status_rows(out: str) -> list[list[str]]:
+    """The table rows of `ledger archive --status`: partition, archived to, end, to archive."""
+    return [
+        [cell.strip() for cell in line.strip("│").split("│")]
+        for line in out.splitlines()
+        if line.startswith("│")
+    ]
+
+
+def test_archive_status_counts_events_not_offsets(
+    database_url: str, broker: Broker, tmp_path: Path
+) -> None:
+    """One event is one Kafka message plus its transaction's commit marker: two offsets,
+    one event to archive."""
+    settings = KafkaSettings(bootstrap=broker.bootstrap, topic=f"cli.{uuid.uuid4().hex[:8]}")
+    assert run(database_url, settings, "kafka", "init", "--partitions", "1").returncode == 0
+    file = write_lines(tmp_path / "e.jsonl", json_line("ActorRegistered"))
+    assert run(database_url, settings, "append", str(file)).returncode == 0
+    status = run(database_url, settings, "archive", "--status")
+    assert status.returncode == 0, status.stderr
+    assert "events to archive" in status.stdout
+    assert _status_rows(status.stdout) == [["0", "-", "2", "1"]]
+    assert run(database_url, settings, "archive").returncode == 0
+    after = run(database_url, settings, "archive", "--status")
+    assert _status_rows(after.stdout) == [["0", "2", "2", "0"]]
+
+
+def test_kafka_broker_runs_a_local_broker_until_ctrl_c(database_url: str) -> None:
+    from tests.broker import free_port
+
+    port = free_port()
+    started = subprocess.Popen(
+        [sys.executable, "-m", "ledger", "kafka", "broker", "--port", str(port)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert started.stdout is not None
+        said = [started.stdout.readline() for _ in range(3)]
+        assert f"Kafka-protocol broker (Tansu, topics in memory) at 127.0.0.1:{port}" in said[0]
+        assert f"export LEDGER_KAFKA_BOOTSTRAP=127.0.0.1:{port}; ledger kafka init" in said[1]
+        assert "production runs Apache Kafka (infra/compose.yaml)" in said[2]
+        settings = KafkaSettings(bootstrap=f"127.0.0.1:{port}", topic="trial.events")
+        made = run(database_url, settings, "kafka", "init", "--partitions", "2")
+        assert made.returncode == 0, made.stderr
+        assert "created 2 partitions" in made.stdout
+    finally:
+        started.send_signal(signal.SIGINT)
+        out, err = started.communicate(timeout=30)
+    assert started.returncode == 0, err
+    assert out.rstrip().endswith("broker stopped")

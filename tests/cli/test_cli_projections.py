@@ -14,6 +14,7 @@ import psycopg
 import pytest
 
 from ledger.projection.catalog import PROJECTIONS
+from ledger.store.election import Election
 from tests.factories import json_line
 from tests.helpers import SESSION_KEY, ledger_cli, write_lines
 
@@ -262,6 +263,8 @@ def test_project_follow_folds_each_new_append_until_stopped(
 ) -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith("LEDGER_")}
     env.update(LEDGER_DATABASE_URL=database_url, LEDGER_SIGNING_KEY_FILE=str(SESSION_KEY))
+    other = Election(database_url)  # another follower (a server's) folds this database
+    assert other.holds()
     follower = subprocess.Popen(
         [sys.executable, "-m", "ledger", "project", "--follow", "--every", "0.05"],
         env=env,
@@ -270,6 +273,15 @@ def test_project_follow_folds_each_new_append_until_stopped(
         text=True,
     )
     try:
+        standing_by = write_lines(tmp_path / "0.jsonl", json_line("ActorRegistered"))
+        added = ledger_cli(
+            "append", str(standing_by), "--allow-unresolved", database_url=database_url
+        )
+        assert added.returncode == 0, added.stderr
+        time.sleep(3)  # it stands by: only one follower folds a database
+        assert _cursors(database_url) == {}
+        other.close()  # the other stops: this one takes over
+        _wait_for(database_url, 1, follower)
         for n, claim in enumerate(("claim:x", "claim:y"), start=1):
             file = write_lines(
                 tmp_path / f"{n}.jsonl",
@@ -282,8 +294,9 @@ def test_project_follow_folds_each_new_append_until_stopped(
             assert appended.returncode == 0, appended.stderr
             # the first run is waited for; the second is stopped once it has begun (its
             # first fold is in), and must finish before the follower ends
-            _wait_for(database_url, 2 * n, follower, every=n == 1)
+            _wait_for(database_url, 1 + 2 * n, follower, every=n == 1)
     finally:
+        other.close()
         follower.send_signal(signal.SIGTERM)
         try:
             stdout, stderr = follower.communicate(timeout=60)
@@ -291,11 +304,14 @@ def test_project_follow_folds_each_new_append_until_stopped(
             follower.kill()
             raise
     assert follower.returncode == 0, stderr
-    assert "projections at 4 (+2 events)" in stdout, stdout
+    assert "another follower folds this database's projections: standing by" in stdout
+    assert "the other follower stopped: folding from here on" in stdout
+    assert "projections at 1 (+1 event)" in stdout, stdout
+    assert "projections at 5 (+2 events)" in stdout, stdout
     assert stdout.rstrip().endswith("stopped"), stdout
-    assert set(_cursors(database_url).values()) == {4}
+    assert set(_cursors(database_url).values()) == {5}
     answer = ledger_cli("posture", "--no-refresh", "--format", "json", database_url=database_url)
-    assert json.loads(answer.stdout)["position"] == 4 and answer.stderr == ""
+    assert json.loads(answer.stdout)["position"] == 5 and answer.stderr == ""
 
 
 def test_project_follow_refuses_rebuild_and_check(database_url: str) -> None:

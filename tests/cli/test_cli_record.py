@@ -125,6 +125,11 @@ def test_unknown_names_are_refused_with_suggestions(database_url: str, tmp_path:
         ("recorded_by: x\ndocument: {id: d, title: t, outlet: o, colour: red}\n", "colour"),
         ("a: &x [1, 2]\nb: [*x, *x]\n", "YAML aliases (*name) are not accepted"),
         (
+            "recorded_by: x\ndocument: {id: d, title: t, outlet: o}\n"
+            "claims: [{deployments: [{actor: A, strength: about 2,000}]}]\n",
+            "field claims.0.deployments.0: the key 0 is not text; inside {...} a comma",
+        ),
+        (
             "recorded_by: x\ndocument: {id: doc:d, title: " + "t" * 70_000 + ", outlet: O}\n"
             "sources: [{id: source:o, kind: OUTLET, name: O}]\n",
             "field title: text of 70,000 bytes is longer than the 65,536 allowed",
@@ -158,3 +163,61 @@ def test_template_of_an_unknown_type() -> None:
     result = CliRunner().invoke(app, ["template", "Claim"])
     assert result.exit_code == 1
     assert "unknown event type 'Claim'" in result.output
+
+
+def _report(tmp_path: Path, published: str, start: str, credibility: str = "POSSIBLY_TRUE") -> Path:
+    report = tmp_path / "r.yaml"
+    report.write_text(
+        "recorded_by: analyst:t\n"
+        f"document: {{id: doc:t, title: T, outlet: Elijah Magnier, published: {published}}}\n"
+        "claims:\n"
+        "  - kind: deployment\n"
+        "    statement: More fighters came.\n"
+        f"    valid: {{start: {start}, precision: week}}\n"
+        f"    credibility: {credibility}\n"
+        "    chain: [{said_by: elijah magnier, mode: direct quote}]\n"
+        "    deployments:\n"
+        "      - {actor: Hezbollah, place: Idlib, strength: over 300, activity: present}\n"
+    )
+    return report
+
+
+def test_report_times_are_read_by_the_moment_rule_naming_the_reports_own_fields(
+    database_url: str, tmp_path: Path
+) -> None:
+    """Unquoted, as every example writes them: a typo in a date is no traceback, and a
+    time without a timezone is blamed on the report's field, not on an event's."""
+    report = _report(tmp_path, "2015-13-02T00:00:00Z", "2015-10-01T00:00:00")
+    result = CliRunner().invoke(
+        app, ["record", str(report)], env={"LEDGER_DATABASE_URL": database_url}
+    )
+    assert result.exit_code == 1, result.output
+    assert isinstance(result.exception, SystemExit), result.exception  # no ValueError
+    said = result.output
+    assert "r.yaml, field document.published: '2015-13-02T00:00:00Z' is not a time: month" in said
+    assert "r.yaml, field claims.0.valid.start: '2015-10-01T00:00:00' has no timezone" in said
+    assert "DocumentIngested" not in said and "event 1" not in said
+    # the headline once, then each finding once on its own line
+    assert said.count("2 invalid input(s), nothing appended") == 1
+    assert said.count("month must be in 1..12") == 1 and said.count("has no timezone") == 1
+    assert f"\n  - {report}, field claims.0.valid.start" in said
+
+
+def test_report_takes_dates_alone_and_symbols_in_any_case(
+    database_url: str, tmp_path: Path
+) -> None:
+    with open_ledger(Settings(database_url=database_url)) as ledger:
+        load_seed(ledger)
+    report = _report(tmp_path, "2015-10-01", "2015-10-02", credibility="possibly true")
+    result = CliRunner().invoke(
+        app, ["record", str(report), "--dry-run"], env={"LEDGER_DATABASE_URL": database_url}
+    )
+    assert result.exit_code == 0, result.output
+    events = [json.loads(x) for x in result.stdout.splitlines() if x.startswith("{")]
+    by_type = {e["type"]: e for e in events}
+    assert by_type["DocumentIngested"]["published_at"] == "2015-10-01T00:00:00Z"
+    claim = by_type["ClaimAsserted"]
+    assert claim["kind"] == "DEPLOYMENT" and claim["credibility"] == "POSSIBLY_TRUE"
+    assert claim["valid_time"] == {"start": "2015-10-02T00:00:00Z", "precision": "WEEK"}
+    assert by_type["DeploymentReported"]["activity"] == "PRESENT"
+    assert by_type["AttributionMade"]["mode"] == "DIRECT_QUOTE"

@@ -8,6 +8,9 @@ from ledger.audit.projection_check import compare_with_fresh_fold
 from ledger.audit.replay import replay
 from ledger.cli.posture import as_dict
 from ledger.config import Settings
+from ledger.domain.marking import PUBLIC
+from ledger.projection.catalog import PROJECTIONS
+from ledger.projection.fold import fold
 from ledger.projection.service import LIVE, POSTURE, ReadService, choose_position
 from ledger.runtime import bootstrap
 from tests.factories import make
@@ -47,3 +50,19 @@ def test_the_same_position_gives_the_same_rows_everywhere(
     assert replay_rows == service_rows
     assert checks and all(c.equal and not c.answer_differences for c in checks)
     assert all(r["status"] in {s.value for s in LIVE} for r in service_rows)
+
+
+def test_a_clearance_reads_an_empty_ledger_once_its_projections_are_built(
+    database_url: str,
+) -> None:
+    """Projected while still empty (cursor 0), the ledger answers a cleared reader with
+    nothing, not with a missing table: the first catch-up creates that clearance's tables."""
+    with bootstrap(Settings(database_url=database_url)) as runtime:
+        for name in PROJECTIONS:
+            fold(runtime.store, name)
+        reads = ReadService(runtime.store).for_clearance(PUBLIC)
+        at = ReadService(runtime.store).position(POSTURE)
+        assert at.position == 0
+        reads.catch_up(at.projection_cursor)
+        assert reads.posture(at, limit=None).items == []
+        assert reads.sources(at, limit=None).items == []

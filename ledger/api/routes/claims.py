@@ -5,7 +5,8 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query, Request, Response
 
 from ledger.api.auth import Reader
-from ledger.api.models import ClaimDetail, ClaimItem, ClaimsPage
+from ledger.api.freshness import Fresh
+from ledger.api.models import ClaimDetail, ClaimItem, ClaimsPage, FieldProblem
 from ledger.api.names import resolving
 from ledger.api.problems import ProblemError, responses
 from ledger.api.reading import (
@@ -17,9 +18,10 @@ from ledger.api.reading import (
 )
 from ledger.api.routes.params import AsOf, Cursor, Limit
 from ledger.domain.claim_status import ClaimStatus
+from ledger.projection import claim_names
 from ledger.projection.service import CLAIMS, ReadPosition, ReadService
 
-router = APIRouter(tags=["claims"], dependencies=[Reader, Provable], responses=PROOF_PENDING)
+router = APIRouter(tags=["claims"], dependencies=[Reader, Provable, Fresh], responses=PROOF_PENDING)
 
 ClaimId = Annotated[
     str, Path(min_length=1, max_length=200, description="A claim id, e.g. claim:seed-05.")
@@ -115,7 +117,16 @@ async def claim(request: Request, claim_id: ClaimId, as_of: AsOf = None) -> Resp
         found = reads.claim(position, claim_id)
         if found is None:
             known = f" as of {as_of.isoformat()}" if as_of else ""
-            raise ProblemError(404, f"no event in the ledger names the claim {claim_id!r}{known}")
+            similar = reads.similar_claims(position, claim_id)
+            message = (
+                f"no event in the ledger names the claim {claim_id!r}{known}"
+                + claim_names.hint(similar)
+            )
+            raise ProblemError(
+                404,
+                message,
+                [FieldProblem(field="path.claim_id", message=message, suggestions=similar)],
+            )
         return ClaimDetail.model_validate(
             {**vars(found), "read_at": at, "positions": found.positions}
         )

@@ -11,15 +11,15 @@ from starlette.concurrency import run_in_threadpool
 
 from ledger.api.auth import Reader, Writer, clearance_of, role_of
 from ledger.api.event_schema import request_body
-from ledger.api.keys import Role
+from ledger.api.keys import Role, with_article
 from ledger.api.models import AppendResult, EventItem, EventsPage, FieldProblem, KafkaOrigin
 from ledger.api.models import Receipt as ReceiptModel
 from ledger.api.problems import ProblemError, field_name, responses
 from ledger.api.services import lookup, services
 from ledger.codec.json_form import json_form
 from ledger.codec.single_object import AvroCodec
-from ledger.domain.events import EVENT_TYPES
 from ledger.domain.marking import Clearance
+from ledger.domain.type_names import canonical_type, type_hint
 from ledger.errors import ValidationFailed
 from ledger.json_input import NotJson, decode_json
 from ledger.limits import InputLimits, shown
@@ -83,12 +83,13 @@ async def events(
     """Events after a position, oldest first, each with its hash and decoded body. Walk
     the whole ledger by passing `next_after` back as `after`."""
     if type:
-        unknown = sorted(set(type) - set(EVENT_TYPES))
+        unknown = sorted(t for t in type if canonical_type(t) is None)
         if unknown:
-            message = f"{unknown[0]!r} is not an event type; known: {', '.join(EVENT_TYPES)}"
+            message = f"{unknown[0]!r} is not an event type{type_hint(unknown[0])}"
             raise ProblemError(
                 422, f"query.type: {message}", [FieldProblem(field="query.type", message=message)]
             )
+        type = [canonical_type(t) or t for t in type]
     found = services(request)
     clearance = clearance_of(request)
     async with lookup(request) as conn:
@@ -264,8 +265,8 @@ def refuse_key_events(events: list[Any], role: Role, batch: bool) -> None:
         if register is not None:
             where = f"body.events[{index}]" if batch else "body"
             message = (
-                f"a {role.value} key cannot append {event.event_type()}: only an admin key "
-                f"changes the {register} key register"
+                f"{with_article(role.value)} key cannot append {event.event_type()}: only an "
+                f"admin key changes the {register} key register"
             )
             raise ProblemError(
                 403, f"{where}: {message}", [FieldProblem(field=where, message=message)]

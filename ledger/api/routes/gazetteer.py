@@ -6,6 +6,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Request, Response
 
 from ledger.api.auth import Reader
+from ledger.api.freshness import Fresh
 from ledger.api.models import GazetteerDetail, GazetteerItem, GazetteerPage
 from ledger.api.names import resolving
 from ledger.api.problems import ProblemError, responses
@@ -13,7 +14,9 @@ from ledger.api.reading import PROOF_PENDING, Provable, answer, read_at
 from ledger.api.routes.params import AsOf
 from ledger.projection.service import SOURCES, ReadPosition, ReadService
 
-router = APIRouter(tags=["gazetteer"], dependencies=[Reader, Provable], responses=PROOF_PENDING)
+router = APIRouter(
+    tags=["gazetteer"], dependencies=[Reader, Provable, Fresh], responses=PROOF_PENDING
+)
 
 Name = Annotated[str, Path(min_length=1, max_length=200, description="An id, name or alias.")]
 

@@ -1,33 +1,49 @@
 """Query parameters shared by the read routes."""
 
-import re
 from typing import Annotated, Any
 
 from fastapi import Query
-from pydantic import AwareDatetime, BeforeValidator
+from pydantic import AwareDatetime, BeforeValidator, WithJsonSchema
 
-_ISO = re.compile(r"^\d{4}-\d{2}-\d{2}T")
-
-
-def _iso_only(value: Any) -> Any:
-    """Refuse what pydantic would otherwise read as a time, such as Unix seconds."""
-    if isinstance(value, str) and not _ISO.match(value):
-        raise ValueError("give an ISO 8601 time with a timezone, e.g. 2015-10-01T00:00:00Z")
-    return value
+from ledger.domain.moments import read_moment
 
 
-Moment = Annotated[AwareDatetime, BeforeValidator(_iso_only)]
+def _moment(value: Any) -> Any:
+    """The ledger's one rule for moments (``ledger.domain.moments``): never Unix
+    seconds, never a naive time, never an offset PostgreSQL would refuse."""
+    return read_moment(value) if isinstance(value, str) else value
+
+
+MOMENT_RULE = (
+    "ISO 8601 with a timezone (2015-10-02T00:00:00Z, 2015-10-02T03:00:00+03:00; offsets "
+    "up to ±15:59), or a date alone (2015-10-02), which is the start of that day in UTC."
+)
+
+Moment = Annotated[
+    AwareDatetime,
+    BeforeValidator(_moment),
+    WithJsonSchema(
+        {
+            "anyOf": [
+                {"type": "string", "format": "date-time"},
+                {"type": "string", "format": "date"},
+            ]
+        }
+    ),
+]
 
 AsOf = Annotated[
     Moment | None,
     Query(
-        description="Answer as the ledger knew it at this record time (ISO 8601 with a "
-        "timezone, e.g. 2015-10-02T00:00:00Z). Default: now.",
+        description="Answer as the ledger knew it at this record time. Default: now. "
+        + MOMENT_RULE,
     ),
 ]
 ValidAt = Annotated[
     Moment | None,
-    Query(description="Only reports whose world (valid) time contains this instant."),
+    Query(
+        description="Only reports whose world (valid) time contains this instant. " + MOMENT_RULE
+    ),
 ]
 Limit = Annotated[int, Query(ge=1, le=1000, description="Most items in one page.")]
 Cursor = Annotated[

@@ -6,6 +6,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request, Response
 
 from ledger.api.auth import Reader
+from ledger.api.freshness import Fresh
 from ledger.api.models import PostureItem, PosturePage, Timeline, TimelineStep
 from ledger.api.names import resolving
 from ledger.api.problems import ProblemError, responses
@@ -21,7 +22,9 @@ from ledger.domain.posture import STALE_AFTER_DAYS, PostureStatus
 from ledger.projection.service import POSTURE, ReadPosition, ReadService
 from ledger.projection.views import PostureView
 
-router = APIRouter(tags=["posture"], dependencies=[Reader, Provable], responses=PROOF_PENDING)
+router = APIRouter(
+    tags=["posture"], dependencies=[Reader, Provable, Fresh], responses=PROOF_PENDING
+)
 
 
 ActorName = Annotated[

@@ -5,6 +5,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query, Request, Response
 
 from ledger.api.auth import Reader
+from ledger.api.freshness import Fresh
 from ledger.api.models import (
     ClaimItem,
     DocumentDetail,
@@ -26,7 +27,7 @@ from ledger.api.reading import (
 from ledger.api.routes.params import AsOf, Cursor, Limit
 from ledger.projection.service import DOCUMENTS, SOURCES, ReadPosition, ReadService
 
-router = APIRouter(dependencies=[Reader, Provable], responses=PROOF_PENDING)
+router = APIRouter(dependencies=[Reader, Provable, Fresh], responses=PROOF_PENDING)
 
 SourceId = Annotated[
     str,

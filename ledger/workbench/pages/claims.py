@@ -43,7 +43,16 @@ async def claim(request: Request, claim_id: str, asked: Page) -> HTMLResponse:
     found = await run_in_threadpool(read_claim, reading, claim_id)
     if found.history is None:
         message = f"No event known at position {reading.at.position} names the claim {claim_id!r}."
-        return page(request, "problem.html", status=404, message=message, asked=asked)
+        similar = await run_in_threadpool(reading.reads.similar_claims, reading.at, claim_id)
+        suggestions = [(c, controls.url(f"{PREFIX}/claims/{c}")) for c in similar]
+        return page(
+            request,
+            "problem.html",
+            status=404,
+            message=message,
+            asked=asked,
+            suggestions=suggestions,
+        )
 
     def link(node_id: str) -> str:
         if node_id.startswith("doc") and found.document and node_id == found.document.document_id:

@@ -7,7 +7,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 from starlette.concurrency import run_in_threadpool
 
-from ledger.errors import LedgerError
+from ledger.errors import LedgerError, StoreUnavailable
 from ledger.projection.service import POSTURE
 from ledger.projection.views import GazetteerEntryView, PostureView, TimelineStep
 from ledger.workbench import timeline
@@ -58,6 +58,8 @@ async def _entity(request: Request, asked: Page, kind: str, given: str) -> HTMLR
     reading = await reads_for(request, asked.visitor, controls, POSTURE)
     try:
         entity = await run_in_threadpool(read_entity, reading, kind, given, roll_up)
+    except StoreUnavailable:  # the API's answer: 503, without the database's text
+        raise
     except LedgerError as exc:
         return page(request, "problem.html", status=404, message=str(exc), asked=asked)
     drawn = timeline.render(entity.steps, reading.at.world_time, lambda r: _link(controls, r))

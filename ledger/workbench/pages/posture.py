@@ -5,7 +5,7 @@ from fastapi.responses import HTMLResponse
 from starlette.concurrency import run_in_threadpool
 
 from ledger.domain.posture import PostureStatus
-from ledger.errors import LedgerError
+from ledger.errors import LedgerError, StoreUnavailable
 from ledger.projection.service import LIVE, POSTURE
 from ledger.projection.views import PostureView
 from ledger.workbench import map as posture_map
@@ -49,6 +49,8 @@ async def posture(request: Request, asked: Page) -> HTMLResponse:
     problems = list(controls.problems)
     try:
         rows = await run_in_threadpool(read_rows, reading, filters)
+    except StoreUnavailable:  # the API's answer: 503, without the database's text
+        raise
     except LedgerError as exc:
         problems.append(str(exc))
         rows = []
