@@ -121,7 +121,8 @@ def test_pages_show_only_what_the_key_may_see(browser: Browser, page: Page, serv
 
 def test_api_docs_render_offline_with_the_bearer_scheme(page: Page, served: Served) -> None:
     page.goto(f"{served.base}/docs")
-    expect(page.locator(".swagger-ui .info .title")).to_contain_text("ledger")
+    # Swagger UI renders from its own script: give a loaded machine time for it
+    expect(page.locator(".swagger-ui .info .title")).to_contain_text("ledger", timeout=20_000)
     expect(page.locator("button.authorize")).to_be_visible()
     screenshot(page, "docs")
     page.goto(f"{served.base}/redoc")
