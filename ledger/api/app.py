@@ -20,7 +20,16 @@ from ledger.api import problems
 from ledger.api.event_schema import REF, event_components
 from ledger.api.guard import InputGuard
 from ledger.api.models import Problem
-from ledger.api.routes import claims, events, gazetteer, health, posture, proofs, sources
+from ledger.api.routes import (
+    claims,
+    events,
+    gazetteer,
+    health,
+    posture,
+    proofs,
+    sources,
+    stix,
+)
 from ledger.api.services import Services
 from ledger.config import KafkaSettings, Settings
 from ledger.runtime import bootstrap
@@ -81,8 +90,9 @@ def create_app(
     )
     problems.install(app)
     app.state.limits = settings.limits
+    app.state.log_name = settings.log_name
     app.add_middleware(InputGuard, limits=settings.limits)
-    for module in (health, posture, gazetteer, claims, sources, events, proofs):
+    for module in (health, posture, gazetteer, claims, sources, events, proofs, stix):
         app.include_router(module.router)
 
     workbench.install(app, settings)
