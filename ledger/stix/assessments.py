@@ -91,10 +91,14 @@ def from_stix(obj: dict[str, Any], reading: Reading) -> list[Draft] | NotMapped:
         return ours_draft(reading, obj, ASSESSED, fields, properties, RANK, whole)
     claim = reading.ref(obj, "source_ref", obj.get("source_ref"), _NOTES)
     related = reading.ref(obj, "target_ref", obj.get("target_ref"), _NOTES)
-    if claim is None or related is None or Kind.CLAIM not in (claim[0], related[0]):
+    if claim is None or related is None or {claim[0], related[0]} != {Kind.CLAIM}:
         return NotMapped(
             f"a {obj.get('relationship_type')} between anything but notes relates no claims"
         )
+    if reading.dropped(obj.get("source_ref"), claim) or reading.dropped(
+        obj.get("target_ref"), related
+    ):
+        return NotMapped("it relates a note of the bundle that the ledger did not map")
     relation = RELATION_OF[str(obj.get("relationship_type"))]
     fields = {
         "assessment_id": foreign_id("assess", obj["id"]),

@@ -104,6 +104,10 @@ def from_stix(obj: dict[str, Any], reading: Reading) -> list[Draft] | NotMapped:
         )
     if place is None or place[0] is not Kind.PLACE:
         return NotMapped("a located-at to anything but a location names no place")
+    if reading.dropped(obj.get("source_ref"), actor) or reading.dropped(
+        obj.get("target_ref"), place
+    ):
+        return NotMapped("it names an actor or location of the bundle the ledger did not map")
     location = reading.objects.get(str(obj.get("target_ref"))) or {}
     start = obj.get("start_time") if obj.get("start_time") is not None else obj.get("created")
     given = obj.get("confidence")

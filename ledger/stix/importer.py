@@ -90,6 +90,15 @@ SDO = frozenset(
 )
 """The types that must carry ``spec_version`` (objects of STIX 2.1, not observables)."""
 
+LISTS_OF_OBJECTS = frozenset({"external_references", "granular_markings", "kill_chain_phases"})
+LISTS = LISTS_OF_OBJECTS | {
+    *("object_marking_refs", "object_refs", "aliases", "authors", "labels", "roles"),
+    *("sectors", "threat_actor_types", "report_types", "goals", "extension_types"),
+    *("where_sighted_refs", "observed_data_refs", "secondary_motivations"),
+}
+"""Common STIX properties that are lists (of objects): any other value is refused."""
+OBJECTS = frozenset({"extensions", "definition", "hashes"})
+
 _GROUP = {"identity": 0, "threat-actor": 0, "intrusion-set": 0, "location": 0,
           "report": 1, "note": 2, "opinion": 3, "relationship": 4}  # fmt: skip
 """The order objects are mapped in: what others name before what names them."""
@@ -268,6 +277,13 @@ def _malformed(obj: Any) -> str | None:
             f"object {id}, property spec_version: {shown(version)} is not 2.1; the ledger "
             "reads STIX 2.1 only"
         )
+    for prop, value in obj.items():
+        if prop in LISTS and not isinstance(value, list):
+            return f"object {id}, property {prop}: {shown(value)} is not a list"
+        if prop in LISTS_OF_OBJECTS and not all(isinstance(v, dict) for v in value):
+            return f"object {id}, property {prop}: holds something that is not an object"
+        if prop in OBJECTS and not isinstance(value, dict):
+            return f"object {id}, property {prop}: {shown(value)} is not an object"
     for prop in ("created", "modified"):
         if prop in obj and parse_stamp(obj[prop]) is None:
             return (

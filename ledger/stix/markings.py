@@ -142,7 +142,7 @@ def ours(definition: Mapping[str, Any]) -> Marking | None:
     body = extensions.get(EXTENSION) if isinstance(extensions, dict) else None
     if not isinstance(body, dict) or body.get("ledger_object") != "marking":
         return None
-    level = _LEVELS.get(body.get("level"))  # type: ignore[arg-type]
+    level = _LEVELS.get(str(body.get("level")))
     if level is None:
         raise MarkingProblem(f"level {str(body.get('level'))[:40]!r} is not a marking level")
     compartments = body.get("compartments", [])
@@ -175,7 +175,11 @@ def classification(
         if definition is None:
             unknown.append(ref)
             continue
-        mine = ours(definition)
+        try:
+            mine = ours(definition)
+        except MarkingProblem:  # refused as the definition it is; here it fails closed
+            unknown.append(ref)
+            continue
         if mine is not None:
             found.append(mine)
         elif not is_statement(definition):

@@ -91,8 +91,21 @@ class Reading:
         """Whether a ledger object is mapped from the bundle or held by the ledger."""
         return ref in self.mapped or ref in self.held
 
+    def dropped(self, stix_id: Any, ref: tuple[Kind, str]) -> bool:
+        """Whether a reference names an object of the bundle that was not mapped (so what
+        names it cannot be either; one outside the bundle is for the ledger to hold)."""
+        return stix_id in self.objects and not self.holds(ref)
+
     def refuse(self, obj: Mapping[str, Any], prop: str, why: str) -> None:
         self.refusals.append(f"object {obj.get('id')}, property {prop}: {why}")
+
+    def rests_on(self, obj: Mapping[str, Any]) -> list[dict[str, Any]]:
+        """The entries of one of our objects' ``rests_on`` (a refusal if it is no list)."""
+        found = (self.ours(obj) or {}).get("rests_on")
+        if not isinstance(found, list):
+            self.refuse(obj, f"{OURS}.rests_on", "not a list of the events it rests on")
+            return []
+        return [e for e in found if isinstance(e, dict)]
 
     def ours(self, obj: Mapping[str, Any]) -> dict[str, Any] | None:
         """Our extension's properties, if the object carries them."""
@@ -147,12 +160,11 @@ class Reading:
     def fact_marking(self, obj: Mapping[str, Any], position: Any, whole: Marking) -> Marking:
         """The marking of the event at ``position`` that one of our objects rests on (its
         ``rests_on`` entry); refused when the entry is missing or above the object's."""
-        ours = self.ours(obj) or {}
-        for entry in ours.get("rests_on") or []:
-            if isinstance(entry, dict) and entry.get("position") == position:
+        for entry in self.rests_on(obj):
+            if entry.get("position") == position:
                 found = Marking(
                     _LEVELS.get(str(entry.get("level")), Classification.UNKNOWN),
-                    frozenset(c for c in entry.get("compartments") or () if isinstance(c, str)),
+                    frozenset(strings(entry.get("compartments"))),
                 )
                 if highest([found, whole]) != whole:
                     self.refuse(
@@ -182,6 +194,11 @@ class Reading:
         return None if kind is None else (kind, foreign_id(kind, value))
 
 
+def strings(value: Any) -> list[str]:
+    """The texts of a list (nothing from anything else)."""
+    return [v for v in value if isinstance(v, str)] if isinstance(value, list) else []
+
+
 FOREIGN = 1 << 62
 """Batch order of a third party's events: after ours (which keep their positions)."""
 
@@ -195,9 +212,7 @@ def last_of(reading: Reading, obj: Mapping[str, Any], event_type: str) -> int | 
     """The position of the last ``event_type`` event one of our objects rests on (the
     one whose content it shows); a refusal when there is none."""
     found = [
-        e.get("position")
-        for e in (reading.ours(obj) or {}).get("rests_on") or []
-        if isinstance(e, dict) and e.get("event_type") == event_type
+        e.get("position") for e in reading.rests_on(obj) if e.get("event_type") == event_type
     ]
     if not found or not isinstance(found[-1], int):
         reading.refuse(obj, f"{OURS}.rests_on", f"names no {event_type} event")

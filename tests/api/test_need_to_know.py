@@ -90,6 +90,8 @@ PATHS: list[tuple[str, dict[str, Any]]] = [
     ("/places", {}),
     ("/events", {"limit": 1000}),
     ("/events", {"limit": 3}),
+    ("/stix/bundle", {}),
+    ("/stix/bundle", {"all_versions": "true"}),
     *((f"/claims/{claim}", {}) for claim in CLAIMS),
     *((f"/sources/{source}", {}) for source in SOURCES),
     *((f"/documents/{document}", {}) for document in DOCUMENTS),

@@ -49,3 +49,41 @@ def by_ledger_id(data: bytes, ledger_id: str) -> list[dict[str, Any]]:
 def appended(ledger: LedgerStore, *events: Event) -> list[int]:
     """Append the events one by one (each its own batch); their positions."""
     return [ledger.append([e])[0].position for e in events]
+
+
+def rendered(*events: Event) -> bytes:
+    """A bundle of the events' newest versions, made without a database (positions from
+    1, record times a second apart): for the mapping's unit and fuzz tests."""
+    from datetime import UTC, datetime, timedelta
+
+    from ledger.codec.single_object import AvroCodec
+    from ledger.stix.catalog import KIND_OF_EVENT
+    from ledger.stix.facts import Fact
+    from ledger.stix.markings import definitions_of
+    from ledger.stix.statics import statics
+    from ledger.stix.versions import Lineage, Version
+    from ledger.stix.writer import BundleWriter
+
+    codec = AvroCodec()
+    lineages: dict[tuple[str, str], Lineage] = {}
+    newest: dict[tuple[str, str], Version] = {}
+    start = datetime(2026, 1, 1, tzinfo=UTC)
+    for position, event in enumerate(events, start=1):
+        record = codec.fold_record(codec.encode(event))
+        kind = KIND_OF_EVENT[event.event_type()]
+        key = (kind.name, str(record[kind.key]))
+        fact = Fact.of(position, start + timedelta(seconds=position), event.event_type(), record)
+        made = lineages.setdefault(key, Lineage(kind)).add(fact, CONTEXT)
+        if made is not None:
+            newest[key] = made
+    writer = BundleWriter()
+    pieces, defined = [writer.start()], set()
+    for obj in statics(CONTEXT):
+        pieces.append(writer.add(obj))
+    for version in newest.values():
+        for definition in definitions_of(CONTEXT, version.marking):
+            if definition["id"] not in defined:
+                defined.add(definition["id"])
+                pieces.append(writer.add(definition))
+        pieces.append(writer.add(version.object))
+    return b"".join([*pieces, writer.end()])
