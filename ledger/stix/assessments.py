@@ -148,7 +148,12 @@ def from_opinion(obj: dict[str, Any], reading: Reading) -> list[Draft] | NotMapp
         return foreign_draft(
             obj, "ClaimAsserted", claim, names, CLAIM_RANK, whole, reading
         ) + foreign_draft(
-            obj, ASSESSED, assessment, {"related_claim_id": f"object_refs.{n}"}, RANK, whole,
+            obj,
+            ASSESSED,
+            assessment,
+            {"related_claim_id": f"object_refs.{n}"},
+            RANK,
+            whole,
             reading,
-        )  # fmt: skip
+        )
     return NotMapped("an opinion about no note of the bundle judges no claim the ledger can relate")

@@ -99,13 +99,27 @@ LISTS = LISTS_OF_OBJECTS | {
 """Common STIX properties that are lists (of objects): any other value is refused."""
 OBJECTS = frozenset({"extensions", "definition", "hashes"})
 
-_GROUP = {"identity": 0, "threat-actor": 0, "intrusion-set": 0, "location": 0,
-          "report": 1, "note": 2, "opinion": 3, "relationship": 4}  # fmt: skip
+_GROUP = {
+    "identity": 0,
+    "threat-actor": 0,
+    "intrusion-set": 0,
+    "location": 0,
+    "report": 1,
+    "note": 2,
+    "opinion": 3,
+    "relationship": 4,
+}
 """The order objects are mapped in: what others name before what names them."""
 
-_NAMED_KIND = {"identity": Kind.SOURCE, "threat-actor": Kind.ACTOR, "intrusion-set": Kind.ACTOR,
-               "location": Kind.PLACE, "report": Kind.DOCUMENT, "note": Kind.CLAIM,
-               "opinion": Kind.CLAIM}  # fmt: skip
+_NAMED_KIND = {
+    "identity": Kind.SOURCE,
+    "threat-actor": Kind.ACTOR,
+    "intrusion-set": Kind.ACTOR,
+    "location": Kind.PLACE,
+    "report": Kind.DOCUMENT,
+    "note": Kind.CLAIM,
+    "opinion": Kind.CLAIM,
+}
 
 _RELATIONSHIP = {
     "attributed-to": "attributed-to names an actor's real identity or who is behind a "
@@ -277,13 +291,9 @@ def _malformed(obj: Any) -> str | None:
             f"object {id}, property spec_version: {shown(version)} is not 2.1; the ledger "
             "reads STIX 2.1 only"
         )
-    for prop, value in obj.items():
-        if prop in LISTS and not isinstance(value, list):
-            return f"object {id}, property {prop}: {shown(value)} is not a list"
-        if prop in LISTS_OF_OBJECTS and not all(isinstance(v, dict) for v in value):
-            return f"object {id}, property {prop}: holds something that is not an object"
-        if prop in OBJECTS and not isinstance(value, dict):
-            return f"object {id}, property {prop}: {shown(value)} is not an object"
+    shape = _shape(id, obj)
+    if shape is not None:
+        return shape
     for prop in ("created", "modified"):
         if prop in obj and parse_stamp(obj[prop]) is None:
             return (
@@ -292,6 +302,18 @@ def _malformed(obj: Any) -> str | None:
             )
     if stix_type in SDO and stix_type != "marking-definition" and "created" not in obj:
         return f"object {id}, property created: missing (every STIX 2.1 object has one)"
+    return None
+
+
+def _shape(id: str, obj: dict[str, Any]) -> str | None:
+    """What is wrong with the shape of a common property (a list that is not one...)."""
+    for prop, value in obj.items():
+        if prop in LISTS and not isinstance(value, list):
+            return f"object {id}, property {prop}: {shown(value)} is not a list"
+        if prop in LISTS_OF_OBJECTS and not all(isinstance(v, dict) for v in value):
+            return f"object {id}, property {prop}: holds something that is not an object"
+        if prop in OBJECTS and not isinstance(value, dict):
+            return f"object {id}, property {prop}: {shown(value)} is not an object"
     return None
 
 

@@ -6,7 +6,6 @@ the whole bundle (nothing of it is appended)."""
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Any
 
 from ledger.domain.enums import Classification
@@ -31,8 +30,13 @@ KIND_OF_OBJECT = {
 }
 """The ledger objects other events name, by their ``ledger_object`` value."""
 
-_PREFIX = {Kind.SOURCE: "source", Kind.ACTOR: "actor", Kind.PLACE: "place",
-           Kind.DOCUMENT: "doc", Kind.CLAIM: "claim"}  # fmt: skip
+_PREFIX = {
+    Kind.SOURCE: "source",
+    Kind.ACTOR: "actor",
+    Kind.PLACE: "place",
+    Kind.DOCUMENT: "doc",
+    Kind.CLAIM: "claim",
+}
 
 
 def foreign_id(kind: Kind | str, stix_id: str) -> str:
@@ -54,8 +58,9 @@ class Draft:
     the ledger position of the event it stands for."""
     properties: dict[str, str] = field(default_factory=dict)
     """The STIX property each event field was read from (for refusals)."""
-    rank: tuple[int, int] = (0, 0)
-    """Where the event goes in the batch: registrations before what names them."""
+    rank: tuple[int, int, int] = (0, 0, 0)
+    """Where the event goes in the batch: ours in the order the exporting ledger had
+    them (its positions), then a third party's, registrations before what names them."""
 
 
 @dataclass
@@ -113,15 +118,6 @@ class Reading:
         found = extensions.get(EXTENSION) if isinstance(extensions, dict) else None
         return found if isinstance(found, dict) else None
 
-    def text(self, obj: Mapping[str, Any], prop: str, value: Any, *, optional: bool = False) -> Any:
-        """``value`` if it is text (None allowed when ``optional``); else a refusal."""
-        if value is None and optional:
-            return None
-        if isinstance(value, str) and value:
-            return value
-        self.refuse(obj, prop, f"{shown(value)} is not a non-empty text")
-        return None
-
     def moment(self, obj: Mapping[str, Any], prop: str, value: Any) -> str | None:
         """A STIX timestamp as the ledger's JSON form; a refusal if it is not one."""
         parsed = parse_stamp(value)
@@ -131,15 +127,6 @@ class Reading:
             )
             return None
         return stamp(parsed)
-
-    def instant(self, obj: Mapping[str, Any], prop: str) -> datetime | None:
-        value = obj.get(prop)
-        parsed = parse_stamp(value)
-        if parsed is None and value is not None:
-            self.refuse(
-                obj, prop, f"{shown(value)} is not a STIX timestamp (YYYY-MM-DDTHH:MM:SS[.s]Z)"
-            )
-        return parsed
 
     def marking(self, obj: Mapping[str, Any]) -> Marking:
         """The ledger marking of a whole object (``ledger.stix.markings`` rule 3); granular
@@ -199,21 +186,15 @@ def strings(value: Any) -> list[str]:
     return [v for v in value if isinstance(v, str)] if isinstance(value, list) else []
 
 
-FOREIGN = 1 << 62
-"""Batch order of a third party's events: after ours (which keep their positions)."""
-
-
 def at(position: Any) -> int:
     """Batch order of an event that stood at ``position`` in the exporting ledger."""
-    return position if isinstance(position, int) and not isinstance(position, bool) else FOREIGN
+    return position if isinstance(position, int) and not isinstance(position, bool) else 0
 
 
 def last_of(reading: Reading, obj: Mapping[str, Any], event_type: str) -> int | None:
     """The position of the last ``event_type`` event one of our objects rests on (the
     one whose content it shows); a refusal when there is none."""
-    found = [
-        e.get("position") for e in reading.rests_on(obj) if e.get("event_type") == event_type
-    ]
+    found = [e.get("position") for e in reading.rests_on(obj) if e.get("event_type") == event_type]
     if not found or not isinstance(found[-1], int):
         reading.refuse(obj, f"{OURS}.rests_on", f"names no {event_type} event")
         return None
@@ -243,7 +224,7 @@ def ours_draft(
             reading.fact_marking(obj, position, whole),
             f"{obj.get('id')}@{position}",
             properties,
-            (rank, at(position)),
+            (0, at(position), rank),
         )
     ]
 
@@ -259,6 +240,4 @@ def foreign_draft(
 ) -> list[Draft]:
     """The draft of the event a third party's object stands for."""
     order = reading.order.get(str(obj.get("id")), 0)
-    return [
-        Draft(event_type, fields, whole, str(obj.get("id")), properties, (rank, FOREIGN + order))
-    ]
+    return [Draft(event_type, fields, whole, str(obj.get("id")), properties, (1, rank, order))]

@@ -123,7 +123,13 @@ def from_stix(obj: dict[str, Any], reading: Reading) -> list[Draft] | NotMapped:
         }
         names = {f: f"{where}.{f}" for f in ("reliability", "rationale", "effective_at")}
         drafts += ours_draft(
-            reading, obj, GRADED, fields, {**names, "source_id": f"{OURS}.ledger_id"}, RANK,
-            whole, grade.get("position"),
-        )  # fmt: skip
+            reading,
+            obj,
+            GRADED,
+            fields,
+            {**names, "source_id": f"{OURS}.ledger_id"},
+            RANK,
+            whole,
+            grade.get("position"),
+        )
     return drafts

@@ -50,9 +50,14 @@ def test_the_seed_export_passes_the_validator_and_the_parser(seeded: PostgresLed
     assert kinds >= {"assessment", "deployment", "marking", "ledger"}
     assert len(of_ledger(data, "claim")) == 30
     assert {o["type"] for o in bundle["objects"]} == {
-        "identity", "extension-definition", "marking-definition", "location", "report",
-        "note", "relationship",
-    }  # fmt: skip
+        "identity",
+        "extension-definition",
+        "marking-definition",
+        "location",
+        "report",
+        "note",
+        "relationship",
+    }
 
 
 def test_the_same_export_twice_is_byte_identical(seeded: PostgresLedger) -> None:
@@ -217,8 +222,11 @@ def test_a_deployment_is_located_at_with_its_valid_time(ledger: PostgresLedger) 
     assert first["start_time"] == "2015-10-01T00:00:00.000000Z" and "stop_time" not in first
     assert first["confidence"] == 50 and first["description"] == "over 4000"
     assert ours(first)["strength"] == {
-        "low": 4000, "qualifier": "AT_LEAST", "unit": "fighters", "text": "over 4000",
-    }  # fmt: skip
+        "low": 4000,
+        "qualifier": "AT_LEAST",
+        "unit": "fighters",
+        "text": "over 4000",
+    }
     assert "stop_time" not in second and ours(second)["valid_time"]["end"] == span["end"].replace(
         "Z", ".000000Z"
     )

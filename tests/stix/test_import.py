@@ -148,7 +148,9 @@ def test_a_field_report_with_locations_notes_and_an_opinion() -> None:
 def test_importing_again_appends_nothing() -> None:
     first = imported(FIELD_REPORT)
     again = imported(FIELD_REPORT)
-    assert [e.envelope.event_id for e in first.events] == [e.envelope.event_id for e in again.events]
+    assert [e.envelope.event_id for e in first.events] == [
+        e.envelope.event_id for e in again.events
+    ]
     held = Known.of(events={e.envelope.event_id for e in first.events})
     known = imported(FIELD_REPORT, held)
     assert known.events == [] and known.report.events == 0
@@ -164,7 +166,9 @@ def test_a_reference_neither_in_the_bundle_nor_in_the_ledger_is_refused() -> Non
     with pytest.raises(ValidationFailed) as refused:
         map_bundle(raw, recorded_by="importer:test")
     assert any(
-        p.startswith("object relationship--ae7f0000-822d-4b63-9215-840dd1f6ab13, property target_ref")
+        p.startswith(
+            "object relationship--ae7f0000-822d-4b63-9215-840dd1f6ab13, property target_ref"
+        )
         and "neither in this bundle" in p
         for p in refused.value.problems
     ), refused.value.problems

@@ -13,12 +13,11 @@ from ledger.domain.events import Event
 from ledger.domain.marking import OPERATOR, Clearance
 from ledger.runtime import open_ledger
 from tests.api.test_need_to_know import ORDER, _copy_visible, may_see
-from tests.helpers import create_database, database_url_for, drop_database
 from tests.factories import make
+from tests.helpers import create_database, database_url_for, drop_database
 from tests.scenarios import COMPARTMENTS, marked, marked_events, markings
 from tests.stix.checkers import assert_valid
 from tests.stix.exporting import export_bytes, objects
-
 
 READERS = [
     Clearance.of("UNCLASSIFIED"),
@@ -63,9 +62,9 @@ def test_the_export_for_a_clearance_is_the_export_of_the_events_it_sees(
             mine = export_bytes(ledger, clearance, all_versions=every)
             everything = versions(export_bytes(ledger, OPERATOR, all_versions=True))
             for other in READERS:  # one content per version, whoever receives it
-                theirs = versions(export_bytes(ledger, other, all_versions=True))
-                for key in theirs.keys() & everything.keys():
-                    assert theirs[key] == everything[key], (other, key)
+                seen = versions(export_bytes(ledger, other, all_versions=True))
+                for key in seen.keys() & everything.keys():
+                    assert seen[key] == everything[key], (other, key)
         visible = [
             a.position
             for a, e in zip(appended, batch, strict=True)
@@ -91,8 +90,11 @@ def histories(draw: st.DrawFn) -> list[Event]:
         if kind == "register":
             event = make("SourceRegistered", source_id="source:s0", aliases=[draw(ALIASES)])
         elif kind == "grade":
-            event = make("SourceReliabilityAssessed", source_id="source:s0",
-                         reliability=draw(st.sampled_from("ABCDEF")))  # fmt: skip
+            event = make(
+                "SourceReliabilityAssessed",
+                source_id="source:s0",
+                reliability=draw(st.sampled_from("ABCDEF")),
+            )
         elif kind == "assert":
             event = make("ClaimAsserted", claim_id="claim:c0", statement=draw(ALIASES))
         else:

@@ -36,8 +36,14 @@ def rewritten(data: bytes, change: Any) -> bytes:
 
 def test_every_object_of_a_proven_export_checks_offline(ledger: PostgresLedger) -> None:
     load_seed(ledger)
-    appended(ledger, marked(make("SourceReliabilityAssessed", source_id="source:magnier-blog"),
-                            Classification.SECRET, ["ALPHA"]))  # fmt: skip
+    appended(
+        ledger,
+        marked(
+            make("SourceReliabilityAssessed", source_id="source:magnier-blog"),
+            Classification.SECRET,
+            ["ALPHA"],
+        ),
+    )
     data = proven_export(ledger, all_versions=True)
     checked = check_stix(data, KEY.verifier)
     assert checked.events == 139 and checked.checkpoint.size == 139
@@ -107,9 +113,19 @@ def test_a_proof_note_cannot_be_altered(ledger: PostgresLedger) -> None:
 
 def test_a_large_export_proves_in_several_notes(ledger: PostgresLedger) -> None:
     load_seed(ledger)
-    appended(ledger, *(make("ClaimAsserted", claim_id=f"claim:many-{n}",
-                            document_id="doc:magnier-2015-russia-ops-rooms",
-                            actor_ids=[], place_ids=[]) for n in range(30)))  # fmt: skip
+    appended(
+        ledger,
+        *(
+            make(
+                "ClaimAsserted",
+                claim_id=f"claim:many-{n}",
+                document_id="doc:magnier-2015-russia-ops-rooms",
+                actor_ids=[],
+                place_ids=[],
+            )
+            for n in range(30)
+        ),
+    )
     checkpoint = checkpoint_for(ledger, ledger.head().position, KEY)
     request = ExportRequest(ledger.head().position, OPERATOR)
     run = StixExport(ledger, request, CONTEXT, prover=prover(ledger, checkpoint), proof_events=50)
@@ -128,8 +144,9 @@ def test_no_checkpoint_no_proofs_unless_one_can_be_signed(ledger: PostgresLedger
 
 
 def test_a_reader_proves_what_it_sees(ledger: PostgresLedger) -> None:
-    appended(ledger, make("SourceRegistered"),
-             marked(make("ActorRegistered"), Classification.SECRET, []))  # fmt: skip
+    appended(
+        ledger, make("SourceRegistered"), marked(make("ActorRegistered"), Classification.SECRET, [])
+    )
     checkpoint = checkpoint_for(ledger, 2, KEY)
     data = export_bytes(ledger, Clearance.of("UNCLASSIFIED"), prover=prover(ledger, checkpoint))
     checked = check_stix(data, KEY.verifier)
