@@ -25,7 +25,7 @@ from pydantic import ValidationError
 
 from ledger.authoring.expand import event_id
 from ledger.domain.events import EVENT_TYPES, Event
-from ledger.domain.references import Kind, references, registered_id
+from ledger.domain.references import REGISTERED_BY, Kind, references, registered_id
 from ledger.errors import ValidationFailed
 from ledger.json_input import NotJson, decode_json
 from ledger.limits import DEFAULT_LIMITS, InputLimits, shown
@@ -154,16 +154,38 @@ def map_bundle(
     """The events ``raw`` (a STIX 2.1 bundle) stands for, recorded by ``recorded_by``;
     ``ValidationFailed`` lists every refusal (and then nothing is to be appended)."""
     known = known if known is not None else Known()
-    objects = _objects(raw, limits)
-    versions, order = _versions(objects)
-    newest = {id: found[-1] for id, found in versions.items()}
-    reading = Reading(newest, order)
+    versions, order = _versions(_objects(raw, limits))
+    reading = Reading({id: found[-1] for id, found in versions.items()}, order)
     _index_reports(reading)
     reading.held = known.objects(_named_outside(reading))
     report = ImportReport()
+    drafts = _drafts(versions, reading, report)
+    made = _events(drafts, reading, recorded_by, limits)
+    _check_references(made, reading, known)
+    if reading.refusals:
+        raise ValidationFailed(reading.refusals)
+    recorded = known.events({e.envelope.event_id for e, _, _ in made})
+    fresh = [(e, o) for e, o, _ in made if e.envelope.event_id not in recorded]
+    adding = {o for _, o in fresh}
+    for id in dict.fromkeys(o for _, o, _ in made):
+        if id not in adding:  # every event it stands for is in the ledger already
+            entry = report.of(reading.objects[id]["type"])
+            entry.mapped -= 1
+            entry.known += 1
+    report.notes = list(dict.fromkeys(reading.notes))
+    report.events = len(fresh)
+    return Imported([e for e, _ in fresh], report, [o for _, o in fresh])
+
+
+def _drafts(
+    versions: dict[str, list[dict[str, Any]]], reading: Reading, report: ImportReport
+) -> list[tuple[str, Draft]]:
+    """Every object's drafts (from all its versions), in the order objects are mapped,
+    each object counted in the report."""
     drafts: list[tuple[str, Draft]] = []
-    for id in sorted(versions, key=lambda i: (_GROUP.get(newest[i]["type"], 5), order[i])):
-        stix_type = newest[id]["type"]
+    newest = reading.objects
+    for id in sorted(versions, key=lambda i: (_GROUP.get(newest[i]["type"], 5), reading.order[i])):
+        entry = report.of(newest[id]["type"])
         made: list[Draft] = []
         reason: str | None = None
         for obj in versions[id]:
@@ -172,44 +194,24 @@ def map_bundle(
                 reason = found.reason
             else:
                 made += found
-        if made:
-            report.of(stix_type).mapped += 1
-            drafts += [(id, d) for d in made]
-            reading.mapped.update(_registers(d) for d in made if _registers(d) is not None)  # type: ignore[misc]
-        elif reason is not None:
-            entry = report.of(stix_type)
-            entry.not_mapped[reason] = entry.not_mapped.get(reason, 0) + 1
+        if made or reason is None:  # a marking definition maps to markings, not events
+            entry.mapped += 1
         else:
-            report.of(stix_type).mapped += 1  # a marking definition: it marks, no event
-    events, origins = _events(drafts, reading, recorded_by, limits)
-    _check_references(events, origins, drafts, reading, known)
-    if reading.refusals:
-        raise ValidationFailed(reading.refusals)
-    recorded = known.events({e.envelope.event_id for e in events})
-    fresh = [
-        (e, o) for e, o in zip(events, origins, strict=True) if e.envelope.event_id not in recorded
-    ]
-    for id in dict.fromkeys(origins):
-        if not any(o == id for _, o in fresh):
-            entry = report.of(newest[id]["type"])
-            entry.mapped -= 1
-            entry.known += 1
-    report.notes = list(dict.fromkeys(reading.notes))
-    report.events = len(fresh)
-    return Imported([e for e, _ in fresh], report, [o for _, o in fresh])
+            entry.not_mapped[reason] = entry.not_mapped.get(reason, 0) + 1
+        drafts += [(id, d) for d in made]
+        reading.mapped.update(r for r in map(_registers, made) if r is not None)
+    return drafts
+
+
+_KEY_OF = {model.event_type(): (kind, model._stream_key) for kind, model in REGISTERED_BY.items()}
 
 
 def _registers(draft: Draft) -> tuple[Kind, str] | None:
-    kind = {
-        "SourceRegistered": (Kind.SOURCE, "source_id"),
-        "ActorRegistered": (Kind.ACTOR, "actor_id"),
-        "PlaceRegistered": (Kind.PLACE, "place_id"),
-        "DocumentIngested": (Kind.DOCUMENT, "document_id"),
-        "ClaimAsserted": (Kind.CLAIM, "claim_id"),
-    }.get(draft.event_type)
-    if kind is None or not isinstance(draft.fields.get(kind[1]), str):
+    """The ledger object a draft registers, if it is a registration."""
+    found = _KEY_OF.get(draft.event_type)
+    if found is None or not isinstance(draft.fields.get(found[1]), str):
         return None
-    return kind[0], draft.fields[kind[1]]
+    return found[0], draft.fields[found[1]]
 
 
 def _refuse(*problems: str) -> ValidationFailed:
@@ -433,68 +435,69 @@ def _relationship(obj: dict[str, Any], reading: Reading, kind: Any) -> list[Draf
     )
 
 
+Made = tuple[Event, str, Draft]
+"""An event of the import, the STIX object it comes from, and its draft."""
+
+
 def _events(
     drafts: list[tuple[str, Draft]], reading: Reading, recorded_by: str, limits: InputLimits
-) -> tuple[list[Event], list[str]]:
+) -> list[Made]:
     """The events of the drafts, in batch order, each once."""
-    made: dict[UUID, tuple[Event, str, Draft]] = {}
+    made: dict[UUID, Made] = {}
     for id, draft in sorted(drafts, key=lambda d: d[1].rank):
-        fields = {k: v for k, v in draft.fields.items() if v is not None}
-        identity = event_id(draft.event_type, recorded_by, {**fields, "stix": draft.origin})
-        envelope = {
-            "event_id": str(identity),
-            "recorded_by": recorded_by,
-            "classification": str(draft.marking.level),
-            "compartments": sorted(draft.marking.compartments),
-        }
-        obj = reading.objects[id]
-        try:
-            event = EVENT_TYPES[draft.event_type].model_validate({"envelope": envelope, **fields})
-        except ValidationError as exc:
-            error = exc.errors(include_url=False)[0]
-            loc = [str(p) for p in error["loc"]]
-            prop = draft.properties.get(loc[0], "") if loc else ""
-            where = ".".join(loc)
-            reading.refuse(
-                obj,
-                prop or f"(the ledger's {where})",
-                f"{error['msg']} (as {draft.event_type} field {where})",
-            )
+        event = _event(reading.objects[id], draft, reading, recorded_by, limits)
+        if event is None:
             continue
-        for where_over, why in limits.problems(event.model_dump(mode="json")):
-            name = str(where_over[0]) if where_over else ""
-            reading.refuse(obj, draft.properties.get(name, name), why)
-        earlier = made.get(identity)
-        if earlier is not None and earlier[0] != event:
+        earlier = made.setdefault(event.envelope.event_id, (event, id, draft))
+        if earlier[0] != event:
             reading.refuse(
-                obj,
-                "object_marking_refs",
-                "two versions of it mark one event differently",
+                reading.objects[id], "object_marking_refs", "two versions mark one event apart"
             )
-        made.setdefault(identity, (event, id, draft))
-    ordered = list(made.values())
-    return [e for e, _, _ in ordered], [i for _, i, _ in ordered]
+    return list(made.values())
 
 
-def _check_references(
-    events: list[Event],
-    origins: list[str],
-    drafts: list[tuple[str, Draft]],
-    reading: Reading,
-    known: Known,
-) -> None:
+def _event(
+    obj: dict[str, Any], draft: Draft, reading: Reading, recorded_by: str, limits: InputLimits
+) -> Event | None:
+    """The event of one draft, validated by its model and the input limits (a refusal
+    naming the STIX property it came from, else)."""
+    fields = {k: v for k, v in draft.fields.items() if v is not None}
+    envelope = {
+        "event_id": str(event_id(draft.event_type, recorded_by, {**fields, "stix": draft.origin})),
+        "recorded_by": recorded_by,
+        "classification": str(draft.marking.level),
+        "compartments": sorted(draft.marking.compartments),
+    }
+    try:
+        event = EVENT_TYPES[draft.event_type].model_validate({"envelope": envelope, **fields})
+    except ValidationError as exc:
+        error = exc.errors(include_url=False)[0]
+        loc = [str(p) for p in error["loc"]]
+        where = ".".join(loc)
+        prop = draft.properties.get(loc[0], "") if loc else ""
+        reading.refuse(
+            obj,
+            prop or f"(the ledger's {where})",
+            f"{error['msg']} (as {draft.event_type}.{where})",
+        )
+        return None
+    for over, why in limits.problems(event.model_dump(mode="json")):
+        name = str(over[0]) if over else ""
+        reading.refuse(obj, draft.properties.get(name, name), why)
+    return event
+
+
+def _check_references(made: list[Made], reading: Reading, known: Known) -> None:
     """Refuse every id an event names that neither an earlier event of the import nor the
     ledger registers (named by the STIX object and property it came from)."""
     registered: set[tuple[Kind, str]] = set()
     wanted: list[tuple[tuple[Kind, str], str, str]] = []
-    properties = {d.event_type + id: d.properties for id, d in drafts}
-    for event, origin in zip(events, origins, strict=True):
+    for event, origin, draft in made:
         for reference in references(event):
             key = (reference.kind, reference.id)
             if key not in registered:
                 field = reference.field.split(".")[0]
-                prop = properties.get(event.event_type() + origin, {}).get(field, field)
-                wanted.append((key, origin, prop))
+                wanted.append((key, origin, draft.properties.get(field, field)))
         subject = registered_id(event)
         if subject is not None:
             registered.add(subject)
