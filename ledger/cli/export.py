@@ -133,7 +133,9 @@ def stix(
     STIX has no property for is in the ledger's extension (its schema ships in
     ledger/stix/schema). Every object carries the ledger positions it rests on and its
     markings (the ledger's, and TLP 2.0). The same ledger, position and options give
-    the same bytes. A progress bar shows on a terminal; piped, only the bundle is written.
+    the same bytes. With --proofs and no signed checkpoint covering the position, one is
+    signed first (with LEDGER_SIGNING_KEY_FILE). A progress bar shows while stderr is a
+    terminal (and the bundle does not go there); a line on stderr says what was written.
     """
     settings = options(ctx).settings()
     with reporting_errors():
@@ -157,7 +159,7 @@ def stix(
                 )
                 try:
                     with _target(out) as target:
-                        for piece in export:
+                        for piece in export.chunks():
                             target.write(piece)
                 except BrokenPipeError:  # the reader stopped (`| head`): not an error
                     os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())

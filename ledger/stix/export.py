@@ -132,6 +132,8 @@ class StixExport:
         self.stats = ExportStats()
         self._last: dict[int, int] | None = None
         self._total = 0
+        self._written: set[str] = set()
+        self._chunk = _Chunk()
 
     def _read(self) -> Iterator[tuple[int, str, dict[str, Any]]]:
         return self.ledger.read_records(
@@ -155,21 +157,50 @@ class StixExport:
                 last[key] = position
         self._last, self._total = last, len(keys)
 
-    def __iter__(self) -> Iterator[bytes]:
+    def objects(self) -> Iterator[tuple[int, dict[str, Any]]]:
+        """Every object of the bundle but the proof notes, in the bundle's order, each
+        with the ledger position that settled it: a version's is its event's (its
+        ``modified`` is that event's record time), a marking definition's that of the
+        first version naming it, the static objects' 0 (they have no event)."""
         self.prepare()
         assert self._last is not None
+        self._written = set()
+        for obj in statics(self.context):
+            self._written.add(obj["id"])
+            yield 0, obj
+        for version in self._versions(self._last):
+            position = version.object["extensions"][EXTENSION]["rests_on"][-1]["position"]
+            for definition in self._definitions(version.marking):
+                yield position, definition
+            yield position, version.object
+            self.stats.versions += 1
+
+    def __iter__(self) -> Iterator[bytes]:
         writer = BundleWriter()
-        self._written: set[str] = set()
         self._chunk = _Chunk()
         yield writer.start()
-        for obj in statics(self.context):
-            yield self._write(writer, obj)
-        for version in self._versions(self._last):
-            yield from self._emit(writer, version)
+        for _, obj in self.objects():
+            yield writer.add(obj)
+            if self.prover is not None:
+                yield from self._prove_later(writer, obj)
         if self._chunk.refs:
             yield from self._prove(writer)
         self.stats.objects = writer.count
         yield writer.end()
+
+    def chunks(self, size: int = 1 << 16) -> Iterator[bytes]:
+        """The bundle's bytes in pieces of about ``size`` bytes (a server hands each to
+        the network in one go, not one object at a time)."""
+        buffer: list[bytes] = []
+        held = 0
+        for piece in self:
+            buffer.append(piece)
+            held += len(piece)
+            if held >= size:
+                yield b"".join(buffer)
+                buffer, held = [], 0
+        if buffer:
+            yield b"".join(buffer)
 
     def _versions(self, last: dict[int, int]) -> Iterator[Version]:
         """Pass 2: the versions to write, in the order they are settled."""
@@ -197,23 +228,24 @@ class StixExport:
         if self.progress is not None:
             self.progress(self.stats.events, self._total)
 
-    def _write(self, writer: BundleWriter, obj: dict[str, Any]) -> bytes:
-        self._written.add(obj["id"])
-        return writer.add(obj)
+    def _definitions(self, marking: Marking) -> Iterator[dict[str, Any]]:
+        """The definitions of the markings an object names, before their first use."""
+        for id, make in refs_and_definitions(self.context, marking):
+            if id not in self._written:
+                self._written.add(id)
+                yield make()
 
-    def _emit(self, writer: BundleWriter, version: Version) -> Iterator[bytes]:
-        yield from self._markings(writer, version.marking)
-        yield self._write(writer, version.object)
-        self.stats.versions += 1
-        if self.prover is None:
+    def _prove_later(self, writer: BundleWriter, obj: dict[str, Any]) -> Iterator[bytes]:
+        """Add an object to the proof note to come (and write the note when it is full)."""
+        rests = _rests_on(obj)
+        if not rests:
             return
-        rests = _rests_on(version)
         most = self.proof_events
         for start in range(0, len(rests), most):
             piece = rests[start : start + most]
             if self._chunk.refs and len(self._chunk.positions | {p for p, _ in piece}) > most:
                 yield from self._prove(writer)
-            self._chunk.refs.append(version.object["id"])
+            self._chunk.refs.append(obj["id"])
             self._chunk.positions.update(p for p, _ in piece)
             self._chunk.markings.extend(m for _, m in piece)
             if len(self._chunk.positions) >= most:
@@ -222,22 +254,16 @@ class StixExport:
     def _prove(self, writer: BundleWriter) -> Iterator[bytes]:
         assert self.prover is not None
         chunk, self._chunk = self._chunk, _Chunk()
-        note = proof_note(
-            self.context, self.prover(sorted(chunk.positions)), chunk.refs, highest(chunk.markings)
-        )
-        yield from self._markings(writer, highest(chunk.markings))
-        yield self._write(writer, note)
-
-    def _markings(self, writer: BundleWriter, marking: Marking) -> Iterator[bytes]:
-        """The definitions of the markings an object names, before its first use."""
-        for id, make in refs_and_definitions(self.context, marking):
-            if id not in self._written:
-                yield self._write(writer, make())
+        marking = highest(chunk.markings)
+        note = proof_note(self.context, self.prover(sorted(chunk.positions)), chunk.refs, marking)
+        for definition in self._definitions(marking):
+            yield writer.add(definition)
+        yield writer.add(note)
 
 
-def _rests_on(version: Version) -> list[tuple[int, Marking]]:
-    """(position, marking) of each event a version rests on, as its extension says."""
+def _rests_on(obj: dict[str, Any]) -> list[tuple[int, Marking]]:
+    """(position, marking) of each event an object rests on, as its extension says."""
     return [
         (e["position"], Marking(Classification(e["level"]), frozenset(e.get("compartments", ()))))
-        for e in version.object["extensions"][EXTENSION]["rests_on"]
+        for e in obj.get("extensions", {}).get(EXTENSION, {}).get("rests_on", [])
     ]

@@ -70,5 +70,5 @@ async def bundle(
     )
     await run_in_threadpool(export.prepare)  # a database failure is still a 503 here
     return StreamingResponse(
-        iter(export), media_type=MEDIA_TYPE, headers={"X-Ledger-Position": str(position)}
+        export.chunks(), media_type=MEDIA_TYPE, headers={"X-Ledger-Position": str(position)}
     )
