@@ -708,6 +708,9 @@ def check_proof(
         except (OSError, UnicodeDecodeError) as exc:
             raise LedgerError(f"cannot read {exc}") from None
     if stix:
+        if seen is not None:
+            err.print(error_line("--seen checks a proof bundle's tree; it does not go with --stix"))
+            raise typer.Exit(EXIT_CANNOT_RUN)
         _check_stix(data, log_key, witnesses, min_witnesses, as_json)
         return
     try:

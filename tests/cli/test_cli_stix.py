@@ -85,6 +85,8 @@ def test_a_proven_export_checks_offline(seeded_url: str, tmp_path: Path) -> None
     assert "PROVEN: 140 STIX object(s)" in checked.stdout
     as_json = ledger_cli("audit", "check-proof", "--stix", str(out), "--key", key, "--json")
     assert json.loads(as_json.stdout)["objects"] == 140
+    seen = ledger_cli("audit", "check-proof", "--stix", str(out), "--key", key, "--seen", str(out))
+    assert seen.returncode == 2 and "does not go with --stix" in seen.stderr
     bundle = json.loads(out.read_text())
     bundle["objects"][5]["name"] = "Someone else"
     out.write_text(json.dumps(bundle))
