@@ -1,5 +1,5 @@
 """What `pip install .` (not only an editable install) puts in place: every package of
-the code, the extras the README names, the image's sources."""
+the code, the extras the README names, the image's sources, the package data."""
 
 import tomllib
 from pathlib import Path
@@ -30,3 +30,11 @@ def test_the_image_copies_every_top_level_package() -> None:
     dockerfile = (REPO / "infra" / "Dockerfile").read_text()
     for source in ("ledger", "schemas", "examples", "projections"):
         assert f"COPY {source} ./{source}" in dockerfile, source
+
+
+def test_the_stix_schema_is_package_data() -> None:
+    patterns = PYPROJECT["tool"]["setuptools"]["package-data"]["ledger.stix"]
+    shipped = [p for pattern in patterns for p in (REPO / "ledger" / "stix").glob(pattern)]
+    assert [p.name for p in shipped] == [
+        "extension-definition--367878b3-6e5b-4f8c-839e-b0f1b56b62ba.json"
+    ]

@@ -31,6 +31,7 @@ from ledger.api.routes import (
     proofs,
     rejected,
     sources,
+    stix,
 )
 from ledger.api.services import Services
 from ledger.config import KafkaSettings, Settings
@@ -98,9 +99,11 @@ def create_app(
     )
     problems.install(app)
     app.state.limits = settings.limits
+    app.state.log_name = settings.log_name
     app.add_middleware(InputGuard, limits=settings.limits)
     app.add_middleware(SecurityHeaders)  # outermost: on every answer, refusals included
-    for module in (health, posture, gazetteer, claims, sources, events, proofs, rejected):
+    modules = (health, posture, gazetteer, claims, sources, events, proofs, rejected, stix)
+    for module in modules:
         app.include_router(module.router)
 
     workbench.install(app, settings)

@@ -7,7 +7,7 @@ from typing import Any
 from ledger.errors import LedgerError
 from ledger.log.bundle import Bundle, Consistency, ProvenEvent
 from ledger.log.note import Signer
-from ledger.store.checkpoints import Checkpoints
+from ledger.store.checkpoints import Checkpoints, StoredCheckpoint
 from ledger.store.merkle import MerkleTree
 from ledger.store.postgres import PostgresLedger
 
@@ -42,16 +42,23 @@ def prove(
     *,
     signer: Signer | None = None,
     since: Iterable[int] = (),
+    checkpoint: StoredCheckpoint | None = None,
 ) -> Bundle:
     """The bundle proving ``positions`` against a checkpoint of the head signed now by
-    ``signer`` or, with no signer, against the latest checkpoint the ledger holds."""
+    ``signer`` or, with no signer, against the latest checkpoint the ledger holds, or
+    against ``checkpoint`` when given (a long export proves all it holds against one)."""
     wanted = sorted(set(positions))
     if not wanted:
         raise LedgerError("name at least one position to prove")
     if len(wanted) > MAX_EVENTS:
         raise LedgerError(f"{len(wanted):,} events asked for: at most {MAX_EVENTS:,} per bundle")
     checkpoints = Checkpoints(ledger)
-    latest = checkpoints.issue(signer)[0] if signer is not None else checkpoints.latest()
+    if checkpoint is not None:
+        latest: StoredCheckpoint | None = checkpoint
+    elif signer is not None:
+        latest = checkpoints.issue(signer)[0]
+    else:
+        latest = checkpoints.latest()
     if latest is None or latest.size < wanted[-1]:
         if signer is not None:
             raise LedgerError(

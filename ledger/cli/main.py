@@ -13,6 +13,7 @@ from ledger.cli import (
     checkpoint,
     demo,
     events,
+    export,
     gazetteer,
     init,
     kafka,
@@ -144,6 +145,7 @@ app.add_typer(witnesses.app, name="witnesses")
 app.add_typer(kafka.app, name="kafka")
 app.add_typer(schemas.app, name="schemas")
 app.add_typer(audit.app, name="audit")
+app.add_typer(export.app, name="export")
 app.command("demo")(demo.demo)
 
 

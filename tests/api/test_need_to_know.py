@@ -98,6 +98,8 @@ PATHS: list[tuple[str, dict[str, Any]]] = [
     ("/places", {}),
     ("/events", {"limit": 1000}),
     ("/events", {"limit": 3}),
+    ("/stix/bundle", {}),
+    ("/stix/bundle", {"all_versions": "true"}),
     *((f"/claims/{claim}", {}) for claim in CLAIMS),
     *((f"/claims/{claim.split(':')[1]}", {}) for claim in CLAIMS),  # suggestions
     ("/claims", {"at_least": 0}),
