@@ -11,6 +11,7 @@ from ledger.api.keys import Role
 from ledger.config import Settings
 from ledger.domain.enums import Classification
 from ledger.domain.marking import Clearance
+from ledger.intake.limits import DEFAULT_LIMITS
 from ledger.log.note import Signer
 from ledger.runtime import open_ledger
 from ledger.stix.context import Context
@@ -20,6 +21,7 @@ from ledger.stix.proving import checkpoint_for
 from ledger.store.postgres import PostgresLedger
 from tests.factories import make, template_world
 from tests.helpers import Api, serving
+from tests.malformed_stix import CASES, base
 from tests.scenarios import marked
 from tests.stix.checkers import assert_valid
 from tests.stix.exporting import export_bytes, ours
@@ -191,3 +193,31 @@ def empty_target(server_url: str, template_db: str) -> Any:
     name = create_database(server_url, template_db)
     yield database_url_for(server_url, name)
     drop_database(server_url, name)
+
+
+def test_every_hostile_bundle_is_refused_over_http_in_one_sentence(database_url: str) -> None:
+    """The STIX section of the hostile-input corpus, posted: each a 422 (413 beyond the
+    body limit) naming what the import found, never a 5xx, nothing appended."""
+    with serving(database_url) as api:
+        for kind, case in CASES.items():
+            if case.limits != DEFAULT_LIMITS:
+                continue  # made for limits lower than the server's
+            response = _post(api, case.raw, api.keys[Role.PRODUCER])
+            assert response.status_code in (413, 422), (kind, response.text)
+            problem = response.json()
+            assert "Traceback" not in response.text and len(problem["detail"]) < 2000, kind
+            if response.status_code == 422:
+                said = [problem["detail"], *(e["message"] for e in problem["errors"])]
+                assert any(case.expected in s for s in said), (kind, said)
+        assert api.ledger.head().position == 0
+        base_bundle = json.dumps(base()).encode()
+        accepted = _post(api, base_bundle, api.keys[Role.PRODUCER], allow_unresolved="true")
+        assert accepted.status_code == 422 and "allow_unresolved" in accepted.text
+        public = _post(api, base_bundle, api.keys[Role.PRODUCER])
+        assert public.status_code == 403, public.text  # its TLP:AMBER is above UNCLASSIFIED
+        # a marking the import does not know fails closed: UNKNOWN, which only the
+        # operator reads, so no key may write it
+        top = _producer_keys(api.ledger)[2]
+        unknown = _post(api, base_bundle, top)
+        assert unknown.status_code == 403 and "marked UNKNOWN" in unknown.text
+        assert api.ledger.head().position == 0
