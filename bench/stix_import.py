@@ -18,6 +18,7 @@ import json
 import tempfile
 import time
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 from bench.common import Measurement, report, scratch_database
@@ -60,6 +61,10 @@ def fill(ledger: LedgerStore, total: int) -> None:
     ledger.append(batch)
 
 
+LIMITS = replace(DEFAULT_LIMITS, max_body_bytes=1 << 30)
+"""The default limits but for the body: a bundle of 100k objects is about 100 MB."""
+
+
 def _settings(url: str) -> Settings:
     return Settings(database_url=url, pool_size=4)
 
@@ -96,6 +101,7 @@ def imported(url: str, raw: bytes, objects: int) -> tuple[Measurement, dict[str,
                 caller=OPERATOR_CALLER,
                 sink=DirectSink(ledger),
                 source="bundle",
+                limits=LIMITS,
             )
         seconds = time.perf_counter() - started
         assert ledger.head().position == outcome.appended
@@ -118,7 +124,7 @@ def main(argv: list[str] | None = None) -> None:
                 StixExport(source, ExportRequest(head, OPERATOR), Context("bench.local/log"))
             )
     objects = len(json.loads(raw)["objects"])
-    mapped = map_bundle(raw, recorded_by="bench").events
+    mapped = map_bundle(raw, recorded_by="bench", limits=LIMITS).events
     with tempfile.TemporaryDirectory() as folder:
         lines = Path(folder) / "mapped.jsonl"
         with lines.open("w") as out:
