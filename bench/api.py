@@ -39,7 +39,7 @@ from ledger.api import keys
 from ledger.api.keys import Role
 from ledger.config import Settings
 from ledger.domain.marking import PUBLIC
-from ledger.jsonlines import validate_batch
+from ledger.intake.lines import validate_batch
 from ledger.projection.catalog import PROJECTIONS
 from ledger.projection.clearances import fold_cleared
 from ledger.projection.fold import fold, rebuild

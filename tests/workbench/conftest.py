@@ -25,10 +25,10 @@ from ledger.config import KafkaSettings, Settings
 from ledger.domain.enums import Classification
 from ledger.domain.marking import Clearance
 from ledger.domain.references import Kind
+from ledger.intake.sinks import DirectSink
 from ledger.projection.catalog import PROJECTIONS
 from ledger.projection.fold import fold
 from ledger.runtime import open_ledger
-from ledger.sinks import DirectSink
 from ledger.store.gazetteer import entries
 from tests.factories import make
 from tests.helpers import create_database, database_url_for, drop_database, seed
