@@ -61,8 +61,9 @@ def fill(ledger: LedgerStore, total: int) -> None:
     ledger.append(batch)
 
 
-LIMITS = replace(DEFAULT_LIMITS, max_body_bytes=1 << 30)
-"""The default limits but for the body: a bundle of 100k objects is about 100 MB."""
+LIMITS = replace(DEFAULT_LIMITS, max_body_bytes=1 << 30, max_batch_events=1_000_000)
+"""The default limits but for the size: a bundle of 100k objects is about 100 MB, and
+one import takes at most LEDGER_MAX_BATCH_EVENTS objects (10,000 by default)."""
 
 
 def _settings(url: str) -> Settings:
