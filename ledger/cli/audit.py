@@ -581,7 +581,9 @@ def prove(
     ] = None,
     out_file: Annotated[
         Path,
-        typer.Option("--out", metavar="FILE", help="Where to write the bundle."),
+        typer.Option(
+            "--out", metavar="FILE", help="Where to write the bundle (`-`: standard output)."
+        ),
     ] = Path("proof.json"),
     since: Annotated[
         list[int] | None,
@@ -611,14 +613,20 @@ def prove(
         with open_ledger(settings) as ledger:
             bundle = prove_events(ledger, wanted, signer=signer, since=since or [])
         data = bundle.encode()
+        to_stdout = str(out_file) == "-"
         try:
-            out_file.write_bytes(data)
+            if to_stdout:
+                sys.stdout.buffer.write(data)
+                sys.stdout.buffer.flush()
+            else:
+                out_file.write_bytes(data)
         except OSError as exc:
             raise LedgerError(f"{out_file}: cannot write the bundle: {exc.strerror}") from None
     size = Checkpoint.parse(parse_note(bundle.checkpoint).text).size
-    out.print(
-        f"wrote {out_file}: {len(bundle.events)} event(s) proven in the tree of {size:,} "
-        f"events ({len(data):,} bytes)"
+    # the bundle alone on standard output: the summary goes to stderr then
+    (err if to_stdout else out).print(
+        f"wrote {'the bundle to standard output' if to_stdout else out_file}: "
+        f"{len(bundle.events)} event(s) proven in the tree of {size:,} events ({len(data):,} bytes)"
     )
 
 
