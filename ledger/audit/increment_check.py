@@ -14,13 +14,15 @@ from dataclasses import dataclass
 
 from psycopg import sql
 
+from ledger import split
 from ledger.audit.report import VerifyReport
 from ledger.audit.verify import Anchor, verify
 from ledger.ports import LedgerStore
 from ledger.projection import force_posture, parallel
 from ledger.projection import schema as tables
 from ledger.projection.catalog import PROJECTIONS
-from ledger.projection.fold import drop_schema, fold_range
+from ledger.projection.fold import drop_schema
+from ledger.projection.range_fold import fold_range
 from ledger.projection.schema import SCHEMA
 from ledger.store.connection import Conn
 from ledger.store.postgres import PostgresLedger
@@ -55,7 +57,7 @@ def check_increment(ledger: LedgerStore, name: str, live: str = SCHEMA) -> Incre
     try:
         with ledger.connection() as conn:
             tables.create(conn, [definition], scratch, readable=False)
-            workers = parallel.worker_count()
+            workers = split.worker_count()
             if (
                 ledger.parallel_folds
                 and workers > 1
