@@ -12,11 +12,11 @@ from typing import Annotated
 
 import typer
 
-from ledger.api import keys
 from ledger.cli.context import Options, err, options, reporting_errors
 from ledger.config import KafkaSettings, Settings
 from ledger.runtime import Prepare, bootstrap, describe_target
 from ledger.store.embedded import embedded_database
+from ledger.web import keys
 
 Host = Annotated[str, typer.Option("--host", help="Interface to listen on.")]
 Port = Annotated[int, typer.Option("--port", min=1, max=65535, help="TCP port to listen on.")]

@@ -3,8 +3,6 @@ gives that clearance, streamed as STIX; proofs need a checkpoint; no key, no bun
 
 import json
 
-from ledger.api import keys
-from ledger.api.keys import Role
 from ledger.domain.enums import Classification
 from ledger.domain.marking import Clearance
 from ledger.log.note import Signer
@@ -12,6 +10,8 @@ from ledger.stix.context import Context
 from ledger.stix.export import ExportRequest, StixExport
 from ledger.stix.proofs import check_stix
 from ledger.stix.proving import checkpoint_for
+from ledger.web import keys
+from ledger.web.keys import Role
 from tests.factories import make
 from tests.helpers import serving
 from tests.scenarios import marked

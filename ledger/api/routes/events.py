@@ -11,11 +11,9 @@ from starlette.concurrency import run_in_threadpool
 
 from ledger.api.auth import Reader, Writer, clearance_of, role_of
 from ledger.api.event_schema import request_body
-from ledger.api.keys import Role, with_article
 from ledger.api.models import AppendResult, EventItem, EventsPage, FieldProblem, KafkaOrigin
 from ledger.api.models import Receipt as ReceiptModel
 from ledger.api.problems import ProblemError, field_name, responses
-from ledger.api.services import lookup, services
 from ledger.codec.json_form import json_form
 from ledger.codec.single_object import AvroCodec
 from ledger.domain.marking import Clearance
@@ -32,6 +30,8 @@ from ledger.signed_input import encoded_batch
 from ledger.sinks import DirectSink, Receipt
 from ledger.store.producer_keys import SignatureRefused
 from ledger.store.witness_keys import refuse_changes
+from ledger.web.keys import Role, with_article
+from ledger.web.services import lookup, services
 
 router = APIRouter(tags=["events"])
 

@@ -7,14 +7,15 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import StreamingResponse
 from starlette.concurrency import run_in_threadpool
 
-from ledger.api.auth import ReadContext, Reader, clearance_of
+from ledger.api.auth import Reader, clearance_of
 from ledger.api.problems import ProblemError, responses
 from ledger.api.routes.params import AsOf
-from ledger.api.services import services
 from ledger.stix.context import Context
 from ledger.stix.export import ExportRequest, StixExport
 from ledger.stix.proving import NoCheckpoint, checkpoint_for, prover
 from ledger.store.postgres import PostgresLedger
+from ledger.web.context import ReadContext
+from ledger.web.services import services
 
 router = APIRouter(tags=["exchange"])
 
