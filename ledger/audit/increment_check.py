@@ -18,7 +18,7 @@ from ledger import split
 from ledger.audit.report import VerifyReport
 from ledger.audit.verify import Anchor, verify
 from ledger.ports import LedgerStore
-from ledger.projection import force_posture, parallel
+from ledger.projection import force_posture, parallel, posture_reads
 from ledger.projection import schema as tables
 from ledger.projection.catalog import PROJECTIONS
 from ledger.projection.fold import drop_schema
@@ -113,7 +113,7 @@ def _current_differences(conn: Conn, live: str, start: int, cursor: int) -> str:
         return ""
     expected = {
         (r.actor_id, r.place_key): force_posture.current_row(r)
-        for r in force_posture.posture(conn, cursor, keys=keys, schema=live)
+        for r in posture_reads.posture(conn, cursor, keys=keys, schema=live)
     }
     columns = sql.SQL(", ").join(sql.Identifier(c) for c in force_posture.CURRENT.column_names)
     stored = {
