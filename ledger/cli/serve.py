@@ -14,6 +14,7 @@ import typer
 
 from ledger.cli.context import Options, err, options, reporting_errors
 from ledger.config import KafkaSettings, Settings
+from ledger.domain.marking import OPERATOR
 from ledger.runtime import Prepare, bootstrap, describe_target
 from ledger.store.embedded import embedded_database
 from ledger.web import keys
@@ -112,7 +113,9 @@ class Follower:
     the events in."""
 
     def __init__(self, settings: Settings, every: float, verbose: bool, target: str = "") -> None:
-        mine = settings.model_copy(update={"clearance": None, "application_name": "ledger-serve"})
+        mine = settings.model_copy(
+            update={"clearance": OPERATOR, "application_name": "ledger-serve"}
+        )
         self._args = (mine, every, verbose, os.getpid(), target)
         self._stopping = threading.Event()
         self.process = self._start()

@@ -9,7 +9,6 @@ from ledger.audit.export import export as export_ledger
 from ledger.cli.audit.running import could_not_run, progress
 from ledger.cli.context import options, out
 from ledger.cli.moments import MOMENT_HELP, given_time
-from ledger.config import reader_clearance
 from ledger.domain.marking import Clearance
 from ledger.errors import LedgerError
 from ledger.runtime import open_ledger
@@ -63,7 +62,7 @@ def export(
             held = (
                 Clearance.of(clearance.upper(), compartment or [])
                 if clearance is not None
-                else reader_clearance(opts.settings())
+                else opts.settings().clearance
             )
         except ValueError as exc:
             raise LedgerError(f"--clearance: {exc}") from None

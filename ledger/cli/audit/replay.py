@@ -16,7 +16,6 @@ from ledger.audit.replay import replay as replay_ledger
 from ledger.cli.audit.running import AsJson, could_not_run
 from ledger.cli.context import EXIT_INVALID, err, options, out
 from ledger.cli.moments import MOMENT_HELP, given_time
-from ledger.config import reader_clearance
 from ledger.errors import LedgerError
 from ledger.runtime import open_ledger
 
@@ -83,7 +82,7 @@ def replay(
                     out=out_dir,
                     compare=compare,
                     progress=told,
-                    clearance=reader_clearance(opts.settings()),
+                    clearance=opts.settings().clearance,
                 )
     if as_json:
         sys.stdout.write(json.dumps(result.as_json(), indent=2) + "\n")
