@@ -37,7 +37,7 @@ from bench.common import SERVER, Measurement, report
 from bench.synthetic import synthetic_events
 from ledger.config import Settings
 from ledger.domain.marking import PUBLIC
-from ledger.jsonlines import validate_batch
+from ledger.intake.lines import validate_batch
 from ledger.projection.catalog import PROJECTIONS
 from ledger.projection.clearances import fold_cleared
 from ledger.projection.fold import fold, rebuild

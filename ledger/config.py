@@ -12,7 +12,7 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from ledger.domain.marking import OPERATOR, Clearance
 from ledger.errors import LedgerError
-from ledger.limits import InputLimits
+from ledger.intake.limits import InputLimits
 
 _LIMITS = InputLimits()
 
@@ -134,7 +134,7 @@ class Settings(BaseSettings):
 
     @property
     def limits(self) -> InputLimits:
-        """The bounds every input path applies (``ledger.limits``)."""
+        """The bounds every input path applies (``ledger.intake.limits``)."""
         return InputLimits(
             max_body_bytes=self.max_body_bytes,
             max_batch_events=self.max_batch_events,

@@ -18,11 +18,11 @@ from psycopg_pool import AsyncConnectionPool, ConnectionPool
 from ledger.codec.single_object import AvroCodec
 from ledger.config import KafkaSettings, Settings
 from ledger.errors import LedgerError, StoreUnavailable
+from ledger.intake.sinks import DirectSink, KafkaSink
 from ledger.log.producer_signing import ProducerSigner
 from ledger.ports import EventSink
 from ledger.projection.catalog import PROJECTIONS
 from ledger.projection.service import ReadService
-from ledger.sinks import DirectSink, KafkaSink
 from ledger.store.database import ensure_database
 from ledger.store.embedded import embedded_database
 from ledger.store.postgres import PostgresLedger

@@ -11,6 +11,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from ledger.api.models import FieldProblem
 from ledger.api.problems import ProblemError
 from ledger.domain.marking import OPERATOR, PUBLIC, Clearance
+from ledger.intake.permissions import Caller, with_article
 from ledger.web import keys
 from ledger.web.context import load_context
 from ledger.web.keys import ApiKey, Role
@@ -113,11 +114,12 @@ def require(roles: frozenset[Role], action: str) -> Callable[..., Awaitable[ApiK
             needed = " or ".join(sorted(r.value for r in roles))
             raise ProblemError(
                 403,
-                f"{keys.with_article(key.role.value)} key cannot {action}; "
-                f"that needs {keys.with_article(needed)} key",
+                f"{with_article(key.role.value)} key cannot {action}; "
+                f"that needs {with_article(needed)} key",
             )
         request.state.clearance = key.clearance
         request.state.role = key.role
+        request.state.key_name = key.name
         known_parameters(request)
         return key
 
@@ -136,6 +138,20 @@ def role_of(request: Request) -> Role:
     (the least that may append), so a route that forgot its check fails closed."""
     found = getattr(request.state, "role", None)
     return found if isinstance(found, Role) else Role.PRODUCER
+
+
+def key_name_of(request: Request) -> str | None:
+    """The name of the request's key (who or what uses it), None on a server run
+    without keys."""
+    found = getattr(request.state, "key_name", None)
+    return found if isinstance(found, str) else None
+
+
+def caller_of(request: Request) -> Caller:
+    """The request's key as the intake sees a caller: its clearance, and whether its
+    role may change the key registers (an admin's alone)."""
+    role = role_of(request)
+    return Caller(clearance_of(request), role.value, registers_keys=role is Role.ADMIN)
 
 
 Reader = Depends(require(keys.READERS, "read the ledger"))

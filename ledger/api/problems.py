@@ -24,7 +24,7 @@ from ledger.errors import (
     StoreUnavailable,
     ValidationFailed,
 )
-from ledger.limits import shown
+from ledger.intake.limits import shown
 
 log = logging.getLogger("ledger.api")
 

@@ -27,8 +27,8 @@ from ledger.authoring.expand import event_id
 from ledger.domain.events import EVENT_TYPES, Event
 from ledger.domain.references import REGISTERED_BY, Kind, references, registered_id
 from ledger.errors import ValidationFailed
-from ledger.json_input import NotJson, decode_json
-from ledger.limits import DEFAULT_LIMITS, InputLimits, shown
+from ledger.intake.decoding import NotJson, decode_json
+from ledger.intake.limits import DEFAULT_LIMITS, InputLimits, shown
 from ledger.stix import (
     actors,
     assessments,

@@ -33,11 +33,6 @@ class Role(Symbol):
     ADMIN = "admin"
 
 
-def with_article(word: str) -> str:
-    """``an analyst``, ``a producer``: the article English puts before ``word``."""
-    return f"{'an' if word[:1].lower() in 'aeiou' else 'a'} {word}"
-
-
 READERS = frozenset({Role.ANALYST, Role.AUDITOR, Role.ADMIN})
 WRITERS = frozenset({Role.PRODUCER, Role.ADMIN})
 

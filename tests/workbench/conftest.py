@@ -23,10 +23,10 @@ from ledger.config import KafkaSettings, Settings
 from ledger.domain.enums import Classification
 from ledger.domain.marking import Clearance
 from ledger.domain.references import Kind
+from ledger.intake.sinks import DirectSink
 from ledger.projection.catalog import PROJECTIONS
 from ledger.projection.fold import fold
 from ledger.runtime import open_ledger
-from ledger.sinks import DirectSink
 from ledger.store.gazetteer import entries
 from ledger.web import keys
 from ledger.web.keys import Role
