@@ -18,9 +18,7 @@ import uvicorn
 from playwright.sync_api import sync_playwright
 
 from bench.common import scratch_database
-from ledger.api import keys
 from ledger.api.app import create_app
-from ledger.api.keys import Role
 from ledger.authoring.expand import expand
 from ledger.authoring.report import Report
 from ledger.config import KafkaSettings, Settings
@@ -31,6 +29,8 @@ from ledger.projection.catalog import PROJECTIONS
 from ledger.projection.fold import fold
 from ledger.runtime import open_ledger
 from ledger.store.gazetteer import entries
+from ledger.web import keys
+from ledger.web.keys import Role
 
 CHROMIUM = "/usr/bin/chromium"
 

@@ -2,37 +2,20 @@
 and no query parameter a route does not take."""
 
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
-from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import Depends, Request, Security
 from fastapi._compat import field_annotation_is_sequence
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from pydantic import TypeAdapter, ValidationError
 
-from ledger.api import keys
-from ledger.api.keys import ApiKey, Role
 from ledger.api.models import FieldProblem
 from ledger.api.problems import ProblemError
-from ledger.api.routes.params import Moment
-from ledger.api.services import lookup, services
 from ledger.domain.marking import OPERATOR, PUBLIC, Clearance
 from ledger.intake.permissions import Caller, with_article
-from ledger.store.sessions import LIVE_SESSION_KEY
-
-
-@dataclass(frozen=True)
-class ReadContext:
-    """Fetched with the key: each projection's cursor (None before any projection is
-    built) and the last position recorded by ``as_of``."""
-
-    cursors: dict[str, int] | None
-    as_of: datetime | None
-    known: int | None
-    head: int | None = None
-    """The ledger's last position, to say how far the projections lag behind it."""
-
+from ledger.web import keys
+from ledger.web.context import load_context
+from ledger.web.keys import ApiKey, Role
+from ledger.web.services import services
 
 bearer = HTTPBearer(
     auto_error=False,
@@ -94,52 +77,6 @@ def known_parameters(request: Request) -> None:
             f"query.{repeated[0]}: {message}",
             [FieldProblem(field=f"query.{name}", message=message) for name in repeated],
         )
-
-
-_CONTEXT = (
-    "SELECT k.key_id, k.name, k.role, k.created_at, k.revoked_at, k.key_hash,"
-    " k.clearance_rank, k.compartments, ledger.projection_cursors(),"
-    " CASE WHEN %(as_of)s::timestamptz IS NULL THEN NULL"
-    " ELSE ledger.position_at(%(as_of)s::timestamptz) END,"
-    " (SELECT max(position) FROM ledger.events)"
-    " FROM (SELECT 1) AS one LEFT JOIN ledger.api_keys k ON k.key_id ="
-    f" coalesce(%(key_id)s, {LIVE_SESSION_KEY})"
-)
-
-_MOMENT: TypeAdapter[datetime] = TypeAdapter(Moment)
-
-
-def _as_of(request: Request) -> datetime | None:
-    """The request's as_of if it is a valid time (the route itself reports it if not)."""
-    given = request.query_params.get("as_of")
-    if given is None:
-        return None
-    try:
-        return _MOMENT.validate_python(given)
-    except ValidationError:
-        return None
-
-
-async def load_context(
-    request: Request, key_id: str | None, *, session: bytes | None = None
-) -> tuple[Any, ...]:
-    """The key's row (all None if unknown), found by its id or by the token hash of a
-    live workbench ``session``, and the read context, in one round trip; the context is
-    left in ``request.state.read_context``."""
-    as_of = _as_of(request)
-    async with lookup(request) as conn:
-        cursor = await conn.execute(
-            _CONTEXT, {"key_id": key_id, "session": session, "as_of": as_of}
-        )
-        row = await cursor.fetchone()
-    assert row is not None
-    request.state.read_context = ReadContext(
-        cursors=row[8],
-        as_of=as_of,
-        known=None if row[9] is None else int(row[9]),
-        head=None if row[10] is None else int(row[10]),
-    )
-    return tuple(row[:8])
 
 
 def require(roles: frozenset[Role], action: str) -> Callable[..., Awaitable[ApiKey | None]]:

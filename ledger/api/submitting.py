@@ -13,12 +13,12 @@ from ledger.api.auth import caller_of
 from ledger.api.models import AppendResult, FieldProblem
 from ledger.api.models import Receipt as ReceiptModel
 from ledger.api.problems import ProblemError, field_name
-from ledger.api.services import services
 from ledger.errors import ValidationFailed
 from ledger.intake import Batch, Forbidden, Options, submit
 from ledger.intake.limits import InputLimits
 from ledger.ports import Receipt
 from ledger.store.producer_keys import SignatureRefused
+from ledger.web.services import services
 
 
 def limits_of(request: Request) -> InputLimits:

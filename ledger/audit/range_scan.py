@@ -26,8 +26,9 @@ from ledger.chain import GENESIS_HASH
 from ledger.codec.single_object import AvroCodec
 from ledger.errors import LedgerError
 from ledger.log.producer_keys import ProducerKeys
-from ledger.projection.parallel import ranges
+from ledger.split import ranges
 from ledger.store.postgres import PostgresLedger
+from ledger.store.worker import worker_store
 
 ROW_QUERY = (
     "SELECT position, coalesce((extract(epoch FROM recorded_at) * 1000000)::bigint, 0),"
@@ -306,9 +307,6 @@ def _share(seen: Any) -> None:
 
 def _scan_part(conninfo: str, job: RangeJob) -> RangeResult:
     """One worker's range."""
-    from ledger.config import Settings
-    from ledger.runtime import open_ledger
-
     told = 0
 
     def progress(count: int) -> None:
@@ -317,8 +315,7 @@ def _scan_part(conninfo: str, job: RangeJob) -> RangeResult:
             _seen.value += count - told
         told = count
 
-    settings = Settings(database_url=conninfo, pool_size=2, application_name="ledger-verify")
-    with open_ledger(settings, prepare="none") as ledger:
+    with worker_store(conninfo, "ledger-verify") as ledger:
         result = scan_range(ledger, job, progress)
     progress(result.state.events)
     return result

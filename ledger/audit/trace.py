@@ -15,7 +15,7 @@ from typing import Any
 
 from ledger.domain.posture import PostureRow
 from ledger.projection.claim_history import claim_history
-from ledger.projection.force_posture import posture
+from ledger.projection.posture_reads import posture
 from ledger.projection.schema import SCHEMA, qualified
 from ledger.projection.views import ClaimHistory
 from ledger.store.connection import Conn

@@ -15,6 +15,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from ledger import split
 from ledger.audit.checkpoint_check import signed_roots
 from ledger.audit.damage import DamageTolerantLedger
 from ledger.audit.projection_check import compare_with_fresh_fold
@@ -32,7 +33,6 @@ from ledger.chain import GENESIS_HASH
 from ledger.config import KafkaSettings
 from ledger.errors import LedgerError, explained
 from ledger.log.note import Verifier
-from ledger.projection import parallel
 from ledger.store.checkpoints import Checkpoints
 from ledger.store.postgres import PostgresLedger
 
@@ -120,7 +120,7 @@ def verify(
             anchors={p: h for p, h in wanted.items() if start <= p <= last},
             roots=roots,
         )
-        workers = parallel.worker_count() if workers is None else workers
+        workers = split.worker_count() if workers is None else workers
         if whole and workers > 1 and last - start + 1 >= PARALLEL_MIN_EVENTS:
             # each junction is proven by the part before it (see range_scan); a range
             # verify takes what stands before it on trust, and so stays one pass

@@ -5,8 +5,8 @@ from typing import Any
 
 import pytest
 
-from ledger.api import keys
-from ledger.api.keys import READERS, WRITERS, Role
+from ledger.web import keys
+from ledger.web.keys import READERS, WRITERS, Role
 from tests.factories import json_line
 from tests.helpers import Api, serving
 

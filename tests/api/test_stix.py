@@ -6,8 +6,6 @@ from typing import Any
 
 import pytest
 
-from ledger.api import keys
-from ledger.api.keys import Role
 from ledger.config import Settings
 from ledger.domain.enums import Classification
 from ledger.domain.marking import Clearance
@@ -19,6 +17,8 @@ from ledger.stix.export import ExportRequest, StixExport
 from ledger.stix.proofs import check_stix
 from ledger.stix.proving import checkpoint_for
 from ledger.store.postgres import PostgresLedger
+from ledger.web import keys
+from ledger.web.keys import Role
 from tests.factories import make, template_world
 from tests.helpers import Api, serving
 from tests.malformed_stix import CASES, base

@@ -11,7 +11,6 @@ from ledger.api.auth import Reader, Writer, clearance_of
 from ledger.api.event_schema import request_body
 from ledger.api.models import AppendResult, EventItem, EventsPage, FieldProblem, KafkaOrigin
 from ledger.api.problems import ProblemError, responses
-from ledger.api.services import lookup, services
 from ledger.api.submitting import body_problem, limits_of, receipts_answer, submit_request
 from ledger.codec.json_form import json_form
 from ledger.codec.single_object import AvroCodec
@@ -22,6 +21,7 @@ from ledger.intake.decoding import NotJson, decode_json
 from ledger.intake.limits import shown
 from ledger.intake.signed import encoded_batch
 from ledger.log.producer_signing import encode_signature
+from ledger.web.services import lookup, services
 
 router = APIRouter(tags=["events"])
 

@@ -9,11 +9,10 @@ from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import StreamingResponse
 from starlette.concurrency import run_in_threadpool
 
-from ledger.api.auth import ReadContext, Reader, Writer, caller_of, clearance_of, key_name_of
+from ledger.api.auth import Reader, Writer, caller_of, clearance_of, key_name_of
 from ledger.api.models import StixImportResult, StixTypeReport
 from ledger.api.problems import ProblemError, responses
 from ledger.api.routes.params import AsOf
-from ledger.api.services import services
 from ledger.api.submitting import limits_of, receipts_answer, refusal_problem
 from ledger.errors import ValidationFailed
 from ledger.intake import Forbidden
@@ -22,6 +21,8 @@ from ledger.stix.export import ExportRequest, StixExport
 from ledger.stix.importing import DEFAULT_PRODUCER, Outcome, import_bundle
 from ledger.stix.proving import NoCheckpoint, checkpoint_for, prover
 from ledger.store.postgres import PostgresLedger
+from ledger.web.context import ReadContext
+from ledger.web.services import services
 
 router = APIRouter(tags=["exchange"])
 
