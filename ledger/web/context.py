@@ -10,7 +10,7 @@ from pydantic import AwareDatetime, BeforeValidator, TypeAdapter, ValidationErro
 from starlette.requests import Request
 
 from ledger.domain.moments import read_moment
-from ledger.store.sessions import LIVE_SESSION_KEY
+from ledger.store.api_keys import READ_CONTEXT
 from ledger.web.services import lookup
 
 
@@ -25,16 +25,6 @@ class ReadContext:
     head: int | None = None
     """The ledger's last position, to say how far the projections lag behind it."""
 
-
-_CONTEXT = (
-    "SELECT k.key_id, k.name, k.role, k.created_at, k.revoked_at, k.key_hash,"
-    " k.clearance_rank, k.compartments, ledger.projection_cursors(),"
-    " CASE WHEN %(as_of)s::timestamptz IS NULL THEN NULL"
-    " ELSE ledger.position_at(%(as_of)s::timestamptz) END,"
-    " (SELECT max(position) FROM ledger.events)"
-    " FROM (SELECT 1) AS one LEFT JOIN ledger.api_keys k ON k.key_id ="
-    f" coalesce(%(key_id)s, {LIVE_SESSION_KEY})"
-)
 
 _MOMENT: TypeAdapter[datetime] = TypeAdapter(
     Annotated[AwareDatetime, BeforeValidator(lambda v: read_moment(v) if isinstance(v, str) else v)]
@@ -62,7 +52,7 @@ async def load_context(
     as_of = _as_of(request)
     async with lookup(request) as conn:
         cursor = await conn.execute(
-            _CONTEXT, {"key_id": key_id, "session": session, "as_of": as_of}
+            READ_CONTEXT, {"key_id": key_id, "session": session, "as_of": as_of}
         )
         row = await cursor.fetchone()
     assert row is not None

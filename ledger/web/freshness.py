@@ -11,10 +11,9 @@ from dataclasses import replace
 
 from starlette.requests import Request
 
+from ledger.store.seen import CURSORS
 from ledger.web.context import ReadContext
 from ledger.web.services import lookup, services
-
-_CURSORS = "SELECT ledger.projection_cursors(), (SELECT max(position) FROM ledger.events)"
 
 FIRST_LOOK = 0.01
 LAST_LOOK = 0.1
@@ -52,7 +51,7 @@ async def reached(
         await asyncio.sleep(min(pause, left))
         pause = min(pause * 2, LAST_LOOK)
         async with lookup(request) as conn:
-            cursor = await conn.execute(_CURSORS)
+            cursor = await conn.execute(CURSORS)
             row = await cursor.fetchone()
         assert row is not None
         context = replace(context, cursors=row[0], head=None if row[1] is None else int(row[1]))

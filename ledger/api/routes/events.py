@@ -21,6 +21,7 @@ from ledger.intake.decoding import NotJson, decode_json
 from ledger.intake.limits import shown
 from ledger.intake.signed import encoded_batch
 from ledger.log.producer_signing import encode_signature
+from ledger.store.seen import HEAD
 from ledger.web.services import lookup, services
 
 router = APIRouter(tags=["events"])
@@ -77,7 +78,7 @@ async def events(
     found = services(request)
     clearance = clearance_of(request)
     async with lookup(request) as conn:
-        row = await (await conn.execute("SELECT max(position) FROM ledger.events")).fetchone()
+        row = await (await conn.execute(HEAD)).fetchone()
     head = int(row[0]) if row and row[0] is not None else 0
     # a full page that ends before the head can never change: keep it
     key = ("/events", after, limit, tuple(sorted(type or ())), clearance)
