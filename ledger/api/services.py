@@ -15,6 +15,7 @@ from ledger.api.page_tokens import PageTokens
 from ledger.errors import StoreUnavailable
 from ledger.ports import EventSink, LedgerStore
 from ledger.projection.service import ReadService
+from ledger.taxii.cache import Collections
 
 
 @dataclass
@@ -33,6 +34,8 @@ class Services:
     read_wait: float = 10.0
     """Most seconds a read naming ``at_least`` waits for the fold (LEDGER_READ_WAIT)."""
     answers: AnswerCache = field(default_factory=AnswerCache)
+    collections: Collections = field(default_factory=Collections)
+    """The TAXII collections read lately (``ledger.taxii.cache``)."""
     publishing: threading.Lock = field(default_factory=threading.Lock)
 
 

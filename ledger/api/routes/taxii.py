@@ -1,0 +1,338 @@
+"""TAXII 2.1 under ``/taxii2/``: discovery, one API root, its collections, and the read
+collection's objects, versions and manifest, for the same keys and clearances as the
+rest of the API. Routes translate HTTP to ``ledger.taxii`` and back; every error is in
+TAXII's form (``application/taxii+json``), 422s of the API answering as 400s."""
+
+from collections.abc import Callable
+from typing import Annotated
+
+import orjson
+from fastapi import APIRouter, Depends, FastAPI, Path, Query, Request, Response
+from starlette.concurrency import run_in_threadpool
+
+from ledger.api import keys
+from ledger.api.auth import ReadContext, Reader, clearance_of, require, role_of
+from ledger.api.problems import use_form
+from ledger.api.routes.events import limits
+from ledger.api.services import services
+from ledger.stix.context import Context
+from ledger.taxii import resources
+from ledger.taxii.collection import Collection, Entry, read
+from ledger.taxii.dates import shown
+from ledger.taxii.errors import TaxiiError, error_body
+from ledger.taxii.filters import FilterProblem, Filters, read_filters
+from ledger.taxii.media import TAXII, accepts_taxii, is_taxii
+from ledger.taxii.paging import BadToken, Cursor, Page, page, scope
+
+router = APIRouter(prefix="/taxii2", tags=["taxii"])
+
+PAGE = 100
+"""Objects in a page when the client names no ``limit`` (or ``limit=0``)."""
+
+Anyone = Depends(require(keys.READERS | keys.WRITERS, "use TAXII"))
+"""Discovery, the API root and the collections are for every key: a producer finds its
+way to a write collection through them."""
+
+
+def acceptable(request: Request) -> None:
+    """406 unless the client accepts TAXII 2.1 (checked after the key)."""
+    if not accepts_taxii(request.headers.get("accept")):
+        raise TaxiiError(
+            406,
+            f"this server answers {TAXII} only; send Accept: {TAXII}",
+        )
+
+
+Acceptable = Depends(acceptable)
+
+
+def _form(status: int, detail: str, headers: dict[str, str] | None) -> Response:
+    status = 400 if status == 422 else status
+    return Response(error_body(status, detail), status, headers, media_type=TAXII)
+
+
+def install(app: FastAPI) -> None:
+    """The routes, and TAXII's error form for everything under ``/taxii2/``."""
+    app.include_router(router)
+    use_form(app, "/taxii2/", _form)
+
+    async def on_taxii(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, TaxiiError)
+        return _form(exc.status, exc.description, None)
+
+    app.add_exception_handler(TaxiiError, on_taxii)
+
+
+def _taxii(body: bytes, found: Page | None = None) -> Response:
+    headers = None
+    if found is not None:
+        headers = {
+            "X-TAXII-Date-Added-First": shown(found.first_added),
+            "X-TAXII-Date-Added-Last": shown(found.last_added),
+        }
+    return Response(body, media_type=TAXII, headers=headers)
+
+
+def _root(root: str) -> None:
+    if root != resources.ROOT:
+        raise TaxiiError(404, f"there is no API root {root!r}; /taxii2/ lists it")
+
+
+def _collection(request: Request, root: str, collection_id: str) -> resources.CollectionInfo:
+    _root(root)
+    for info in resources.collections(request.app.state.log_name):
+        if collection_id in (info.id, info.alias):
+            return info
+    raise TaxiiError(
+        404, f"API root {root!r} has no collection {collection_id!r}; its collections/ lists them"
+    )
+
+
+Root = Annotated[str, Path(description="The API root (there is one: `ledger`).")]
+CollectionId = Annotated[str, Path(description="A collection's id (or its alias).")]
+ObjectId = Annotated[str, Path(description="A STIX object's id.")]
+AddedAfter = Annotated[str | None, Query(description="Only what was added after this timestamp.")]
+Limit = Annotated[int | None, Query(ge=0, description=f"Most items in one page ({PAGE} if 0).")]
+Next = Annotated[str | None, Query(description="The `next` of the previous page.")]
+MatchId = Annotated[list[str] | None, Query(alias="match[id]", description="Object ids.")]
+MatchType = Annotated[list[str] | None, Query(alias="match[type]", description="STIX types.")]
+MatchVersion = Annotated[
+    list[str] | None,
+    Query(
+        alias="match[version]",
+        description="`first`, `last` (the default), `all`, or a version's timestamp.",
+    ),
+]
+MatchSpec = Annotated[
+    list[str] | None, Query(alias="match[spec_version]", description="STIX versions (2.1).")
+]
+
+
+def _filters(
+    request: Request,
+    added_after: str | None,
+    ids: list[str] | None = None,
+    types: list[str] | None = None,
+    versions: list[str] | None = None,
+    spec_versions: list[str] | None = None,
+) -> Filters:
+    try:
+        return read_filters(
+            added_after=added_after,
+            ids=ids,
+            types=types,
+            versions=versions,
+            spec_versions=spec_versions,
+            most=limits(request).max_batch_events,
+        )
+    except FilterProblem as exc:
+        raise TaxiiError(400, str(exc)) from None
+
+
+async def _paged(
+    request: Request,
+    filters: Filters,
+    limit: int | None,
+    next: str | None,
+    body: Callable[[list[Entry], bool, str | None], bytes],
+    object_id: str | None = None,
+) -> Response:
+    """A page of the read collection: pinned to the head (or to the walk of ``next``),
+    for the key's clearance, with its date-added headers."""
+    found = services(request)
+    clearance = clearance_of(request)
+    bound = scope(clearance.text(), request.url.path, request.query_params.multi_items())
+    if next is not None:
+        try:
+            cursor = Cursor.opened(found.tokens, next, bound)
+        except BadToken as exc:
+            raise TaxiiError(400, str(exc)) from None
+    else:
+        context: ReadContext = request.state.read_context
+        cursor = Cursor(context.head or 0)
+    most = limits(request).max_batch_events
+    size = min(limit or PAGE, most)
+    log = Context(request.app.state.log_name)
+
+    def answer() -> tuple[Collection, Page]:
+        collection = found.collections.get(
+            (clearance, cursor.position),
+            lambda: read(found.ledger, clearance, cursor.position, log),
+        )
+        return collection, page(collection, filters, cursor.after, size)
+
+    collection, made = await run_in_threadpool(answer)
+    if object_id is not None and object_id not in collection.by_id:
+        raise TaxiiError(404, f"the collection holds no object {object_id!r}")
+    token = None
+    if made.more:
+        token = Cursor(cursor.position, made.entries[-1].added).seal(found.tokens, bound)
+    return _taxii(body(made.entries, made.more, token), made)
+
+
+@router.get("/", dependencies=[Anyone, Acceptable], summary="TAXII discovery")
+async def discovery() -> Response:
+    """The server's TAXII 2.1 description and its one API root."""
+    return _taxii(resources.discovery())
+
+
+@router.get("/{root}/", dependencies=[Anyone, Acceptable], summary="The TAXII API root")
+async def api_root(request: Request, root: Root) -> Response:
+    _root(root)
+    return _taxii(resources.api_root(limits(request).max_body_bytes))
+
+
+@router.get("/{root}/collections/", dependencies=[Anyone, Acceptable], summary="Collections")
+async def collections(request: Request, root: Root) -> Response:
+    _root(root)
+    infos = resources.collections(request.app.state.log_name)
+    return _taxii(resources.collection_list(infos, role_of(request) in keys.READERS))
+
+
+@router.get(
+    "/{root}/collections/{collection_id}/",
+    dependencies=[Anyone, Acceptable],
+    summary="One collection",
+)
+async def collection(request: Request, root: Root, collection_id: CollectionId) -> Response:
+    info = _collection(request, root, collection_id)
+    return _taxii(orjson.dumps(resources.collection(info, role_of(request) in keys.READERS)))
+
+
+@router.get(
+    "/{root}/collections/{collection_id}/objects/",
+    dependencies=[Reader, Acceptable],
+    summary="The collection's objects",
+)
+async def objects(
+    request: Request,
+    root: Root,
+    collection_id: CollectionId,
+    added_after: AddedAfter = None,
+    limit: Limit = None,
+    next: Next = None,
+    match_id: MatchId = None,
+    match_type: MatchType = None,
+    match_version: MatchVersion = None,
+    match_spec_version: MatchSpec = None,
+) -> Response:
+    """An envelope of the objects the key's clearance sees, oldest `date_added` first."""
+    _collection(request, root, collection_id)
+    filters = _filters(
+        request,
+        added_after=added_after,
+        ids=match_id,
+        types=match_type,
+        versions=match_version,
+        spec_versions=match_spec_version,
+    )
+    return await _paged(request, filters, limit, next, resources.envelope)
+
+
+@router.post(
+    "/{root}/collections/{collection_id}/objects/",
+    dependencies=[Anyone],
+    summary="Add objects (no collection takes them yet)",
+)
+async def add_objects(request: Request, root: Root, collection_id: CollectionId) -> Response:
+    """415 for a body that is not TAXII 2.1, 406 for an answer the client cannot take,
+    else 403: the read collection is not writable (``can_write`` false)."""
+    info = _collection(request, root, collection_id)
+    if not is_taxii(request.headers.get("content-type")):
+        raise TaxiiError(415, f"a body of objects is {TAXII}; send Content-Type: {TAXII}")
+    acceptable(request)
+    if not info.can_write:
+        raise TaxiiError(403, f"collection {info.id} is read only (can_write is false)")
+    raise TaxiiError(403, "adding objects is not served yet")
+
+
+@router.get(
+    "/{root}/collections/{collection_id}/objects/{object_id}/",
+    dependencies=[Reader, Acceptable],
+    summary="One object",
+)
+async def one_object(
+    request: Request,
+    root: Root,
+    collection_id: CollectionId,
+    object_id: ObjectId,
+    added_after: AddedAfter = None,
+    limit: Limit = None,
+    next: Next = None,
+    match_version: MatchVersion = None,
+    match_spec_version: MatchSpec = None,
+) -> Response:
+    """An envelope of the versions of one object `match[version]` picks (the newest)."""
+    _collection(request, root, collection_id)
+    filters = _filters(
+        request,
+        added_after=added_after,
+        ids=[object_id],
+        versions=match_version,
+        spec_versions=match_spec_version,
+    )
+    return await _paged(request, filters, limit, next, resources.envelope, object_id)
+
+
+@router.get(
+    "/{root}/collections/{collection_id}/objects/{object_id}/versions/",
+    dependencies=[Reader, Acceptable],
+    summary="An object's versions",
+)
+async def versions(
+    request: Request,
+    root: Root,
+    collection_id: CollectionId,
+    object_id: ObjectId,
+    added_after: AddedAfter = None,
+    limit: Limit = None,
+    next: Next = None,
+    match_spec_version: MatchSpec = None,
+) -> Response:
+    """Every version the collection holds of one object, oldest first."""
+    _collection(request, root, collection_id)
+    filters = _filters(
+        request,
+        added_after=added_after,
+        ids=[object_id],
+        versions=["all"],
+        spec_versions=match_spec_version,
+    )
+    return await _paged(request, filters, limit, next, resources.versions, object_id)
+
+
+@router.get(
+    "/{root}/collections/{collection_id}/manifest/",
+    dependencies=[Reader, Acceptable],
+    summary="The collection's manifest",
+)
+async def manifest(
+    request: Request,
+    root: Root,
+    collection_id: CollectionId,
+    added_after: AddedAfter = None,
+    limit: Limit = None,
+    next: Next = None,
+    match_id: MatchId = None,
+    match_type: MatchType = None,
+    match_version: MatchVersion = None,
+    match_spec_version: MatchSpec = None,
+) -> Response:
+    """What `objects/` would give (id, date_added, version, media type), without bodies."""
+    _collection(request, root, collection_id)
+    filters = _filters(
+        request,
+        added_after=added_after,
+        ids=match_id,
+        types=match_type,
+        versions=match_version,
+        spec_versions=match_spec_version,
+    )
+    return await _paged(request, filters, limit, next, resources.manifest)
+
+
+@router.get("/{root}/status/{status_id}/", dependencies=[Anyone, Acceptable], summary="A status")
+async def status(root: Root, status_id: str) -> Response:
+    """The status of an add (none yet: no collection takes objects)."""
+    _root(root)
+    raise TaxiiError(404, f"there is no status {status_id!r}")
