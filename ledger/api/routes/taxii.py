@@ -3,7 +3,6 @@ collection's objects, versions and manifest, for the same keys and clearances as
 rest of the API. Routes translate HTTP to ``ledger.taxii`` and back; every error is in
 TAXII's form (``application/taxii+json``), 422s of the API answering as 400s."""
 
-from collections.abc import Callable
 from typing import Annotated
 
 import orjson
@@ -17,12 +16,12 @@ from ledger.api.routes.events import limits
 from ledger.api.services import services
 from ledger.stix.context import Context
 from ledger.taxii import resources
-from ledger.taxii.collection import Collection, Entry, read
-from ledger.taxii.dates import shown
+from ledger.taxii.answers import Answer, Body, answer
+from ledger.taxii.collection import read
 from ledger.taxii.errors import TaxiiError, error_body
 from ledger.taxii.filters import FilterProblem, Filters, read_filters
 from ledger.taxii.media import TAXII, accepts_taxii, is_taxii
-from ledger.taxii.paging import BadToken, Cursor, Page, page, scope
+from ledger.taxii.paging import BadToken, Cursor, scope
 
 router = APIRouter(prefix="/taxii2", tags=["taxii"])
 
@@ -63,14 +62,8 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(TaxiiError, on_taxii)
 
 
-def _taxii(body: bytes, found: Page | None = None) -> Response:
-    headers = None
-    if found is not None:
-        headers = {
-            "X-TAXII-Date-Added-First": shown(found.first_added),
-            "X-TAXII-Date-Added-Last": shown(found.last_added),
-        }
-    return Response(body, media_type=TAXII, headers=headers)
+def _taxii(body: bytes) -> Response:
+    return Response(body, media_type=TAXII)
 
 
 def _root(root: str) -> None:
@@ -134,7 +127,7 @@ async def _paged(
     filters: Filters,
     limit: int | None,
     next: str | None,
-    body: Callable[[list[Entry], bool, str | None], bytes],
+    body: Body,
     object_id: str | None = None,
 ) -> Response:
     """A page of the read collection: pinned to the head (or to the walk of ``next``),
@@ -150,24 +143,21 @@ async def _paged(
     else:
         context: ReadContext = request.state.read_context
         cursor = Cursor(context.head or 0)
-    most = limits(request).max_batch_events
-    size = min(limit or PAGE, most)
+    size = min(limit or PAGE, limits(request).max_batch_events)
     log = Context(request.app.state.log_name)
 
-    def answer() -> tuple[Collection, Page]:
+    def seal(at: Cursor) -> str:
+        return at.seal(found.tokens, bound)
+
+    def made() -> Answer:
         collection = found.collections.get(
             (clearance, cursor.position),
             lambda: read(found.ledger, clearance, cursor.position, log),
         )
-        return collection, page(collection, filters, cursor.after, size)
+        return answer(collection, filters, cursor, size, body, seal, object_id)
 
-    collection, made = await run_in_threadpool(answer)
-    if object_id is not None and object_id not in collection.by_id:
-        raise TaxiiError(404, f"the collection holds no object {object_id!r}")
-    token = None
-    if made.more:
-        token = Cursor(cursor.position, made.entries[-1].added).seal(found.tokens, bound)
-    return _taxii(body(made.entries, made.more, token), made)
+    done = await run_in_threadpool(made)
+    return Response(done.body, media_type=TAXII, headers=done.headers)
 
 
 @router.get("/", dependencies=[Anyone, Acceptable], summary="TAXII discovery")
