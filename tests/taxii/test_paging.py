@@ -7,7 +7,7 @@ import pytest
 
 from ledger.api.page_tokens import PageTokens
 from ledger.taxii.answers import answer
-from ledger.taxii.collection import build
+from ledger.taxii.collection import Entry, build
 from ledger.taxii.dates import EPOCH, parsed
 from ledger.taxii.filters import Filters, read_filters
 from ledger.taxii.paging import BadToken, Cursor, page, scope
@@ -20,7 +20,9 @@ ALL = read_filters(versions=["all"])
 @pytest.mark.parametrize("limit", [1, 2, 3, 6, 7, 100])
 def test_a_walk_gives_each_entry_once(limit: int) -> None:
     collection = build(export_order())
-    seen, after, more = [], None, True
+    seen: list[Entry] = []
+    after: int | None = None
+    more = True
     while more:
         made = page(collection, ALL, after, limit)
         assert len(made.entries) <= limit

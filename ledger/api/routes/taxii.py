@@ -43,6 +43,8 @@ def acceptable(request: Request) -> None:
 
 
 Acceptable = Depends(acceptable)
+Adder = Depends(require(keys.WRITERS, "add objects"))
+"""Adding objects is for the keys that may append (producers, admins)."""
 
 
 def _form(status: int, detail: str, headers: dict[str, str] | None) -> Response:
@@ -221,7 +223,7 @@ async def objects(
 
 @router.post(
     "/{root}/collections/{collection_id}/objects/",
-    dependencies=[Anyone],
+    dependencies=[Adder],
     summary="Add objects (no collection takes them yet)",
 )
 async def add_objects(request: Request, root: Root, collection_id: CollectionId) -> Response:
