@@ -97,6 +97,22 @@ def use_form(app: FastAPI, prefix: str, form: ErrorForm) -> None:
     app.state.error_forms = [*getattr(app.state, "error_forms", []), (prefix, form)]
 
 
+def answer_at(
+    app: Any,
+    path: str,
+    status: int,
+    detail: str,
+    errors: list[FieldProblem] | None = None,
+    headers: dict[str, str] | None = None,
+) -> Response:
+    """An error answer in the form of the route at ``path`` of ``app``: a problem unless
+    a prefix of it was given another form."""
+    for prefix, form in getattr(getattr(app, "state", None), "error_forms", ()):
+        if path.startswith(prefix):
+            return form(status, detail, headers)  # type: ignore[no-any-return]
+    return problem(status, detail, errors, headers)
+
+
 def answer(
     request: Request,
     status: int,
@@ -104,12 +120,8 @@ def answer(
     errors: list[FieldProblem] | None = None,
     headers: dict[str, str] | None = None,
 ) -> Response:
-    """An error answer in the form of the request's route: a problem unless a prefix of
-    its path was given another form."""
-    for prefix, form in getattr(request.app.state, "error_forms", ()):
-        if request.url.path.startswith(prefix):
-            return form(status, detail, headers)  # type: ignore[no-any-return]
-    return problem(status, detail, errors, headers)
+    """An error answer to ``request`` in the form of its route (``answer_at``)."""
+    return answer_at(request.app, request.url.path, status, detail, errors, headers)
 
 
 def field_name(loc: tuple[int | str, ...]) -> str:

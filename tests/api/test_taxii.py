@@ -259,6 +259,7 @@ def test_errors_in_taxii_form(served: Served) -> None:
     _error(_get(served, path, limit="many"), 400)
     _error(_get(served, path, **{"match[version]": "newest"}), 400)
     _error(_get(served, path, **{"match[colour]": "red"}), 400)
+    assert "NUL" in _error(_get(served, path, added_after="\x00"), 400)["description"]
     envelope: dict[str, list[Any]] = {"objects": []}
     wrong = httpx.post(url, json=envelope, headers=served.headers("producer"))
     _error(wrong, 415)

@@ -3,7 +3,7 @@ collection's objects, versions and manifest, for the same keys and clearances as
 rest of the API. Routes translate HTTP to ``ledger.taxii`` and back; every error is in
 TAXII's form (``application/taxii+json``), 422s of the API answering as 400s."""
 
-from typing import Annotated
+from typing import Annotated, Any
 
 import orjson
 from fastapi import APIRouter, Depends, FastAPI, Path, Query, Request, Response
@@ -31,6 +31,53 @@ PAGE = 100
 Anyone = Depends(require(keys.READERS | keys.WRITERS, "use TAXII"))
 """Discovery, the API root and the collections are for every key: a producer finds its
 way to a write collection through them."""
+
+
+_ERROR_SCHEMA = {
+    "type": "object",
+    "required": ["title", "http_status"],
+    "properties": {
+        "title": {"type": "string"},
+        "description": {"type": "string"},
+        "http_status": {"type": "string"},
+    },
+}
+_ERRORS = {
+    400: "A parameter cannot be read, or a `next` this server did not give for this key.",
+    401: "No API key, or one that is unknown, wrong or revoked.",
+    403: "The key's role may not do this.",
+    404: "No such API root, collection or object (one the key may not see is one that is not).",
+    406: f"The client does not accept {TAXII}.",
+    413: "The body is larger than the server accepts (LEDGER_MAX_BODY_BYTES).",
+    415: f"The body is not {TAXII}.",
+    503: "The database cannot be reached.",
+}
+_DATE_ADDED = {
+    "X-TAXII-Date-Added-First": {
+        "description": "The date_added of the first object of the page (of an empty page: "
+        "the point after which nothing matched).",
+        "schema": {"type": "string"},
+    },
+    "X-TAXII-Date-Added-Last": {
+        "description": "The date_added of the last object of the page (pass it as "
+        "added_after to poll for what is new).",
+        "schema": {"type": "string"},
+    },
+}
+
+
+def taxii_responses(*codes: int, paged: bool = False) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI entries of a TAXII route: its 200 and its errors, all in TAXII's media type."""
+    ok: dict[str, Any] = {"description": "The resource.", "content": {TAXII: {}}}
+    if paged:
+        ok["headers"] = _DATE_ADDED
+    found: dict[int | str, dict[str, Any]] = {200: ok}
+    for code in (400, 401, 403, 406, 503, *codes):
+        found[code] = {
+            "description": _ERRORS[code],
+            "content": {TAXII: {"schema": _ERROR_SCHEMA}},
+        }
+    return found
 
 
 def acceptable(request: Request) -> None:
@@ -162,19 +209,37 @@ async def _paged(
     return Response(done.body, media_type=TAXII, headers=done.headers)
 
 
-@router.get("/", dependencies=[Anyone, Acceptable], summary="TAXII discovery")
+@router.get(
+    "/",
+    dependencies=[Anyone, Acceptable],
+    response_class=Response,
+    responses=taxii_responses(),
+    summary="TAXII discovery",
+)
 async def discovery() -> Response:
     """The server's TAXII 2.1 description and its one API root."""
     return _taxii(resources.discovery())
 
 
-@router.get("/{root}/", dependencies=[Anyone, Acceptable], summary="The TAXII API root")
+@router.get(
+    "/{root}/",
+    dependencies=[Anyone, Acceptable],
+    response_class=Response,
+    responses=taxii_responses(404),
+    summary="The TAXII API root",
+)
 async def api_root(request: Request, root: Root) -> Response:
     _root(root)
     return _taxii(resources.api_root(limits(request).max_body_bytes))
 
 
-@router.get("/{root}/collections/", dependencies=[Anyone, Acceptable], summary="Collections")
+@router.get(
+    "/{root}/collections/",
+    dependencies=[Anyone, Acceptable],
+    response_class=Response,
+    responses=taxii_responses(404),
+    summary="Collections",
+)
 async def collections(request: Request, root: Root) -> Response:
     _root(root)
     infos = resources.collections(request.app.state.log_name)
@@ -184,6 +249,8 @@ async def collections(request: Request, root: Root) -> Response:
 @router.get(
     "/{root}/collections/{collection_id}/",
     dependencies=[Anyone, Acceptable],
+    response_class=Response,
+    responses=taxii_responses(404),
     summary="One collection",
 )
 async def collection(request: Request, root: Root, collection_id: CollectionId) -> Response:
@@ -194,6 +261,8 @@ async def collection(request: Request, root: Root, collection_id: CollectionId) 
 @router.get(
     "/{root}/collections/{collection_id}/objects/",
     dependencies=[Reader, Acceptable],
+    response_class=Response,
+    responses=taxii_responses(404, paged=True),
     summary="The collection's objects",
 )
 async def objects(
@@ -224,6 +293,8 @@ async def objects(
 @router.post(
     "/{root}/collections/{collection_id}/objects/",
     dependencies=[Adder],
+    response_class=Response,
+    responses=taxii_responses(404, 413, 415),
     summary="Add objects (no collection takes them yet)",
 )
 async def add_objects(request: Request, root: Root, collection_id: CollectionId) -> Response:
@@ -241,6 +312,8 @@ async def add_objects(request: Request, root: Root, collection_id: CollectionId)
 @router.get(
     "/{root}/collections/{collection_id}/objects/{object_id}/",
     dependencies=[Reader, Acceptable],
+    response_class=Response,
+    responses=taxii_responses(404, paged=True),
     summary="One object",
 )
 async def one_object(
@@ -269,6 +342,8 @@ async def one_object(
 @router.get(
     "/{root}/collections/{collection_id}/objects/{object_id}/versions/",
     dependencies=[Reader, Acceptable],
+    response_class=Response,
+    responses=taxii_responses(404, paged=True),
     summary="An object's versions",
 )
 async def versions(
@@ -296,6 +371,8 @@ async def versions(
 @router.get(
     "/{root}/collections/{collection_id}/manifest/",
     dependencies=[Reader, Acceptable],
+    response_class=Response,
+    responses=taxii_responses(404, paged=True),
     summary="The collection's manifest",
 )
 async def manifest(
@@ -323,7 +400,13 @@ async def manifest(
     return await _paged(request, filters, limit, next, resources.manifest)
 
 
-@router.get("/{root}/status/{status_id}/", dependencies=[Anyone, Acceptable], summary="A status")
+@router.get(
+    "/{root}/status/{status_id}/",
+    dependencies=[Anyone, Acceptable],
+    response_class=Response,
+    responses=taxii_responses(404),
+    summary="A status",
+)
 async def status(root: Root, status_id: str) -> Response:
     """The status of an add (none yet: no collection takes objects)."""
     _root(root)
