@@ -77,8 +77,9 @@ def served(settings: Settings) -> Iterator[str]:
         thread.join(timeout=30)
 
 
-def walk(base: str, key: str, page: int, label: str) -> tuple[Measurement, list[str]]:
-    """``as_pages`` to the end: objects/s, each page's latency, the ``next`` tokens."""
+def walk(base: str, key: str, page: int, label: str) -> tuple[Measurement, str, list[str]]:
+    """``as_pages`` to the end: objects/s, each page's latency; the objects' URL and the
+    ``next`` tokens (bound to that URL)."""
     root = Server(f"{base}/taxii2/", auth=_Bearer(key)).default
     assert root is not None
     (collection,) = root.collections
@@ -92,12 +93,12 @@ def walk(base: str, key: str, page: int, label: str) -> tuple[Measurement, list[
         if "next" in envelope:
             tokens.append(envelope["next"])
     seconds = time.perf_counter() - started
-    return Measurement(label, f"as_pages, {page} a page", count, seconds, latencies), tokens
+    measured = Measurement(label, f"as_pages, {page} a page", count, seconds, latencies)
+    return measured, collection.objects_url, tokens
 
 
-def pages(base: str, key: str, tokens: list[str], page: int, samples: int) -> Measurement:
+def pages(url: str, key: str, tokens: list[str], page: int, samples: int) -> Measurement:
     """One page of ``page`` objects at a time, by a random ``next`` of the walk."""
-    url = f"{base}/taxii2/ledger/collections/everything/objects/"
     headers = {"Authorization": f"Bearer {key}", "Accept": TAXII}
     rng = random.Random(5)
     latencies, count = [], 0
@@ -111,7 +112,7 @@ def pages(base: str, key: str, tokens: list[str], page: int, samples: int) -> Me
             response = client.get(url, params=params)
             latencies.append((time.perf_counter() - t0) * 1e3)
             assert response.status_code == 200, response.text
-            count += page
+            count += len(response.json().get("objects", []))
         seconds = time.perf_counter() - started
     return Measurement("page", f"one page of {page}", count, seconds, latencies)
 
@@ -147,9 +148,9 @@ def main(argv: list[str] | None = None) -> None:
             with ledger.connection() as conn:
                 key = keys.create(conn, Role.ANALYST, "bench taxii", READER)[1]
         with served(settings) as base:
-            cold, _ = walk(base, key, args.page, "cold walk")
-            warm, tokens = walk(base, key, args.page, "warm walk")
-            page = pages(base, key, tokens, args.page, args.samples)
+            cold, _, _ = walk(base, key, args.page, "cold walk")
+            warm, url, tokens = walk(base, key, args.page, "warm walk")
+            page = pages(url, key, tokens, args.page, args.samples)
         exported = export(settings)
     report(
         "taxii",

@@ -280,3 +280,27 @@ def test_a_producer_sees_the_collection_it_cannot_read(served: Served) -> None:
     (collection,) = listed.json()["collections"]
     assert collection["can_read"] is False and collection["can_write"] is False
     assert collection["media_types"] == ["application/stix+json;version=2.1"]
+
+
+def test_stix2s_taxii_collection_source_queries_it(served: Served) -> None:
+    from stix2 import Filter, TAXIICollectionSource
+
+    source = TAXIICollectionSource(_collection(served, "secret"))
+    expected = served.export(SECRET)
+    identities = source.query([Filter("type", "=", "identity")])
+    assert sorted(o.id for o in identities) == sorted(
+        o["id"] for o in expected if o["type"] == "identity"
+    )
+    every = served.export(SECRET, all_versions=True)
+    counts: dict[str, int] = {}
+    for obj in every:
+        counts[obj["id"]] = counts.get(obj["id"], 0) + 1
+    several = max(counts, key=lambda id: counts[id])
+    assert counts[several] > 1
+    versions = source.all_versions(several)
+    assert len(versions) == counts[several]
+    newest = source.get(several)
+    assert newest is not None and newest.modified == max(v.modified for v in versions)
+    hidden = {o["id"] for o in every} - {o["id"] for o in served.export(UNCLASSIFIED, True)}
+    public = TAXIICollectionSource(_collection(served, "unclassified"))
+    assert hidden and all(public.get(id) is None for id in hidden)
