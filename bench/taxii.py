@@ -10,6 +10,8 @@ In this process, ``ledger serve``'s app on uvicorn (in a thread) over one ledger
 - warm walk: the same walk again (the collection is kept in the server's memory);
 - page: ``--samples`` requests of one page of ``--page`` objects (raw HTTP, the ``next``
   of a random page of the walk), p50 and p99 (aim p99 < 100 ms);
+- memory: the growth of this process's RSS over the cold walk (the collection the
+  server keeps);
 - export: ``ledger export stix`` of the same ledger for the same clearance, newest
   versions (what a walk with ``match[version]=last`` gives), to a null sink: the walks'
   objects/s against it (aim >= 0.5x).
@@ -33,6 +35,7 @@ from taxii2client.v21 import Server, as_pages
 
 from bench.clearance import fill
 from bench.common import Measurement, kept_database, report, scratch_database
+from bench.stix import rss_mb
 from ledger.api import keys
 from ledger.api.app import create_app
 from ledger.api.keys import Role
@@ -148,7 +151,9 @@ def main(argv: list[str] | None = None) -> None:
             with ledger.connection() as conn:
                 key = keys.create(conn, Role.ANALYST, "bench taxii", READER)[1]
         with served(settings) as base:
+            before = rss_mb()
             cold, _, _ = walk(base, key, args.page, "cold walk")
+            held = rss_mb() - before
             warm, url, tokens = walk(base, key, args.page, "warm walk")
             page = pages(url, key, tokens, args.page, args.samples)
         exported = export(settings)
@@ -160,7 +165,7 @@ def main(argv: list[str] | None = None) -> None:
             "warm walk objects/s / export objects/s": warm.rate / exported.rate,
         },
         {"events": args.events, "secret_share": args.secret, "page": args.page},
-        {"cold walk: first page ms": cold.latencies_ms[0]},
+        {"cold walk: first page ms": cold.latencies_ms[0], "RSS growth of the walk MB": held},
     )
 
 

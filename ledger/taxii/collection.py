@@ -85,7 +85,8 @@ def _base(obj: dict[str, Any]) -> int:
 def _marking_refs(obj: dict[str, Any]) -> Iterator[str]:
     yield from obj.get("object_marking_refs", ())
     for granular in obj.get("granular_markings", ()):
-        yield granular["marking_ref"]
+        if "marking_ref" in granular:
+            yield granular["marking_ref"]
 
 
 def ordered(objects: Iterable[tuple[int, dict[str, Any]]]) -> list[tuple[int, dict[str, Any]]]:

@@ -11,6 +11,8 @@ from ledger.domain.marking import OPERATOR, Clearance
 from ledger.runtime import open_ledger
 from ledger.taxii.collection import build, read
 from ledger.taxii.dates import parsed, shown
+from ledger.taxii.filters import read_filters
+from ledger.taxii.paging import page
 from tests.factories import make
 from tests.scenarios import marked
 from tests.stix.exporting import CONTEXT, export_bytes
@@ -89,3 +91,21 @@ def test_the_collection_holds_every_version_the_export_gives(database_url: str) 
         earlier = read(ledger, OPERATOR, head - 2, CONTEXT)
         later = read(ledger, OPERATOR, head, CONTEXT)
         assert later.entries[: len(earlier)] == earlier.entries, "a collection only grows"
+
+
+def test_polling_by_the_last_date_added_misses_and_repeats_nothing(database_url: str) -> None:
+    reader = Clearance.of("UNCLASSIFIED")
+    with open_ledger(Settings(database_url=database_url)) as ledger:
+        ledger.append([make("SourceRegistered", source_id="source:y"), make("ActorRegistered")])
+        before = read(ledger, reader, ledger.head().position, CONTEXT)
+        last = page(before, read_filters(versions=["all"]), None, 1000).last_added
+        ledger.append([make("SourceReliabilityAssessed", source_id="source:y")])
+        ledger.append([marked(make("PlaceRegistered"), Classification.SECRET, [])])
+        ledger.append([make("PlaceRegistered"), make("SourceRegistered")])
+        after = read(ledger, reader, ledger.head().position, CONTEXT)
+        new = page(after, read_filters(added_after=shown(last), versions=["all"]), None, 1000)
+        assert new.entries == after.entries[len(before) :]
+        # a new grade of y, the UNCLASSIFIED place and source (not the SECRET place)
+        assert [e.type for e in new.entries] == ["identity", "location", "identity"]
+        newest = page(after, read_filters(added_after=shown(last)), None, 1000)
+        assert [e.id for e in newest.entries] == [e.id for e in new.entries if e.last]
