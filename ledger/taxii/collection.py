@@ -18,7 +18,7 @@ ledger holding only the visible events.
 """
 
 from bisect import bisect_right
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -72,48 +72,68 @@ class Collection:
         return self.added[-1] if self.added else None
 
 
-def _version(obj: dict[str, Any]) -> str:
-    return str(obj.get("modified", obj.get("created", "")))
+@dataclass(frozen=True, slots=True)
+class _Read:
+    """An object of the export as soon as it is read: what placing it needs, and its
+    bytes (the object itself is not kept: a collection holds bytes, not dicts)."""
+
+    position: int
+    id: str
+    type: str
+    version: str
+    spec_version: str
+    marking_refs: tuple[str, ...]
+    data: bytes
+
+    @classmethod
+    def of(cls, position: int, obj: dict[str, Any]) -> "_Read":
+        refs = list(obj.get("object_marking_refs", ()))
+        refs += [g["marking_ref"] for g in obj.get("granular_markings", ()) if "marking_ref" in g]
+        return cls(
+            position,
+            obj["id"],
+            obj["type"],
+            str(obj.get("modified", obj.get("created", ""))),
+            str(obj.get("spec_version", "2.0")),
+            tuple(refs),
+            # a copy of exactly its size: orjson's bytes keep the buffer they were
+            # written in (several KiB each), five times what a collection holds
+            bytes(memoryview(encode(obj))),
+        )
+
+    @property
+    def base(self) -> int:
+        moment = parse_stamp(self.version)
+        assert moment is not None, f"{self.id} has no STIX timestamp"
+        return micros(moment)
 
 
-def _base(obj: dict[str, Any]) -> int:
-    moment = parse_stamp(_version(obj))
-    assert moment is not None, f"{obj.get('id')} has no STIX timestamp"
-    return micros(moment)
-
-
-def _marking_refs(obj: dict[str, Any]) -> Iterator[str]:
-    yield from obj.get("object_marking_refs", ())
-    for granular in obj.get("granular_markings", ()):
-        if "marking_ref" in granular:
-            yield granular["marking_ref"]
-
-
-def ordered(objects: Iterable[tuple[int, dict[str, Any]]]) -> list[tuple[int, dict[str, Any]]]:
+def ordered(objects: Iterable[tuple[int, dict[str, Any]]]) -> list[tuple[int, _Read]]:
     """The export's objects (each with the position that settled it) in collection
     order, each with the record time its ``date_added`` starts from (module docstring)."""
-    statics: list[dict[str, Any]] = []
-    definitions: dict[str, dict[str, Any]] = {}
-    versions: list[tuple[int, dict[str, Any]]] = []
+    statics: list[_Read] = []
+    definitions: dict[str, _Read] = {}
+    versions: list[_Read] = []
     for position, obj in objects:
-        if obj["type"] == "marking-definition":
-            definitions.setdefault(obj["id"], obj)
+        found = _Read.of(position, obj)
+        if found.type == "marking-definition":
+            definitions.setdefault(found.id, found)
         elif position == 0:
-            statics.append(obj)
+            statics.append(found)
         else:
-            versions.append((position, obj))
-    versions.sort(key=lambda pair: pair[0])
-    found: list[tuple[int, dict[str, Any]]] = []
-    for _, obj in versions:
-        base = _base(obj)
-        if not found:
-            found.extend((base, static) for static in statics)
-        for ref in _marking_refs(obj):
+            versions.append(found)
+    versions.sort(key=lambda v: v.position)
+    placed: list[tuple[int, _Read]] = []
+    for version in versions:
+        base = version.base
+        if not placed:
+            placed.extend((base, static) for static in statics)
+        for ref in version.marking_refs:
             definition = definitions.pop(ref, None)
             if definition is not None:
-                found.append((base, definition))
-        found.append((base, obj))
-    return found
+                placed.append((base, definition))
+        placed.append((base, version))
+    return placed
 
 
 def build(objects: Iterable[tuple[int, dict[str, Any]]]) -> Collection:
@@ -121,24 +141,24 @@ def build(objects: Iterable[tuple[int, dict[str, Any]]]) -> Collection:
     placed = ordered(objects)
     first_at: dict[str, int] = {}
     last_at: dict[str, int] = {}
-    for index, (_, obj) in enumerate(placed):
-        first_at.setdefault(obj["id"], index)
-        last_at[obj["id"]] = index
+    for index, (_, found) in enumerate(placed):
+        first_at.setdefault(found.id, index)
+        last_at[found.id] = index
     entries: list[Entry] = []
     previous: int | None = None
-    for index, (base, obj) in enumerate(placed):
+    for index, (base, found) in enumerate(placed):
         added = base if previous is None or base > previous else previous + 1
         previous = added
         entries.append(
             Entry(
                 added,
-                obj["id"],
-                obj["type"],
-                _version(obj),
-                str(obj.get("spec_version", "2.0")),
-                first_at[obj["id"]] == index,
-                last_at[obj["id"]] == index,
-                encode(obj),
+                found.id,
+                found.type,
+                found.version,
+                found.spec_version,
+                first_at[found.id] == index,
+                last_at[found.id] == index,
+                found.data,
             )
         )
     return Collection(entries)
