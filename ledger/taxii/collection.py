@@ -17,9 +17,11 @@ visible objects before it: it never changes as the ledger grows, and it is the s
 ledger holding only the visible events.
 """
 
+import threading
+from array import array
 from bisect import bisect_right
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Container, Iterable
+from dataclasses import dataclass, replace
 from typing import Any
 
 from ledger.domain.marking import Clearance
@@ -50,15 +52,51 @@ class Entry:
     """The object's JSON, as the STIX export writes it."""
 
 
-class Collection:
-    """The entries of one collection at one position, with lookups for paging."""
+Index = tuple["array[int]", "array[int]"]
+"""The hash of the object each visible event is about, and the event's position."""
 
-    def __init__(self, entries: list[Entry]) -> None:
+
+class Collection:
+    """The entries of one collection at one position, with lookups for paging, and the
+    index of its events' objects that lets it grow (``ledger.taxii.growth``)."""
+
+    def __init__(self, entries: list[Entry], position: int = 0, index: Index | None = None) -> None:
         self.entries = entries
+        self.position = position
         self.added = [e.added for e in entries]
         self.by_id: dict[str, list[int]] = {}
-        for index, entry in enumerate(entries):
-            self.by_id.setdefault(entry.id, []).append(index)
+        for at, entry in enumerate(entries):
+            self.by_id.setdefault(entry.id, []).append(at)
+        self._index = index
+        self._lock = threading.Lock()
+
+    def take_index(self) -> Index | None:
+        """The index, once: whoever grows this collection owns it from then on (a
+        collection grows at most once; another read of it reads the ledger again)."""
+        with self._lock:
+            index, self._index = self._index, None
+            return index
+
+    def grown(self, entries: list[Entry], position: int, index: Index) -> "Collection":
+        """This collection with ``entries`` added after its own (each ``last`` of an
+        object that has a newer one among them made false), at ``position``."""
+        newer = {e.id for e in entries}
+        found = list(self.entries)
+        for id in newer:
+            for at in self.by_id.get(id, ()):
+                if found[at].last:
+                    found[at] = replace(found[at], last=False)
+        grown = Collection.__new__(Collection)
+        grown.entries = found + entries
+        grown.position = position
+        grown.added = self.added + [e.added for e in entries]
+        grown.by_id = {id: list(ats) for id, ats in self.by_id.items()}
+        start = len(found)
+        for at, entry in enumerate(entries, start=start):
+            grown.by_id.setdefault(entry.id, []).append(at)
+        grown._index = index
+        grown._lock = threading.Lock()
+        return grown
 
     def __len__(self) -> int:
         return len(self.entries)
@@ -108,9 +146,57 @@ class _Read:
         return micros(moment)
 
 
-def ordered(objects: Iterable[tuple[int, dict[str, Any]]]) -> list[tuple[int, _Read]]:
-    """The export's objects (each with the position that settled it) in collection
-    order, each with the record time its ``date_added`` starts from (module docstring)."""
+def placed(
+    versions: list[_Read], statics: list[_Read], definitions: dict[str, _Read]
+) -> list[tuple[int, _Read]]:
+    """Versions in the order of their events, each definition just before the first
+    version naming it, the statics before the first version; each with the record time
+    its ``date_added`` starts from (module docstring)."""
+    versions.sort(key=lambda v: v.position)
+    found: list[tuple[int, _Read]] = []
+    for version in versions:
+        base = version.base
+        if not found:
+            found.extend((base, static) for static in statics)
+        for ref in version.marking_refs:
+            definition = definitions.pop(ref, None)
+            if definition is not None:
+                found.append((base, definition))
+        found.append((base, version))
+    return found
+
+
+def entries(
+    placing: list[tuple[int, _Read]], previous: int | None = None, known: Container[str] = ()
+) -> list[Entry]:
+    """The entries of placed objects, after an entry added at ``previous`` (if any) in
+    a collection already holding the ids in ``known``."""
+    first_at: dict[str, int] = {}
+    last_at: dict[str, int] = {}
+    for at, (_, found) in enumerate(placing):
+        first_at.setdefault(found.id, at)
+        last_at[found.id] = at
+    made: list[Entry] = []
+    for at, (base, found) in enumerate(placing):
+        added = base if previous is None or base > previous else previous + 1
+        previous = added
+        made.append(
+            Entry(
+                added,
+                found.id,
+                found.type,
+                found.version,
+                found.spec_version,
+                first_at[found.id] == at and found.id not in known,
+                last_at[found.id] == at,
+                found.data,
+            )
+        )
+    return made
+
+
+def build(objects: Iterable[tuple[int, dict[str, Any]]]) -> Collection:
+    """The collection of the export's objects (``StixExport.objects()``)."""
     statics: list[_Read] = []
     definitions: dict[str, _Read] = {}
     versions: list[_Read] = []
@@ -122,49 +208,13 @@ def ordered(objects: Iterable[tuple[int, dict[str, Any]]]) -> list[tuple[int, _R
             statics.append(found)
         else:
             versions.append(found)
-    versions.sort(key=lambda v: v.position)
-    placed: list[tuple[int, _Read]] = []
-    for version in versions:
-        base = version.base
-        if not placed:
-            placed.extend((base, static) for static in statics)
-        for ref in version.marking_refs:
-            definition = definitions.pop(ref, None)
-            if definition is not None:
-                placed.append((base, definition))
-        placed.append((base, version))
-    return placed
-
-
-def build(objects: Iterable[tuple[int, dict[str, Any]]]) -> Collection:
-    """The collection of the export's objects (``StixExport.objects()``)."""
-    placed = ordered(objects)
-    first_at: dict[str, int] = {}
-    last_at: dict[str, int] = {}
-    for index, (_, found) in enumerate(placed):
-        first_at.setdefault(found.id, index)
-        last_at[found.id] = index
-    entries: list[Entry] = []
-    previous: int | None = None
-    for index, (base, found) in enumerate(placed):
-        added = base if previous is None or base > previous else previous + 1
-        previous = added
-        entries.append(
-            Entry(
-                added,
-                found.id,
-                found.type,
-                found.version,
-                found.spec_version,
-                first_at[found.id] == index,
-                last_at[found.id] == index,
-                found.data,
-            )
-        )
-    return Collection(entries)
+    return Collection(entries(placed(versions, statics, definitions)))
 
 
 def read(ledger: LedgerStore, clearance: Clearance, position: int, context: Context) -> Collection:
     """The collection of everything ``clearance`` sees up to ``position``."""
     export = StixExport(ledger, ExportRequest(position, clearance, all_versions=True), context)
-    return build(export.objects())
+    collection = build(export.objects())
+    collection.position = position
+    collection._index = export.index
+    return collection

@@ -304,3 +304,27 @@ def test_stix2s_taxii_collection_source_queries_it(served: Served) -> None:
     hidden = {o["id"] for o in every} - {o["id"] for o in served.export(UNCLASSIFIED, True)}
     public = TAXIICollectionSource(_collection(served, "unclassified"))
     assert hidden and all(public.get(id) is None for id in hidden)
+
+
+def test_a_poller_gets_what_was_added_since_its_last_page(database_url: str) -> None:
+    settings = Settings(database_url=database_url)
+    with open_ledger(settings) as ledger:
+        ledger.append([make("SourceRegistered", source_id="source:q"), make("ActorRegistered")])
+        with ledger.connection() as conn:
+            key = keys.create(conn, Role.ANALYST, "poller", UNCLASSIFIED)[1]
+        with uvicorn_server(settings) as base:
+            served = Served(base, {"unclassified": key}, settings)
+            path = _objects_path(served)
+            first = _get(served, path)
+            assert len(first.json()["objects"]) > 2
+            since = first.headers["x-taxii-date-added-last"]
+            ledger.append([make("SourceReliabilityAssessed", source_id="source:q")])
+            ledger.append([marked(make("PlaceRegistered"), Classification.SECRET, [])])
+            ledger.append([make("PlaceRegistered", place_id="place:new")])
+            polled = _get(served, path, added_after=since)  # the collection grows
+            new = polled.json()["objects"]
+            assert [o["type"] for o in new] == ["identity", "location"]
+            every = {o["id"]: o for o in served.export(UNCLASSIFIED)}
+            assert all(every[o["id"]] == o for o in new)
+            again = _get(served, path, added_after=polled.headers["x-taxii-date-added-last"])
+            assert again.json() == {"more": False}

@@ -20,6 +20,7 @@ from ledger.taxii.answers import Answer, Body, answer
 from ledger.taxii.collection import read
 from ledger.taxii.errors import TaxiiError, error_body
 from ledger.taxii.filters import FilterProblem, Filters, read_filters
+from ledger.taxii.growth import grow
 from ledger.taxii.media import TAXII, accepts_taxii, is_taxii
 from ledger.taxii.paging import BadToken, Cursor, scope
 
@@ -200,8 +201,10 @@ async def _paged(
 
     def made() -> Answer:
         collection = found.collections.get(
-            (clearance, cursor.position),
+            clearance,
+            cursor.position,
             lambda: read(found.ledger, clearance, cursor.position, log),
+            lambda old: grow(old, found.ledger, clearance, cursor.position, log),
         )
         return answer(collection, filters, cursor, size, body, seal, object_id)
 
