@@ -10,6 +10,9 @@ In this process, ``ledger serve``'s app on uvicorn (in a thread) over one ledger
 - warm walk: the same walk again (the collection is kept in the server's memory);
 - page: ``--samples`` requests of one page of ``--page`` objects (raw HTTP, the ``next``
   of a random page of the walk), p50 and p99 (aim p99 < 100 ms);
+- poll: after ``--new`` more events are appended, one page of what was added since
+  (the collection grows from the one kept instead of reading the ledger whole), timed
+  ``--polls`` times over fresh appends;
 - memory: the growth of this process's RSS over the cold walk (the collection the
   server keeps);
 - export: ``ledger export stix`` of the same ledger for the same clearance, newest
@@ -27,6 +30,7 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime
 
 import httpx2 as httpx
 import requests
@@ -44,6 +48,7 @@ from ledger.domain.marking import Clearance
 from ledger.runtime import open_ledger
 from ledger.stix.context import Context
 from ledger.stix.export import ExportRequest, StixExport
+from ledger.stix.times import stamp
 from ledger.taxii.media import TAXII
 
 READER = Clearance.of("UNCLASSIFIED")
@@ -120,6 +125,26 @@ def pages(url: str, key: str, tokens: list[str], page: int, samples: int) -> Mea
     return Measurement("page", f"one page of {page}", count, seconds, latencies)
 
 
+def polls(settings: Settings, url: str, key: str, new: int, times: int) -> Measurement:
+    """Append ``new`` events, then ask for what was added since: ``times`` times."""
+    headers = {"Authorization": f"Bearer {key}", "Accept": TAXII}
+    latencies, count = [], 0
+    with open_ledger(settings) as ledger, httpx.Client(headers=headers, timeout=600) as client:
+        total = ledger.head().position
+        started = time.perf_counter()
+        for _ in range(times):
+            total += new
+            since = stamp(datetime.now(UTC))
+            fill(ledger, total, 0.3)
+            t0 = time.perf_counter()
+            response = client.get(url, params={"added_after": since, "limit": 10_000})
+            latencies.append((time.perf_counter() - t0) * 1e3)
+            assert response.status_code == 200, response.text
+            count += len(response.json().get("objects", []))
+        seconds = time.perf_counter() - started
+    return Measurement("poll", f"what {new} new events added", count, seconds, latencies)
+
+
 def export(settings: Settings) -> Measurement:
     with open_ledger(settings) as ledger:
         head = ledger.head().position
@@ -139,6 +164,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--secret", type=float, default=0.3)
     parser.add_argument("--page", type=int, default=1000)
     parser.add_argument("--samples", type=int, default=200)
+    parser.add_argument("--new", type=int, default=1000)
+    parser.add_argument("--polls", type=int, default=5)
     parser.add_argument("--database", default=None)
     args = parser.parse_args(argv)
     database = (
@@ -156,10 +183,11 @@ def main(argv: list[str] | None = None) -> None:
             held = rss_mb() - before
             warm, url, tokens = walk(base, key, args.page, "warm walk")
             page = pages(url, key, tokens, args.page, args.samples)
-        exported = export(settings)
+            exported = export(settings)  # of the ledger the walks read
+            poll = polls(settings, url, key, args.new, args.polls)
     report(
         "taxii",
-        [cold, warm, page, exported],
+        [cold, warm, page, poll, exported],
         {
             "cold walk objects/s / export objects/s": cold.rate / exported.rate,
             "warm walk objects/s / export objects/s": warm.rate / exported.rate,
