@@ -90,10 +90,11 @@ class Collection:
         grown.entries = found + entries
         grown.position = position
         grown.added = self.added + [e.added for e in entries]
-        grown.by_id = {id: list(ats) for id, ats in self.by_id.items()}
-        start = len(found)
-        for at, entry in enumerate(entries, start=start):
-            grown.by_id.setdefault(entry.id, []).append(at)
+        grown.by_id = dict(self.by_id)  # the lists of the ids not grown are shared
+        for id in newer:
+            grown.by_id[id] = list(self.by_id.get(id, ()))
+        for at, entry in enumerate(entries, start=len(found)):
+            grown.by_id[entry.id].append(at)
         grown._index = index
         grown._lock = threading.Lock()
         return grown
