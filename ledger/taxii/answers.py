@@ -5,6 +5,7 @@ says comes from here, so the need-to-know property test checks what the routes s
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from ledger.limits import shown as quoted
 from ledger.taxii.collection import Collection, Entry
 from ledger.taxii.dates import shown
 from ledger.taxii.errors import TaxiiError
@@ -35,7 +36,7 @@ def answer(
     """The page of ``collection`` at ``cursor``; 404 when ``object_id`` is named and the
     collection holds no version of it (one the key may not see is one that is not)."""
     if object_id is not None and object_id not in collection.by_id:
-        raise TaxiiError(404, f"the collection holds no object {object_id!r}")
+        raise TaxiiError(404, f"the collection holds no object {quoted(object_id)}")
     made = page(collection, filters, cursor.after, limit)
     token = seal(Cursor(cursor.position, made.entries[-1].added)) if made.more else None
     headers = {

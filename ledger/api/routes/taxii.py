@@ -14,6 +14,7 @@ from ledger.api.auth import ReadContext, Reader, clearance_of, require, role_of
 from ledger.api.problems import use_form
 from ledger.api.routes.events import limits
 from ledger.api.services import services
+from ledger.limits import shown
 from ledger.stix.context import Context
 from ledger.taxii import resources
 from ledger.taxii.answers import Answer, Body, answer
@@ -118,7 +119,7 @@ def _taxii(body: bytes) -> Response:
 
 def _root(root: str) -> None:
     if root != resources.ROOT:
-        raise TaxiiError(404, f"there is no API root {root!r}; /taxii2/ lists it")
+        raise TaxiiError(404, f"there is no API root {shown(root)}; /taxii2/ lists it")
 
 
 def _collection(request: Request, root: str, collection_id: str) -> resources.CollectionInfo:
@@ -126,9 +127,8 @@ def _collection(request: Request, root: str, collection_id: str) -> resources.Co
     for info in resources.collections(request.app.state.log_name):
         if collection_id in (info.id, info.alias):
             return info
-    raise TaxiiError(
-        404, f"API root {root!r} has no collection {collection_id!r}; its collections/ lists them"
-    )
+    named = f"API root {shown(root)} has no collection {shown(collection_id)}"
+    raise TaxiiError(404, f"{named}; its collections/ lists them")
 
 
 Root = Annotated[str, Path(description="The API root (there is one: `ledger`).")]
@@ -413,4 +413,4 @@ async def manifest(
 async def status(root: Root, status_id: str) -> Response:
     """The status of an add (none yet: no collection takes objects)."""
     _root(root)
-    raise TaxiiError(404, f"there is no status {status_id!r}")
+    raise TaxiiError(404, f"there is no status {shown(status_id)}")
