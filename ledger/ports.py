@@ -100,6 +100,10 @@ class LedgerStore(Protocol):
         clearance: Clearance = OPERATOR,
     ) -> Iterator[dict[str, Any]]: ...
 
+    def read_rows_at(
+        self, positions: Sequence[int], clearance: Clearance = OPERATOR
+    ) -> Iterator[dict[str, Any]]: ...
+
     def read_records(
         self,
         *,

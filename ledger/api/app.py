@@ -31,6 +31,7 @@ from ledger.api.routes import (
     rejected,
     sources,
     stix,
+    taxii,
 )
 from ledger.config import KafkaSettings, Settings
 from ledger.runtime import bootstrap
@@ -105,6 +106,7 @@ def create_app(
     modules = (health, posture, gazetteer, claims, sources, events, proofs, rejected, stix)
     for module in modules:
         app.include_router(module.router)
+    taxii.install(app)
 
     workbench.install(app, settings)
 

@@ -8,7 +8,7 @@ from urllib.parse import parse_qsl, unquote_to_bytes
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ledger.api.models import FieldProblem
-from ledger.api.problems import ProblemError, problem
+from ledger.api.problems import ProblemError, answer_at
 from ledger.intake.limits import InputLimits
 
 
@@ -57,7 +57,10 @@ class InputGuard:
         if refused is None and length is not None and length > limit:
             refused = _too_large(limit, length)
         if refused is not None:
-            answer = problem(refused.status, refused.detail, refused.errors)
+            path = str(scope.get("path", ""))
+            answer = answer_at(
+                scope.get("app"), path, refused.status, refused.detail, refused.errors
+            )
             await answer(scope, receive, send)
             return
         received = 0

@@ -2,6 +2,7 @@
 which field and why, and never a stack trace."""
 
 import logging
+from collections.abc import Callable
 from http import HTTPStatus
 from typing import Any
 
@@ -86,6 +87,43 @@ def problem(
     )
 
 
+ErrorForm = Callable[[int, str, dict[str, str] | None], Response]
+"""An error answer in another form than a problem: (status, detail, headers) to a response."""
+
+
+def use_form(app: FastAPI, prefix: str, form: ErrorForm) -> None:
+    """Answer the errors of the routes under ``prefix`` in ``form`` (TAXII's, under
+    ``/taxii2/``), every other route's as problems."""
+    app.state.error_forms = [*getattr(app.state, "error_forms", []), (prefix, form)]
+
+
+def answer_at(
+    app: Any,
+    path: str,
+    status: int,
+    detail: str,
+    errors: list[FieldProblem] | None = None,
+    headers: dict[str, str] | None = None,
+) -> Response:
+    """An error answer in the form of the route at ``path`` of ``app``: a problem unless
+    a prefix of it was given another form."""
+    for prefix, form in getattr(getattr(app, "state", None), "error_forms", ()):
+        if path.startswith(prefix):
+            return form(status, detail, headers)  # type: ignore[no-any-return]
+    return problem(status, detail, errors, headers)
+
+
+def answer(
+    request: Request,
+    status: int,
+    detail: str,
+    errors: list[FieldProblem] | None = None,
+    headers: dict[str, str] | None = None,
+) -> Response:
+    """An error answer to ``request`` in the form of its route (``answer_at``)."""
+    return answer_at(request.app, request.url.path, status, detail, errors, headers)
+
+
 def field_name(loc: tuple[int | str, ...]) -> str:
     """``("query", "limit")`` -> ``query.limit``; list indexes as ``events[2]``."""
     name = ""
@@ -118,10 +156,10 @@ async def _on_http(request: Request, exc: Exception) -> Response:
         detail = f"there is no route {request.url.path}; /docs lists them"
     elif exc.status_code == 405:
         detail = f"{request.method} is not allowed on {request.url.path}"
-    return problem(exc.status_code, detail, headers=getattr(exc, "headers", None))
+    return answer(request, exc.status_code, detail, headers=getattr(exc, "headers", None))
 
 
-async def _on_request_validation(request: Request, exc: Exception) -> JSONResponse:
+async def _on_request_validation(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, RequestValidationError)
     errors = [
         FieldProblem(field=field_name(tuple(e["loc"])), message=_validation_message(e))
@@ -131,31 +169,33 @@ async def _on_request_validation(request: Request, exc: Exception) -> JSONRespon
     detail = f"{first.field}: {first.message}" if first else "the request is invalid"
     if len(errors) > 1:
         detail += f" (and {len(errors) - 1} more)"
-    return problem(422, detail, errors)
+    return answer(request, 422, detail, errors)
 
 
-async def _on_problem(request: Request, exc: Exception) -> JSONResponse:
+async def _on_problem(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, ProblemError)
-    return problem(exc.status, exc.detail, exc.errors, exc.headers)
+    return answer(request, exc.status, exc.detail, exc.errors, exc.headers)
 
 
-async def _on_ledger_error(request: Request, exc: Exception) -> JSONResponse:
+async def _on_ledger_error(request: Request, exc: Exception) -> Response:
     if isinstance(exc, ValidationFailed):
         errors = [FieldProblem(field="body", message=p) for p in exc.problems]
-        return problem(422, str(exc), errors)
+        return answer(request, 422, str(exc), errors)
     if isinstance(exc, ConflictError):
-        return problem(409, str(exc))
+        return answer(request, 409, str(exc))
     if isinstance(exc, StoreUnavailable):
-        return _unavailable(exc)
+        return _unavailable(request, exc)
     if isinstance(exc, StoreRefused):
         return _refused(request, exc)
     if isinstance(exc, CannotRun):  # the server's own setup (a key file): not the client's
         log.warning("cannot answer %s %s: %s", request.method, request.url.path, exc)
-        return problem(503, "the server cannot answer this now; it is logged for the operators")
-    return problem(400, str(exc))
+        return answer(
+            request, 503, "the server cannot answer this now; it is logged for the operators"
+        )
+    return answer(request, 400, str(exc))
 
 
-def _refused(request: Request, exc: StoreRefused) -> JSONResponse:
+def _refused(request: Request, exc: StoreRefused) -> Response:
     """A database refusal: its reason goes to the log, never to the client."""
     log.warning(
         "the database refused %s %s: %s (SQLSTATE %s)",
@@ -165,35 +205,39 @@ def _refused(request: Request, exc: StoreRefused) -> JSONResponse:
         exc.sqlstate,
     )
     if exc.bad_value:
-        return problem(
+        return answer(
+            request,
             400,
             "a value of this request is outside what the database accepts; check its times"
             " and numbers",
         )
     if exc.transient:
-        return problem(503, "the database could not finish this request now; try again shortly")
-    return problem(500, "the server failed on this request; it is logged for the operators")
+        return answer(
+            request, 503, "the database could not finish this request now; try again shortly"
+        )
+    return answer(request, 500, "the server failed on this request; it is logged for the operators")
 
 
-async def _on_database_error(request: Request, exc: Exception) -> JSONResponse:
+async def _on_database_error(request: Request, exc: Exception) -> Response:
     """A database error that did not pass through the store (a lookup on the event loop)."""
     assert isinstance(exc, DatabaseError)
     refused = StoreRefused(exc.sqlstate or "", exc.diag.message_primary or type(exc).__name__)
     return _refused(request, refused)
 
 
-def _unavailable(exc: Exception) -> JSONResponse:
+def _unavailable(request: Request, exc: Exception) -> Response:
     log.warning("database unavailable: %s", exc)
-    return problem(503, "the ledger's database cannot be reached; try again shortly")
+    return answer(request, 503, "the ledger's database cannot be reached; try again shortly")
 
 
-async def _on_database_down(request: Request, exc: Exception) -> JSONResponse:
-    return _unavailable(exc)
+async def _on_database_down(request: Request, exc: Exception) -> Response:
+    return _unavailable(request, exc)
 
 
-async def _on_unexpected(request: Request, exc: Exception) -> JSONResponse:
+async def _on_unexpected(request: Request, exc: Exception) -> Response:
     log.exception("unexpected error on %s %s", request.method, request.url.path)
-    return problem(
+    return answer(
+        request,
         500,
         "the server failed on this request; it is logged for the operators",
         headers=FAILURE_HEADERS,

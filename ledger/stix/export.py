@@ -132,6 +132,9 @@ class StixExport:
         self.stats = ExportStats()
         self._last: dict[int, int] | None = None
         self._total = 0
+        self.index: tuple[array[int], array[int]] = (array("q"), array("q"))
+        """After ``prepare``: the hash of the object each visible event is about, and its
+        position (what a TAXII collection keeps to find an object's events again)."""
         self._written: set[str] = set()
         self._chunk = _Chunk()
 
@@ -156,6 +159,7 @@ class StixExport:
             if key in repeated:
                 last[key] = position
         self._last, self._total = last, len(keys)
+        self.index = (keys, positions)
 
     def objects(self) -> Iterator[tuple[int, dict[str, Any]]]:
         """Every object of the bundle but the proof notes, in the bundle's order, each

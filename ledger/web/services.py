@@ -13,6 +13,7 @@ from psycopg_pool import AsyncConnectionPool
 from ledger.errors import StoreUnavailable
 from ledger.ports import EventSink, LedgerStore
 from ledger.projection.service import ReadService
+from ledger.taxii.cache import Collections
 from ledger.web.answers import AnswerCache
 from ledger.web.page_tokens import PageTokens
 
@@ -33,6 +34,8 @@ class Services:
     read_wait: float = 10.0
     """Most seconds a read naming ``at_least`` waits for the fold (LEDGER_READ_WAIT)."""
     answers: AnswerCache = field(default_factory=AnswerCache)
+    collections: Collections = field(default_factory=Collections)
+    """The TAXII collections read lately (``ledger.taxii.cache``)."""
     publishing: threading.Lock = field(default_factory=threading.Lock)
 
 

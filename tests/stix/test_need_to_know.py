@@ -1,7 +1,8 @@
-"""Need-to-know for the STIX export, as a property over random marked ledgers: the export
-for a clearance is byte for byte the export of a ledger holding only the events that
-clearance sees (made as tests/api/test_need_to_know.py makes it); and a version two
-clearances both receive is the same object for both (STIX 3.6)."""
+"""Need-to-know for the STIX export and the TAXII collection, as a property over random
+marked ledgers: the export for a clearance is byte for byte the export of a ledger holding
+only the events that clearance sees (made as tests/api/test_need_to_know.py makes it), and
+so is every TAXII answer (pages, manifests, versions, one object, headers, 404s); and a
+version two clearances both receive is the same object for both (STIX 3.6)."""
 
 from typing import Any
 
@@ -18,6 +19,7 @@ from tests.helpers import create_database, database_url_for, drop_database
 from tests.scenarios import COMPARTMENTS, marked, marked_events, markings
 from tests.stix.checkers import assert_valid
 from tests.stix.exporting import export_bytes, objects
+from tests.taxii.answering import taxii_answers
 
 READERS = [
     Clearance.of("UNCLASSIFIED"),
@@ -60,6 +62,8 @@ def test_the_export_for_a_clearance_is_the_export_of_the_events_it_sees(
             appended = ledger.append(batch)
             head = ledger.head().position
             mine = export_bytes(ledger, clearance, all_versions=every)
+            ids = sorted({o["id"] for o in objects(export_bytes(ledger, OPERATOR))})
+            my_taxii = taxii_answers(ledger, clearance, head, ids)
             everything = versions(export_bytes(ledger, OPERATOR, all_versions=True))
             for other in READERS:  # one content per version, whoever receives it
                 seen = versions(export_bytes(ledger, other, all_versions=True))
@@ -73,7 +77,9 @@ def test_the_export_for_a_clearance_is_the_export_of_the_events_it_sees(
         _copy_visible(whole_url, alone_url, visible)
         with open_ledger(Settings(database_url=alone_url)) as ledger:
             theirs = export_bytes(ledger, OPERATOR, all_versions=every, position=head)
+            their_taxii = taxii_answers(ledger, OPERATOR, head, ids)
         assert mine == theirs
+        assert my_taxii == their_taxii
         assert_valid(mine)
     finally:
         drop_database(server_url, whole)

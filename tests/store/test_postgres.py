@@ -13,12 +13,15 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from ledger.codec.single_object import MAGIC
+from ledger.domain.enums import Classification
 from ledger.domain.events import DocumentIngested, Event
+from ledger.domain.marking import Clearance
 from ledger.errors import ConflictError, SchemaError
 from ledger.records import EncodedEvent, KafkaOrigin
 from ledger.store.postgres import PIPELINE_CHUNK, PostgresLedger
 from tests.factories import ALL_TYPES, make
 from tests.helpers import assert_chain_valid
+from tests.scenarios import marked
 from tests.strategies import any_event
 
 
@@ -289,3 +292,19 @@ def test_position_at_finds_what_was_known_then(ledger: PostgresLedger) -> None:
     assert ledger.position_at(first[1].recorded_at) == 2
     assert ledger.position_at(second[0].recorded_at) == 3
     assert ledger.position_at(third[0].recorded_at + timedelta(days=1)) == 5
+
+
+def test_read_rows_at_gives_the_visible_events_at_those_positions(
+    ledger: PostgresLedger,
+) -> None:
+    ledger.append(
+        [
+            make("SourceRegistered"),
+            marked(make("ActorRegistered"), Classification.SECRET, []),
+            make("PlaceRegistered"),
+        ]
+    )
+    assert [r["position"] for r in ledger.read_rows_at([3, 1, 2, 99])] == [1, 2, 3]
+    public = ledger.read_rows_at([1, 2, 3], Clearance.of("UNCLASSIFIED"))
+    assert [r["position"] for r in public] == [1, 3]
+    assert list(ledger.read_rows_at([])) == []
