@@ -8,7 +8,6 @@ from ledger.log.key_file import load_signer
 from ledger.projection.clearances import fold_cleared
 from ledger.projection.fold import FoldResult, fold, shadow_schema, swap_in
 from ledger.projection.schema import SCHEMA
-from ledger.store.checkpoints import Checkpoints
 from ledger.web import keys
 from projections.resources import KafkaResource, LedgerResource
 
@@ -115,7 +114,7 @@ def checkpoint(context: AssetExecutionContext, ledger: LedgerResource) -> Materi
         if not path.exists():
             context.log.warning(f"no signing key at {path}: no checkpoint signed")
             return MaterializeResult(metadata={"signed": False, "key_file": str(path)})
-        stored, new = Checkpoints(opened.store).issue(load_signer(path))
+        stored, new = opened.store.checkpoints.issue(load_signer(path))
     return MaterializeResult(
         metadata={
             "signed": True,
