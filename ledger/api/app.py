@@ -32,8 +32,10 @@ from ledger.api.routes import (
     rejected,
     sources,
     stix,
+    stream,
 )
 from ledger.api.services import Services
+from ledger.api.stream import HeadWatch, StreamOptions, Streams
 from ledger.config import KafkaSettings, Settings
 from ledger.runtime import bootstrap
 from ledger.store.server_secrets import server_secret
@@ -71,12 +73,23 @@ def create_app(
             await lookups.open(wait=True, timeout=settings.pool_timeout)
             with runtime.store.connection() as conn:
                 tokens = PageTokens(server_secret(conn, "page_tokens"))
+
+            async def read_head() -> int:
+                async with lookups.connection() as conn:
+                    cursor = await conn.execute("SELECT max(position) FROM ledger.events")
+                    row = await cursor.fetchone()
+                return int(row[0]) if row and row[0] is not None else 0
+
+            streams = Streams(
+                StreamOptions.of(settings), HeadWatch(read_head, settings.stream_poll)
+            )
             app.state.services = Services(
                 ledger=runtime.store,
                 sink=runtime.sink(),
                 lookups=lookups,
                 reads=runtime.reads,
                 tokens=tokens,
+                streams=streams,
                 auth=auth,
                 read_wait=settings.read_wait,
             )
@@ -102,7 +115,7 @@ def create_app(
     app.state.log_name = settings.log_name
     app.add_middleware(InputGuard, limits=settings.limits)
     app.add_middleware(SecurityHeaders)  # outermost: on every answer, refusals included
-    modules = (health, posture, gazetteer, claims, sources, events, proofs, rejected, stix)
+    modules = (health, posture, gazetteer, claims, sources, events, stream, proofs, rejected, stix)
     for module in modules:
         app.include_router(module.router)
 

@@ -12,6 +12,7 @@ from psycopg_pool import AsyncConnectionPool
 
 from ledger.api.answers import AnswerCache
 from ledger.api.page_tokens import PageTokens
+from ledger.api.stream import Streams
 from ledger.errors import StoreUnavailable
 from ledger.ports import EventSink, LedgerStore
 from ledger.projection.service import ReadService
@@ -29,6 +30,8 @@ class Services:
     """The one way answers are read (the CLI and the audit tools use it too)."""
     tokens: PageTokens
     """Seals and opens the page tokens of every list (``next_cursor``)."""
+    streams: Streams
+    """The subscribers' options and the head watch they share (``GET /stream``)."""
     auth: bool = True
     read_wait: float = 10.0
     """Most seconds a read naming ``at_least`` waits for the fold (LEDGER_READ_WAIT)."""

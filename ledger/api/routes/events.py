@@ -10,21 +10,19 @@ from pydantic import TypeAdapter
 from starlette.concurrency import run_in_threadpool
 
 from ledger.api.auth import Reader, Writer, clearance_of, role_of
+from ledger.api.event_json import item
 from ledger.api.event_schema import request_body
 from ledger.api.keys import Role, with_article
-from ledger.api.models import AppendResult, EventItem, EventsPage, FieldProblem, KafkaOrigin
+from ledger.api.models import AppendResult, EventItem, EventsPage, FieldProblem
 from ledger.api.models import Receipt as ReceiptModel
 from ledger.api.problems import ProblemError, field_name, responses
 from ledger.api.services import lookup, services
-from ledger.codec.json_form import json_form
-from ledger.codec.single_object import AvroCodec
 from ledger.domain.marking import Clearance
 from ledger.domain.type_names import canonical_type, type_hint
 from ledger.errors import ValidationFailed
 from ledger.json_input import NotJson, decode_json
 from ledger.limits import InputLimits, shown
 from ledger.log.producer_keys import KEY_EVENT_TYPES
-from ledger.log.producer_signing import encode_signature
 from ledger.log.witness_keys import WITNESS_KEY_EVENT_TYPES
 from ledger.records import EncodedEvent
 from ledger.referential import refuse_dangling
@@ -40,28 +38,6 @@ def limits(request: Request) -> InputLimits:
     """The input limits the app was created with."""
     found = getattr(request.app.state, "limits", None)
     return found if isinstance(found, InputLimits) else InputLimits()
-
-
-def item(row: dict[str, Any], codec: AvroCodec) -> EventItem:
-    """An event as stored, its body decoded straight to JSON (validated when appended)."""
-    _, record = codec.decode_record(bytes(row["payload"]))
-    topic = row["kafka_topic"]
-    return EventItem(
-        position=row["position"],
-        event_id=row["event_id"],
-        event_type=row["event_type"],
-        stream_id=row["stream_id"],
-        recorded_at=row["recorded_at"],
-        valid_from=row["valid_from"],
-        valid_to=row["valid_to"],
-        hash=bytes(row["hash"]).hex(),
-        prev_hash=bytes(row["prev_hash"]).hex(),
-        kafka=KafkaOrigin(topic=topic, partition=row["kafka_partition"], offset=row["kafka_offset"])
-        if topic is not None
-        else None,
-        signature=encode_signature(bytes(row["signature"])) if row["signature"] else None,
-        body={"type": row["event_type"], **json_form(record)},
-    )
 
 
 @router.get(

@@ -1,0 +1,69 @@
+"""``GET /stream``: the ledger's events as Server-Sent Events, live (``ledger.api.stream``)."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Header, Query, Request
+from sse_starlette import EventSourceResponse
+
+from ledger.api.auth import Reader, clearance_of
+from ledger.api.models import FieldProblem
+from ledger.api.problems import ProblemError, responses
+from ledger.api.services import services
+
+router = APIRouter(tags=["events"])
+
+_DESCRIPTION = """\
+`text/event-stream` messages, oldest first, then each new event as it is recorded:
+
+- `event: event`, `id: <position>`: one event in the form of `GET /events` plus
+  `payload` (its stored bytes, base64), so a subscriber recomputes each hash and checks
+  that each `prev_hash` is the hash before it. Positions are the ledger's: a key that
+  does not see every event sees gaps where the hidden ones are.
+- `event: checkpoint`: the latest signed checkpoint (at the start, then periodically).
+- `event: overflow`: the subscriber took nothing for too long while its queue was full;
+  the stream ends, and `resume_from` says where to pick up.
+- comments (`: ping`) as heartbeats.
+
+Reconnecting with `Last-Event-ID` (browsers' EventSource does) resumes right after it.
+"""
+
+
+def _position(given: str, where: str) -> int:
+    if given.isascii() and given.isdigit():
+        return int(given)
+    message = f"{given[:40]!r} is not a ledger position (a whole number, 0 or more)"
+    raise ProblemError(422, f"{where}: {message}", [FieldProblem(field=where, message=message)])
+
+
+@router.get(
+    "/stream",
+    response_class=EventSourceResponse,
+    responses={
+        200: {"content": {"text/event-stream": {}}, "description": _DESCRIPTION},
+        **responses(401, 403, 422, 503),
+    },
+    dependencies=[Reader],
+    summary="The ledger's events as they are recorded (Server-Sent Events)",
+)
+async def stream(
+    request: Request,
+    from_: Annotated[int, Query(alias="from", ge=1, description="The first position wanted.")] = 1,
+    last_event_id: Annotated[
+        str | None,
+        Header(description="The id of the last message received: resume right after it."),
+    ] = None,
+) -> EventSourceResponse:
+    """Every event the key's clearance sees from `from` on (or after `Last-Event-ID`,
+    which wins), then each new one as it is committed."""
+    found = services(request)
+    after = from_ - 1
+    if last_event_id is not None and last_event_id.strip():
+        after = _position(last_event_id.strip(), "header.Last-Event-ID")
+    options = found.streams.options
+    subscription = found.streams.subscribe(found.ledger, clearance_of(request), after)
+    return EventSourceResponse(
+        subscription.messages(),
+        ping=options.heartbeat,
+        send_timeout=options.patience * 3,
+        headers={"Cache-Control": "no-store"},
+    )

@@ -1,0 +1,259 @@
+"""The live event stream behind ``GET /stream``: follow the ledger from a position, for one
+subscriber's clearance, through a bounded queue.
+
+Each subscriber has a reader (events after its position that its clearance sees, read in
+batches, then new ones as the head moves) and a queue of at most ``queue`` messages
+between that reader and the connection. A subscriber that leaves its queue full for
+``patience`` seconds is sent the position to resume from and dropped: nothing is ever
+buffered without bound. One ``HeadWatch`` per process looks at the ledger's head every
+``poll`` seconds for every subscriber, so a commit reaches them within about that.
+"""
+
+import asyncio
+import base64
+import contextlib
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from pydantic import Field
+from sse_starlette import ServerSentEvent
+from starlette.concurrency import run_in_threadpool
+
+from ledger.api.event_json import item
+from ledger.api.models import EventItem, Model
+from ledger.codec.single_object import AvroCodec
+from ledger.config import Settings
+from ledger.domain.marking import Clearance
+from ledger.ports import LedgerStore
+from ledger.store.checkpoints import Checkpoints
+
+BATCH = 500
+"""Events read from the database at a time."""
+
+
+class StreamEvent(EventItem):
+    """One ledger event on the stream: ``GET /events``'s form, and its stored bytes so a
+    subscriber recomputes the hash itself."""
+
+    payload: str = Field(
+        description="Base64 of the event's stored bytes (Avro single-object form): "
+        "hash = SHA-256(prev_hash || int8 position || int8 recorded_at µs || payload)."
+    )
+
+
+class StreamCheckpoint(Model):
+    """The latest checkpoint the log signed, as ``GET /checkpoint`` serves it."""
+
+    size: int = Field(description="How many events the signed tree holds.")
+    root: str = Field(description="Base64 root of the tree of the first `size` events.")
+    signed_at: datetime
+    note: str = Field(description="The signed note (C2SP tlog-checkpoint) with cosignatures.")
+
+
+class StreamOverflow(Model):
+    """Why the stream ends: the subscriber fell too far behind."""
+
+    resume_from: int = Field(description="Pass as `from` (or the last id as Last-Event-ID).")
+    detail: str
+
+
+@dataclass(frozen=True)
+class StreamOptions:
+    """How a server streams (``LEDGER_STREAM_*``)."""
+
+    queue: int = 1000
+    patience: float = 10.0
+    heartbeat: float = 15.0
+    checkpoint_every: float = 60.0
+    poll: float = 0.1
+
+    @classmethod
+    def of(cls, settings: Settings) -> "StreamOptions":
+        return cls(
+            queue=settings.stream_queue,
+            patience=settings.stream_patience,
+            heartbeat=settings.stream_heartbeat,
+            checkpoint_every=settings.stream_checkpoint_every,
+            poll=settings.stream_poll,
+        )
+
+
+def event_message(row: dict[str, Any], codec: AvroCodec) -> ServerSentEvent:
+    """An event as an SSE message whose id is its position (so Last-Event-ID resumes)."""
+    shown = item(row, codec)
+    message = StreamEvent(
+        **shown.model_dump(), payload=base64.b64encode(bytes(row["payload"])).decode("ascii")
+    )
+    return ServerSentEvent(message.model_dump_json(), id=str(shown.position), event="event")
+
+
+def checkpoint_message(checkpoints: Checkpoints) -> ServerSentEvent | None:
+    """The latest signed checkpoint as an SSE message (no id: it is no position)."""
+    stored = checkpoints.latest()
+    if stored is None:
+        return None
+    message = StreamCheckpoint(
+        size=stored.size,
+        root=base64.b64encode(stored.root).decode("ascii"),
+        signed_at=stored.signed_at,
+        note=checkpoints.served_note(stored),
+    )
+    return ServerSentEvent(message.model_dump_json(), event="checkpoint")
+
+
+def overflow_message(resume_from: int, patience: float) -> ServerSentEvent:
+    message = StreamOverflow(
+        resume_from=resume_from,
+        detail=f"this subscriber took no message for {patience:g} s while its queue was full; "
+        f"reconnect with from={resume_from} (or Last-Event-ID) to go on",
+    )
+    return ServerSentEvent(message.model_dump_json(), event="overflow")
+
+
+class HeadWatch:
+    """The ledger's last position, looked at every ``poll`` seconds while anyone waits
+    for it to move: one query per process however many subscribers."""
+
+    def __init__(self, read_head: Callable[[], Awaitable[int]], poll: float) -> None:
+        self._read_head = read_head
+        self._poll = poll
+        self._head = 0
+        self._moved = asyncio.Event()
+        self._waiting = 0
+        self._task: asyncio.Task[None] | None = None
+
+    async def now(self) -> int:
+        """The head as the database has it now."""
+        self._seen(await self._read_head())
+        return self._head
+
+    async def beyond(self, position: int, timeout: float) -> int:
+        """The head once it is past ``position``, or after ``timeout`` seconds."""
+        if self._head > position:
+            return self._head
+        self._waiting += 1
+        try:
+            if self._task is None or self._task.done():
+                self._task = asyncio.create_task(self._watch())
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(timeout):
+                    while self._head <= position:
+                        await self._moved.wait()
+            return self._head
+        finally:
+            self._waiting -= 1
+
+    def _seen(self, head: int) -> None:
+        if head > self._head:
+            self._head = head
+            moved, self._moved = self._moved, asyncio.Event()
+            moved.set()
+
+    async def _watch(self) -> None:
+        while self._waiting > 0:
+            # an unreachable database is looked at again next time; the readers wait
+            with contextlib.suppress(Exception):
+                self._seen(await self._read_head())
+            await asyncio.sleep(self._poll)
+
+
+@dataclass
+class Subscription:
+    """One subscriber: events after ``after`` that ``clearance`` sees, then live ones."""
+
+    ledger: LedgerStore
+    watch: HeadWatch
+    clearance: Clearance
+    after: int
+    options: StreamOptions
+
+    def __post_init__(self) -> None:
+        self._queue: asyncio.Queue[ServerSentEvent] = asyncio.Queue(self.options.queue)
+        self._dropped = False
+
+    async def messages(self) -> AsyncIterator[ServerSentEvent]:
+        """What the connection sends, in order; ends after the overflow message."""
+        reader = asyncio.create_task(self._read())
+        delivered = self.after
+        try:
+            while True:
+                if self._dropped and self._queue.empty():
+                    yield overflow_message(delivered + 1, self.options.patience)
+                    return
+                if reader.done() and self._queue.empty():
+                    reader.result()  # the reader's error ends the stream
+                    return
+                message = await self._next(reader)
+                if message is None:
+                    continue
+                if message.id is not None:
+                    delivered = int(message.id)
+                yield message
+        finally:
+            reader.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await reader
+
+    async def _next(self, reader: asyncio.Task[None]) -> ServerSentEvent | None:
+        """The next queued message, or None when the reader stopped meanwhile."""
+        if not self._queue.empty():
+            return self._queue.get_nowait()
+        getting = asyncio.ensure_future(self._queue.get())
+        await asyncio.wait({getting, reader}, return_when=asyncio.FIRST_COMPLETED)
+        if getting.done():
+            return getting.result()
+        getting.cancel()
+        return None
+
+    async def _put(self, message: ServerSentEvent) -> bool:
+        """Queue ``message``; False (the subscriber dropped) if it stays full too long."""
+        try:
+            async with asyncio.timeout(self.options.patience):
+                await self._queue.put(message)
+        except TimeoutError:
+            self._dropped = True
+            return False
+        return True
+
+    async def _read(self) -> None:
+        position = self.after
+        head = await self.watch.now()
+        loop = asyncio.get_running_loop()
+        checkpoints = Checkpoints(self.ledger)
+        next_checkpoint = loop.time()
+        while True:
+            if loop.time() >= next_checkpoint:
+                next_checkpoint = loop.time() + self.options.checkpoint_every
+                found = await run_in_threadpool(checkpoint_message, checkpoints)
+                if found is not None and not await self._put(found):
+                    return
+            if position < head:
+                messages = await run_in_threadpool(self._batch, position, head)
+                for message in messages:
+                    if not await self._put(message):
+                        return
+                # a short batch read everything up to the head this clearance sees
+                position = int(messages[-1].id or 0) if len(messages) == BATCH else head
+                continue
+            wait = max(0.0, next_checkpoint - loop.time())
+            head = await self.watch.beyond(position, wait)
+
+    def _batch(self, after: int, until: int) -> list[ServerSentEvent]:
+        """The messages of the next events (decoded off the event loop)."""
+        rows = self.ledger.read_rows(
+            after=after, until=until, limit=BATCH, clearance=self.clearance
+        )
+        return [event_message(row, self.ledger.codec) for row in rows]
+
+
+@dataclass
+class Streams:
+    """A server process's streaming: its options and the one head watch."""
+
+    options: StreamOptions
+    watch: HeadWatch
+
+    def subscribe(self, ledger: LedgerStore, clearance: Clearance, after: int) -> Subscription:
+        return Subscription(ledger, self.watch, clearance, after, self.options)
