@@ -64,6 +64,6 @@ async def stream(
     return EventSourceResponse(
         subscription.messages(),
         ping=options.heartbeat,
-        send_timeout=options.patience * 3,
+        send_timeout=max(30.0, options.patience * 3),  # a client that reads nothing at all
         headers={"Cache-Control": "no-store"},
     )
