@@ -46,6 +46,7 @@ class Subscription:
         key: str | None = None,
         anchor: bytes | None = None,
         public_key: Verifier | None = None,
+        sees_all: bool = False,
         retries: int = RETRIES,
         timeout: float = 60.0,
         transport: httpx.BaseTransport | None = None,
@@ -53,7 +54,9 @@ class Subscription:
         if from_position < 1:
             raise LedgerError(f"from_position {from_position}: positions start at 1")
         self.url = url.rstrip("/") + "/stream"
-        self.check = StreamCheck(after=from_position - 1, anchor=anchor, verifier=public_key)
+        self.check = StreamCheck(
+            after=from_position - 1, anchor=anchor, verifier=public_key, sees_all=sees_all
+        )
         self.checkpoint: Checkpoint | None = None
         """The latest signed checkpoint the server sent (checked as ``check`` says)."""
         self.reconnects = 0
@@ -156,6 +159,7 @@ def subscribe(
     *,
     anchor: bytes | None = None,
     public_key: Verifier | None = None,
+    sees_all: bool = False,
     retries: int = RETRIES,
     timeout: float = 60.0,
 ) -> Subscription:
@@ -166,8 +170,10 @@ def subscribe(
     the ledger's, with gaps where hidden events are, whose links cannot be checked).
     ``anchor`` is the hash of the event at ``from_position - 1``, to check the first
     link too; ``public_key`` the log's key (``ledger checkpoint --public-key``), to check
-    the signature of every checkpoint streamed. A reader from position 1 that sees every
-    event also checks each checkpoint's root against the events it was given.
+    the signature of every checkpoint streamed. ``sees_all`` says the key sees every
+    event (an admin's or an operator's view), so a gap is an error, not a hidden event.
+    A reader from position 1 without gaps also checks each checkpoint's root against
+    the events it was given (``ledger.log.stream_check``).
     """
     return Subscription(
         url,
@@ -175,6 +181,7 @@ def subscribe(
         key=key,
         anchor=anchor,
         public_key=public_key,
+        sees_all=sees_all,
         retries=retries,
         timeout=timeout,
     )

@@ -60,6 +60,8 @@ class StreamCheck:
     anchor: bytes | None = None
     verifier: Verifier | None = None
     """The log's public key: every checkpoint's signature is checked with it."""
+    sees_all: bool = False
+    """The reader sees every event (an operator's or admin's view): a gap is an error."""
     unchecked_links: int = 0
     """Links that could not be checked: across a gap, or before the first event."""
     verified_through: int = 0
@@ -93,6 +95,11 @@ class StreamCheck:
                 "record time and bytes: the event was altered"
             )
         consecutive = position == self.position + 1
+        if not consecutive and self.sees_all:
+            raise BrokenChain(
+                f"position {position}: it came right after position {self.position}; a "
+                "reader that sees every event was not sent the ones between"
+            )
         if consecutive and self._last_hash is not None:
             if prev_hash != self._last_hash:
                 raise BrokenChain(
