@@ -12,7 +12,7 @@ buffered without bound. One ``HeadWatch`` per process looks at the ledger's head
 import asyncio
 import base64
 import contextlib
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncGenerator, Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -173,7 +173,7 @@ class Subscription:
         self._queue: asyncio.Queue[ServerSentEvent] = asyncio.Queue(self.options.queue)
         self._dropped = False
 
-    async def messages(self) -> AsyncIterator[ServerSentEvent]:
+    async def messages(self) -> AsyncGenerator[ServerSentEvent]:
         """What the connection sends, in order; ends after the overflow message."""
         reader = asyncio.create_task(self._read())
         delivered = self.after
