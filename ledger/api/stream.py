@@ -168,13 +168,16 @@ class Subscription:
     clearance: Clearance
     after: int
     options: StreamOptions
+    until: int | None = None
+    """The last position wanted: the stream ends once it is read (None: never)."""
 
     def __post_init__(self) -> None:
         self._queue: asyncio.Queue[ServerSentEvent] = asyncio.Queue(self.options.queue)
         self._dropped = False
 
     async def messages(self) -> AsyncGenerator[ServerSentEvent]:
-        """What the connection sends, in order; ends after the overflow message."""
+        """What the connection sends, in order; ends after ``until`` or the overflow
+        message."""
         reader = asyncio.create_task(self._read())
         delivered = self.after
         try:
@@ -223,12 +226,14 @@ class Subscription:
         loop = asyncio.get_running_loop()
         checkpoints = Checkpoints(self.ledger)
         next_checkpoint = loop.time()
-        while True:
+        while self.until is None or position < self.until:
             if loop.time() >= next_checkpoint:
                 next_checkpoint = loop.time() + self.options.checkpoint_every
                 found = await run_in_threadpool(checkpoint_message, checkpoints)
                 if found is not None and not await self._put(found):
                     return
+            if self.until is not None:
+                head = min(head, self.until)
             if position < head:
                 messages = await run_in_threadpool(self._batch, position, head)
                 for message in messages:
@@ -255,5 +260,7 @@ class Streams:
     options: StreamOptions
     watch: HeadWatch
 
-    def subscribe(self, ledger: LedgerStore, clearance: Clearance, after: int) -> Subscription:
-        return Subscription(ledger, self.watch, clearance, after, self.options)
+    def subscribe(
+        self, ledger: LedgerStore, clearance: Clearance, after: int, until: int | None = None
+    ) -> Subscription:
+        return Subscription(ledger, self.watch, clearance, after, self.options, until)

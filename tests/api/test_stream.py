@@ -85,6 +85,15 @@ def test_cut_off_and_resumed_with_last_event_id_no_gap_no_repeat(seeded: str) ->
             assert next(events(source, 1)).id == "3"
 
 
+def test_a_stream_up_to_a_position_ends_there(seeded: str) -> None:
+    with served(seeded) as server:
+        answer = httpx.get(
+            f"{server.base}/stream?from=5&until=7", headers=server.headers, timeout=10
+        )
+    ids = [line for line in answer.text.splitlines() if line.startswith("id:")]
+    assert answer.status_code == 200 and ids == ["id: 5", "id: 6", "id: 7"]
+
+
 def test_a_new_event_is_delivered_within_a_second_of_its_commit(seeded: str) -> None:
     with (
         served(seeded) as server,

@@ -48,19 +48,23 @@ def _position(given: str, where: str) -> int:
 async def stream(
     request: Request,
     from_: Annotated[int, Query(alias="from", ge=1, description="The first position wanted.")] = 1,
+    until: Annotated[
+        int | None,
+        Query(ge=0, description="The last position wanted: the stream ends there."),
+    ] = None,
     last_event_id: Annotated[
         str | None,
         Header(description="The id of the last message received: resume right after it."),
     ] = None,
 ) -> EventSourceResponse:
     """Every event the key's clearance sees from `from` on (or after `Last-Event-ID`,
-    which wins), then each new one as it is committed."""
+    which wins), then each new one as it is committed; up to `until` if given."""
     found = services(request)
     after = from_ - 1
     if last_event_id is not None and last_event_id.strip():
         after = _position(last_event_id.strip(), "header.Last-Event-ID")
     options = found.streams.options
-    subscription = found.streams.subscribe(found.ledger, clearance_of(request), after)
+    subscription = found.streams.subscribe(found.ledger, clearance_of(request), after, until)
     return EventSourceResponse(
         subscription.messages(),
         ping=options.heartbeat,
