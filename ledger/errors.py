@@ -53,13 +53,13 @@ class BrokenChain(LedgerError):
     repeat, or a checkpoint whose root is not that of the events streamed."""
 
 
-class StreamCut(LedgerError):
-    """A stream could not be (re)connected: the server refused it or stayed out of reach."""
-
-
 class CannotRun(LedgerError):
     """Something a command needs is missing or out of reach (a key file, a database): it
     could not run, which is not the input's fault (the command line's exit code 2)."""
+
+
+class StreamCut(CannotRun):
+    """A stream could not be (re)connected: the server refused it or stayed out of reach."""
 
 
 class StoreUnavailable(CannotRun):
