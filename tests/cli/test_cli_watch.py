@@ -39,7 +39,12 @@ def watching(server: Served, *args: str) -> tuple[subprocess.Popen[str], "queue.
     lines: queue.Queue[str] = queue.Queue()
     assert process.stdout is not None
     stdout = process.stdout
-    threading.Thread(target=lambda: [lines.put(line) for line in stdout], daemon=True).start()
+
+    def pump() -> None:
+        for line in stdout:
+            lines.put(line)
+
+    threading.Thread(target=pump, daemon=True).start()
     return process, lines
 
 
