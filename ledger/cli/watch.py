@@ -27,8 +27,9 @@ def posture_changes(
 def posture_text(row: dict[str, Any]) -> str:
     strength = f" {row['strength']}" if row.get("strength") else ""
     actor = row.get("actor") or row["actor_id"]
+    doing = row["status"] + (f" {row['activity']}" if row["activity"] != row["status"] else "")
     return (
-        f"{actor} {row['place']}: {row['status']} {row['activity']}{strength} "
+        f"{actor} {row['place']}: {doing}{strength} "
         f"({row['grade']}, from {row['valid_from'][:10]}), rests on "
         + ", ".join(str(p) for p in row["positions"])
     )

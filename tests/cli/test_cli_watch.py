@@ -82,7 +82,9 @@ def test_prints_the_standing_then_each_change_until_ctrl_c(server: Served) -> No
             fold(server.ledger, name)
         changed, claim = next_line(lines, process), next_line(lines, process)
         assert changed.startswith(f"position {appended.position}: Hezbollah around Idlib: ")
-        assert "WITHDRAWN" in changed and changed.endswith(f"rests on {appended.position}")
+        assert changed.endswith(
+            f"Idlib: WITHDRAWN (B3, from 2015-11-01), rests on {appended.position}"
+        )
         assert claim.startswith(f"position {appended.position}: claim:seed-20: ASSERTED")
         assert claim.endswith(f", 134, {appended.position}")  # the report joins its claim
 
