@@ -203,3 +203,29 @@ def test_a_refused_stream_says_why(seeded: str) -> None:
     with served(seeded) as server:
         with pytest.raises(StreamCut, match="refused the stream: 401 the API key is unknown"):
             next(iter(ledger.subscribe(server.base, key="ledger_nothing")))
+
+
+@pytest.mark.slow
+def test_ten_subscribers_while_a_producer_appends(seeded: str) -> None:
+    batches, size = 50, 100
+    total = SEEDED + batches * size
+    with served(seeded) as server:
+        got: list[list[int]] = [[] for _ in range(10)]
+        failures: list[BaseException] = []
+
+        def subscriber(index: int) -> None:
+            try:
+                with ledger.subscribe(server.base, key=server.key, sees_all=True) as events:
+                    got[index] = [e.position for e in itertools.islice(events, total)]
+            except BaseException as exc:  # reported by the test's thread
+                failures.append(exc)
+
+        readers = [threading.Thread(target=subscriber, args=(i,)) for i in range(10)]
+        for reader in readers:
+            reader.start()
+        for _ in range(batches):
+            server.ledger.append([make("ClaimAsserted") for _ in range(size)])
+        for reader in readers:
+            reader.join(timeout=120)
+    assert not failures, failures
+    assert all(positions == list(range(1, total + 1)) for positions in got)
