@@ -32,6 +32,9 @@ from ledger.store.checkpoints import Checkpoints
 BATCH = 500
 """Events read from the database at a time."""
 
+KEY_RECHECK = 5.0
+"""Seconds between looks at whether a subscriber's key was revoked (the stream then ends)."""
+
 
 class StreamEvent(EventItem):
     """One ledger event on the stream: ``GET /events``'s form, and its stored bytes so a
@@ -170,6 +173,8 @@ class Subscription:
     options: StreamOptions
     until: int | None = None
     """The last position wanted: the stream ends once it is read (None: never)."""
+    key_live: Callable[[], Awaitable[bool]] | None = None
+    """Whether the subscriber's key still holds (not revoked), asked every KEY_RECHECK s."""
 
     def __post_init__(self) -> None:
         self._queue: asyncio.Queue[ServerSentEvent] = asyncio.Queue(self.options.queue)
@@ -225,8 +230,12 @@ class Subscription:
         head = await self.watch.now()
         loop = asyncio.get_running_loop()
         checkpoints = Checkpoints(self.ledger)
-        next_checkpoint = loop.time()
+        next_checkpoint = next_key_check = loop.time()
         while self.until is None or position < self.until:
+            if self.key_live is not None and loop.time() >= next_key_check:
+                next_key_check = loop.time() + KEY_RECHECK
+                if not await self.key_live():
+                    return  # revoked: a reconnect is refused with 401
             if loop.time() >= next_checkpoint:
                 next_checkpoint = loop.time() + self.options.checkpoint_every
                 found = await run_in_threadpool(checkpoint_message, checkpoints)
@@ -242,7 +251,8 @@ class Subscription:
                 # a short batch read everything up to the head this clearance sees
                 position = int(messages[-1].id or 0) if len(messages) == BATCH else head
                 continue
-            wait = max(0.0, next_checkpoint - loop.time())
+            wake = min(next_checkpoint, next_key_check if self.key_live else next_checkpoint)
+            wait = max(0.0, wake - loop.time())
             head = await self.watch.beyond(position, wait)
 
     def _batch(self, after: int, until: int) -> list[ServerSentEvent]:
@@ -261,6 +271,11 @@ class Streams:
     watch: HeadWatch
 
     def subscribe(
-        self, ledger: LedgerStore, clearance: Clearance, after: int, until: int | None = None
+        self,
+        ledger: LedgerStore,
+        clearance: Clearance,
+        after: int,
+        until: int | None = None,
+        key_live: Callable[[], Awaitable[bool]] | None = None,
     ) -> Subscription:
-        return Subscription(ledger, self.watch, clearance, after, self.options, until)
+        return Subscription(ledger, self.watch, clearance, after, self.options, until, key_live)

@@ -12,6 +12,8 @@ import httpx
 import pytest
 from httpx_sse import EventSource, ServerSentEvent, connect_sse
 
+from ledger.api import keys
+from ledger.api.stream import KEY_RECHECK
 from ledger.config import Settings
 from ledger.domain.enums import Classification
 from ledger.domain.marking import Clearance
@@ -215,3 +217,20 @@ def test_a_slow_subscriber_is_dropped_with_the_position_to_resume_from(seeded: s
         assert told["resume_from"] == len(ids) + 1 < total
         rest = read(server, total - len(ids), **{"Last-Event-ID": ids[-1]})
     assert [int(m.id) for m in rest] == list(range(len(ids) + 1, total + 1))
+
+
+def test_a_key_revoked_meanwhile_ends_its_stream(seeded: str) -> None:
+    with (
+        served(seeded) as server,
+        httpx.Client(base_url=server.base, timeout=30) as client,
+        connect_sse(client, "GET", "/stream", headers=server.headers) as source,
+    ):
+        messages = source.iter_sse()
+        next(m for m in messages if m.event == "event")
+        with server.ledger.connection() as conn:
+            keys.revoke(conn, server.key.split("_")[1])
+        started = time.monotonic()
+        rest = list(messages)  # ends by itself
+        assert time.monotonic() - started < KEY_RECHECK + 3
+        assert len(rest) < SEEDED
+        assert client.get("/stream", headers=server.headers).status_code == 401

@@ -6,9 +6,10 @@ from fastapi import APIRouter, Header, Query, Request
 from sse_starlette import EventSourceResponse
 
 from ledger.api.auth import Reader, clearance_of
+from ledger.api.keys import ApiKey
 from ledger.api.models import FieldProblem
 from ledger.api.problems import ProblemError, responses
-from ledger.api.services import services
+from ledger.api.services import lookup, services
 
 router = APIRouter(tags=["events"])
 
@@ -25,7 +26,11 @@ _DESCRIPTION = """\
 - comments (`: ping`) as heartbeats.
 
 Reconnecting with `Last-Event-ID` (browsers' EventSource does) resumes right after it.
+A key revoked meanwhile ends its stream within seconds (and its reconnect is a 401).
 """
+
+
+_LIVE = "SELECT 1 FROM ledger.api_keys WHERE key_id = %s AND revoked_at IS NULL"
 
 
 def _position(given: str, where: str) -> int:
@@ -42,11 +47,11 @@ def _position(given: str, where: str) -> int:
         200: {"content": {"text/event-stream": {}}, "description": _DESCRIPTION},
         **responses(401, 403, 422, 503),
     },
-    dependencies=[Reader],
     summary="The ledger's events as they are recorded (Server-Sent Events)",
 )
 async def stream(
     request: Request,
+    key: Annotated[ApiKey | None, Reader],
     from_: Annotated[int, Query(alias="from", ge=1, description="The first position wanted.")] = 1,
     until: Annotated[
         int | None,
@@ -64,7 +69,15 @@ async def stream(
     if last_event_id is not None and last_event_id.strip():
         after = _position(last_event_id.strip(), "header.Last-Event-ID")
     options = found.streams.options
-    subscription = found.streams.subscribe(found.ledger, clearance_of(request), after, until)
+
+    async def key_live() -> bool:
+        async with lookup(request) as conn:
+            cursor = await conn.execute(_LIVE, (key.key_id if key else None,))
+            return await cursor.fetchone() is not None
+
+    subscription = found.streams.subscribe(
+        found.ledger, clearance_of(request), after, until, key_live if key else None
+    )
     return EventSourceResponse(
         subscription.messages(),
         ping=options.heartbeat,
