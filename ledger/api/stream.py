@@ -12,17 +12,18 @@ buffered without bound. One ``HeadWatch`` per process looks at the ledger's head
 import asyncio
 import base64
 import contextlib
+import threading
+from collections import OrderedDict
 from collections.abc import AsyncGenerator, Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from pydantic import Field
-from sse_starlette import ServerSentEvent
 from starlette.concurrency import run_in_threadpool
 
 from ledger.api.event_json import item
-from ledger.api.models import EventItem, Model
+from ledger.api.models import Model
 from ledger.codec.single_object import AvroCodec
 from ledger.config import Settings
 from ledger.domain.marking import Clearance
@@ -35,15 +36,11 @@ BATCH = 500
 KEY_RECHECK = 5.0
 """Seconds between looks at whether a subscriber's key was revoked (the stream then ends)."""
 
+CHUNK = 64 * 1024
+"""Most bytes of queued messages sent in one write (a subscriber catching up gets many)."""
 
-class StreamEvent(EventItem):
-    """One ledger event on the stream: ``GET /events``'s form, and its stored bytes so a
-    subscriber recomputes the hash itself."""
-
-    payload: str = Field(
-        description="Base64 of the event's stored bytes (Avro single-object form): "
-        "hash = SHA-256(prev_hash || int8 position || int8 recorded_at µs || payload)."
-    )
+CACHED = 20_000
+"""Encoded events kept per process: subscribers at the same place decode each once."""
 
 
 class StreamCheckpoint(Model):
@@ -83,17 +80,32 @@ class StreamOptions:
         )
 
 
-def event_message(row: dict[str, Any], codec: AvroCodec) -> ServerSentEvent:
-    """An event as an SSE message whose id is its position (so Last-Event-ID resumes)."""
-    shown = item(row, codec)
-    message = StreamEvent(
-        **shown.model_dump(), payload=base64.b64encode(bytes(row["payload"])).decode("ascii")
-    )
-    return ServerSentEvent(message.model_dump_json(), id=str(shown.position), event="event")
+@dataclass(frozen=True)
+class Message:
+    """One SSE message, encoded; an event's carries its position (its id)."""
+
+    data: bytes
+    position: int | None = None
 
 
-def checkpoint_message(checkpoints: Checkpoints) -> ServerSentEvent | None:
-    """The latest signed checkpoint as an SSE message (no id: it is no position)."""
+def sse(event: str, data: bytes, position: int | None = None) -> bytes:
+    """The SSE form of one message; ``data`` is JSON, so it holds no line break."""
+    head = b"id: %d\n" % position if position is not None else b""
+    return head + b"event: " + event.encode("ascii") + b"\ndata: " + data + b"\n\n"
+
+
+def event_message(row: dict[str, Any], codec: AvroCodec) -> Message:
+    """An event in ``GET /events``' form plus ``payload`` (base64 of its stored bytes, so
+    a subscriber recomputes the hash); its SSE id is its position."""
+    shown = item(row, codec).model_dump_json().encode()
+    payload = base64.b64encode(bytes(row["payload"]))
+    data = shown[:-1] + b',"payload":"' + payload + b'"}'
+    position = int(row["position"])
+    return Message(sse("event", data, position), position)
+
+
+def checkpoint_message(checkpoints: Checkpoints) -> Message | None:
+    """The latest signed checkpoint (no id: it is no position)."""
     stored = checkpoints.latest()
     if stored is None:
         return None
@@ -103,16 +115,38 @@ def checkpoint_message(checkpoints: Checkpoints) -> ServerSentEvent | None:
         signed_at=stored.signed_at,
         note=checkpoints.served_note(stored),
     )
-    return ServerSentEvent(message.model_dump_json(), event="checkpoint")
+    return Message(sse("checkpoint", message.model_dump_json().encode()))
 
 
-def overflow_message(resume_from: int, patience: float) -> ServerSentEvent:
+def overflow_message(resume_from: int, patience: float) -> bytes:
     message = StreamOverflow(
         resume_from=resume_from,
         detail=f"this subscriber took no message for {patience:g} s while its queue was full; "
         f"reconnect with from={resume_from} (or Last-Event-ID) to go on",
     )
-    return ServerSentEvent(message.model_dump_json(), event="overflow")
+    return sse("overflow", message.model_dump_json().encode())
+
+
+class EncodedEvents:
+    """The latest encoded events by position, shared by a process's subscribers (an
+    event's message is the same for every clearance that sees it)."""
+
+    def __init__(self, size: int = CACHED) -> None:
+        self._size = size
+        self._kept: OrderedDict[int, Message] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def message(self, row: dict[str, Any], codec: AvroCodec) -> Message:
+        position = int(row["position"])
+        with self._lock:
+            found = self._kept.get(position)
+        if found is None:
+            found = event_message(row, codec)
+            with self._lock:
+                self._kept[position] = found
+                if len(self._kept) > self._size:
+                    self._kept.popitem(last=False)
+        return found
 
 
 class HeadWatch:
@@ -175,14 +209,15 @@ class Subscription:
     """The last position wanted: the stream ends once it is read (None: never)."""
     key_live: Callable[[], Awaitable[bool]] | None = None
     """Whether the subscriber's key still holds (not revoked), asked every KEY_RECHECK s."""
+    encoded: EncodedEvents = field(default_factory=EncodedEvents)
 
     def __post_init__(self) -> None:
-        self._queue: asyncio.Queue[ServerSentEvent] = asyncio.Queue(self.options.queue)
+        self._queue: asyncio.Queue[Message] = asyncio.Queue(self.options.queue)
         self._dropped = False
 
-    async def messages(self) -> AsyncGenerator[ServerSentEvent]:
-        """What the connection sends, in order; ends after ``until`` or the overflow
-        message."""
+    async def messages(self) -> AsyncGenerator[bytes]:
+        """What the connection sends, in order (queued messages joined into chunks);
+        ends after ``until`` or with the overflow message."""
         reader = asyncio.create_task(self._read())
         delivered = self.after
         try:
@@ -193,29 +228,39 @@ class Subscription:
                 if reader.done() and self._queue.empty():
                     reader.result()  # the reader's error ends the stream
                     return
-                message = await self._next(reader)
-                if message is None:
+                first = await self._next(reader)
+                if first is None:
                     continue
-                if message.id is not None:
-                    delivered = int(message.id)
-                yield message
+                chunk = [first]
+                size = len(first.data)
+                while size < CHUNK and not self._queue.empty():
+                    chunk.append(self._queue.get_nowait())
+                    size += len(chunk[-1].data)
+                yield b"".join(m.data for m in chunk)
+                delivered = next(
+                    (m.position for m in reversed(chunk) if m.position is not None), delivered
+                )
         finally:
             reader.cancel()
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await reader
 
-    async def _next(self, reader: asyncio.Task[None]) -> ServerSentEvent | None:
+    async def _next(self, reader: asyncio.Task[None]) -> Message | None:
         """The next queued message, or None when the reader stopped meanwhile."""
         if not self._queue.empty():
             return self._queue.get_nowait()
         getting = asyncio.ensure_future(self._queue.get())
-        await asyncio.wait({getting, reader}, return_when=asyncio.FIRST_COMPLETED)
+        try:
+            await asyncio.wait({getting, reader}, return_when=asyncio.FIRST_COMPLETED)
+        except BaseException:  # the connection closed meanwhile
+            getting.cancel()
+            raise
         if getting.done():
             return getting.result()
         getting.cancel()
         return None
 
-    async def _put(self, message: ServerSentEvent) -> bool:
+    async def _put(self, message: Message) -> bool:
         """Queue ``message``; False (the subscriber dropped) if it stays full too long."""
         try:
             async with asyncio.timeout(self.options.patience):
@@ -249,18 +294,17 @@ class Subscription:
                     if not await self._put(message):
                         return
                 # a short batch read everything up to the head this clearance sees
-                position = int(messages[-1].id or 0) if len(messages) == BATCH else head
+                position = (messages[-1].position or 0) if len(messages) == BATCH else head
                 continue
             wake = min(next_checkpoint, next_key_check if self.key_live else next_checkpoint)
-            wait = max(0.0, wake - loop.time())
-            head = await self.watch.beyond(position, wait)
+            head = await self.watch.beyond(position, max(0.0, wake - loop.time()))
 
-    def _batch(self, after: int, until: int) -> list[ServerSentEvent]:
+    def _batch(self, after: int, until: int) -> list[Message]:
         """The messages of the next events (decoded off the event loop)."""
         rows = self.ledger.read_rows(
             after=after, until=until, limit=BATCH, clearance=self.clearance
         )
-        return [event_message(row, self.ledger.codec) for row in rows]
+        return [self.encoded.message(row, self.ledger.codec) for row in rows]
 
 
 @dataclass
@@ -269,6 +313,7 @@ class Streams:
 
     options: StreamOptions
     watch: HeadWatch
+    encoded: EncodedEvents = field(default_factory=EncodedEvents)
 
     def subscribe(
         self,
@@ -278,4 +323,6 @@ class Streams:
         until: int | None = None,
         key_live: Callable[[], Awaitable[bool]] | None = None,
     ) -> Subscription:
-        return Subscription(ledger, self.watch, clearance, after, self.options, until, key_live)
+        return Subscription(
+            ledger, self.watch, clearance, after, self.options, until, key_live, self.encoded
+        )
