@@ -262,6 +262,9 @@ class Subscription:
 
     async def _put(self, message: Message) -> bool:
         """Queue ``message``; False (the subscriber dropped) if it stays full too long."""
+        if not self._queue.full():
+            self._queue.put_nowait(message)
+            return True
         try:
             async with asyncio.timeout(self.options.patience):
                 await self._queue.put(message)
