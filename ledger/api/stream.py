@@ -39,8 +39,9 @@ KEY_RECHECK = 5.0
 CHUNK = 64 * 1024
 """Most bytes of queued messages sent in one write (a subscriber catching up gets many)."""
 
-CACHED = 20_000
-"""Encoded events kept per process: subscribers at the same place decode each once."""
+CACHED = 5_000
+"""Encoded events kept per process (about 1.5 KB each): subscribers near the same
+position decode each event once."""
 
 
 class StreamCheckpoint(Model):
