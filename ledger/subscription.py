@@ -18,11 +18,8 @@ import time
 from collections.abc import Iterator
 from datetime import datetime
 from types import TracebackType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from uuid import UUID
-
-import httpx
-from httpx_sse import EventSource, ServerSentEvent
 
 from ledger.codec.single_object import AvroCodec
 from ledger.errors import BrokenChain, LedgerError, StreamCut
@@ -30,6 +27,10 @@ from ledger.log.checkpoint import Checkpoint
 from ledger.log.note import Verifier
 from ledger.log.stream_check import StreamCheck
 from ledger.records import KafkaOrigin, RecordedEvent
+
+if TYPE_CHECKING:  # imported when used: `import ledger` stays quick for the CLI
+    import httpx
+    from httpx_sse import ServerSentEvent
 
 RETRIES = 5
 """Reconnects in a row (without an event between them) before giving up."""
@@ -49,8 +50,10 @@ class Subscription:
         sees_all: bool = False,
         retries: int = RETRIES,
         timeout: float = 60.0,
-        transport: httpx.BaseTransport | None = None,
+        transport: "httpx.BaseTransport | None" = None,
     ) -> None:
+        import httpx
+
         if from_position < 1:
             raise LedgerError(f"from_position {from_position}: positions start at 1")
         self.url = url.rstrip("/") + "/stream"
@@ -86,6 +89,8 @@ class Subscription:
         self._client.close()
 
     def __iter__(self) -> Iterator[RecordedEvent]:
+        import httpx
+
         failures = 0
         while True:
             try:
@@ -106,6 +111,8 @@ class Subscription:
 
     def _connection(self) -> Iterator[RecordedEvent]:
         """The events of one connection, from right after the last one delivered."""
+        from httpx_sse import EventSource
+
         headers = {"Last-Event-ID": str(self.position)}
         with self._client.stream("GET", self.url, headers=headers) as response:
             if response.status_code != 200:
@@ -119,7 +126,7 @@ class Subscription:
                 elif message.event == "overflow":
                     return  # dropped as too slow: reconnect from the last position
 
-    def _event(self, message: ServerSentEvent) -> RecordedEvent:
+    def _event(self, message: "ServerSentEvent") -> RecordedEvent:
         data = _json(message)
         try:
             position = int(data["position"])
@@ -187,7 +194,7 @@ def subscribe(
     )
 
 
-def _json(message: ServerSentEvent) -> dict[str, Any]:
+def _json(message: "ServerSentEvent") -> dict[str, Any]:
     try:
         data = json.loads(message.data)
     except ValueError:
@@ -201,7 +208,7 @@ def _moment(text: Any) -> datetime | None:
     return datetime.fromisoformat(text) if isinstance(text, str) else None
 
 
-def _said(response: httpx.Response) -> str:
+def _said(response: "httpx.Response") -> str:
     """The problem's detail of a refusal, or its status."""
     try:
         detail = response.json().get("detail")

@@ -39,3 +39,12 @@ def test_the_stream_client_is_public() -> None:
     assert issubclass(ledger.BrokenChain, ledger.LedgerError)
     assert issubclass(ledger.StreamCut, ledger.LedgerError)
     assert {"subscribe", "Subscription", "BrokenChain", "StreamCut"} <= set(ledger.__all__)
+
+
+def test_importing_the_package_leaves_the_http_client_for_when_it_is_used() -> None:
+    import subprocess
+    import sys
+
+    code = "import sys, ledger; print('httpx' in sys.modules)"
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.stdout.strip() == "False", result.stderr
