@@ -12,7 +12,16 @@ from ledger.config import Settings
 from ledger.workbench.access import SignInRequired
 from ledger.workbench.controls import Redirect
 from ledger.workbench.csrf import ForeignForm
-from ledger.workbench.pages import audit, claims, entities, posture, search, signin, sources
+from ledger.workbench.pages import (
+    audit,
+    claims,
+    entities,
+    live,
+    posture,
+    search,
+    signin,
+    sources,
+)
 from ledger.workbench.reads import CannotRead
 from ledger.workbench.render import PREFIX, page
 from ledger.workbench.session import Sessions
@@ -45,7 +54,7 @@ def install(app: FastAPI, settings: Settings) -> None:
     app.add_exception_handler(Redirect, _redirect)
     app.add_exception_handler(CannotRead, _cannot_read)
     app.add_exception_handler(ForeignForm, _foreign_form)
-    for module in (signin, posture, entities, claims, sources, search, audit):
+    for module in (signin, posture, entities, claims, sources, search, audit, live):
         app.include_router(module.router, prefix=PREFIX, include_in_schema=False)
     static = files("ledger.workbench").joinpath("static")
     app.mount(f"{PREFIX}/static", StaticFiles(directory=str(static)), name="workbench-static")

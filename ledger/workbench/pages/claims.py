@@ -64,6 +64,7 @@ async def claim(request: Request, claim_id: str, asked: Page) -> HTMLResponse:
     return page(
         request,
         "claim.html",
+        live="claim_history",
         asked=asked,
         reading=reading,
         claim=found.history,

@@ -64,6 +64,7 @@ async def posture(request: Request, asked: Page) -> HTMLResponse:
     return page(
         request,
         "posture.html",
+        live="force_posture",
         asked=asked,
         reading=reading,
         filters=filters,
