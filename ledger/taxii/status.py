@@ -69,12 +69,12 @@ def _resource(
     return found
 
 
-def _message(outcome: ObjectOutcome | None, added: str) -> tuple[bool, str]:
+def _message(outcome: ObjectOutcome | None, added: str | None) -> tuple[bool, str]:
     """Whether an object succeeded, and what the status says of it."""
     if outcome is None:
         return False, "not mapped: the import gave no account of this object"
     if outcome.mapped:
-        return True, added
+        return True, HELD if added is None else added
     if outcome.known:
         return True, HELD
     return False, f"not mapped: {outcome.reason or 'the ledger has no event for it'}"
@@ -86,13 +86,19 @@ def imported(
     objects: list[Posted],
     outcomes: Mapping[str, ObjectOutcome],
     added: str = ADDED,
+    *,
+    appended: bool = True,
 ) -> dict[str, Any]:
     """The status of an envelope the import took: objects mapped (``added``) or already
-    held are successes, objects the ledger does not map are failures with the reason."""
+    held are successes, objects the ledger does not map are failures with the reason.
+
+    ``appended`` is whether the import stood for any event the ledger lacked: when it
+    did not, every object it mapped is held already (a marking definition, which maps
+    to the markings of other objects' events and to no event of its own, included)."""
     successes: list[dict[str, str]] = []
     failures: list[dict[str, str]] = []
     for item in objects:
-        ok, message = _message(outcomes.get(item.id), added)
+        ok, message = _message(outcomes.get(item.id), added if appended else None)
         (successes if ok else failures).append(_detail(item, message))
     return _resource(status_id, requested_at, successes, failures)
 

@@ -83,3 +83,16 @@ def test_several_refusals_of_one_object_are_all_given() -> None:
     assert found["failures"] == [
         {"id": B, "version": "2024-01-02T00:00:00.000Z", "message": f"{first}; {second}"}
     ]
+
+
+def test_when_nothing_was_new_every_mapped_object_is_held() -> None:
+    marking = "marking-definition--33333333-3333-4333-8333-333333333333"
+    outcomes = {
+        marking: ObjectOutcome("marking-definition", mapped=True),  # maps to no event
+        A: ObjectOutcome("identity", known=True),
+    }
+    items = [Posted(marking, None), Posted(A, None)]
+    found = imported("s", "t", items, outcomes, appended=False)
+    assert [s["message"] for s in found["successes"]] == [HELD, HELD]
+    first = imported("s", "t", items, outcomes, appended=True)
+    assert [s["message"] for s in first["successes"]] == ["added", HELD]

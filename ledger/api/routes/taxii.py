@@ -385,7 +385,10 @@ async def add_objects(request: Request, root: Root, collection_id: CollectionId)
         made = status.refused(status_id, requested_at, posted, [str(exc)])
     else:
         added = status.ACCEPTED if found.sink.name == "kafka" else status.ADDED
-        made = status.imported(status_id, requested_at, posted, outcome.report.objects, added)
+        report = outcome.report
+        made = status.imported(
+            status_id, requested_at, posted, report.objects, added, appended=report.events > 0
+        )
     body = orjson.dumps(made)
     async with lookup(request) as conn:
         await taxii_statuses.keep(conn, status_id, key_id_of(request), body.decode())
