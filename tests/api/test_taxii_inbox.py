@@ -255,3 +255,29 @@ def test_the_input_limits_apply(inbox: Inbox) -> None:
     assert "LEDGER_MAX_BATCH_EVENTS" in _error(many, 413)
     big = b'{"objects": [' + b" " * limits.max_body_bytes + b"]}"
     _error(httpx.post(inbox.objects_url(), content=big, headers=posting), 413)
+
+
+def test_an_object_the_import_refuses_is_named_and_the_rest_refused_whole(inbox: Inbox) -> None:
+    bad = {
+        "type": "identity",
+        "spec_version": "2.1",
+        "id": f"identity--{uuid.uuid4()}",
+        "created": "yesterday",
+        "modified": "2024-01-01T00:00:00.000Z",
+        "name": "Nobody",
+        "identity_class": "organization",
+    }
+    good = next(o for o in inbox.world if o["type"] == "location")
+    before = inbox.head()
+    status = inbox.collection().add_objects({"objects": [good, bad]}, poll_interval=0.1)
+    _adds_up(status, 2)
+    by_id = {f["id"]: f["message"] for f in status.failures}
+    assert by_id[bad["id"]].startswith(f"object {bad['id']}, property created: 'yesterday'")
+    assert by_id[good["id"]] == f"not added: the envelope was refused whole ({by_id[bad['id']]})"
+    assert inbox.head() == before
+
+
+def test_an_answer_the_client_cannot_take_is_a_406(inbox: Inbox) -> None:
+    headers = {**inbox.headers(), "Accept": "application/json", "Content-Type": TAXII}
+    answer = httpx.post(inbox.objects_url(), content=b'{"objects": [{"id": "x"}]}', headers=headers)
+    _error(answer, 406)

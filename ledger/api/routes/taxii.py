@@ -65,11 +65,13 @@ _ERROR_SCHEMA = {
     },
 }
 _ERRORS = {
-    400: "A parameter cannot be read, or a `next` this server did not give for this key.",
+    400: "A parameter cannot be read, a `next` this server did not give for this key, "
+    "or a body that is not a TAXII envelope of objects with ids.",
     401: "No API key, or one that is unknown, wrong or revoked.",
     403: "The key's role may not do this.",
     404: "No such API root, collection or object (one the key may not see is one that is not).",
     406: f"The client does not accept {TAXII}.",
+    409: "The ledger holds an event of the envelope under the same id with other content.",
     413: "The body is larger than the server accepts (LEDGER_MAX_BODY_BYTES).",
     415: f"The body is not {TAXII}.",
     503: "The database cannot be reached.",
@@ -332,7 +334,7 @@ async def objects(
     response_class=Response,
     responses={
         202: {"description": "The status of the envelope.", "content": {TAXII: {}}},
-        **{code: r for code, r in taxii_responses(404, 413, 415).items() if code != 200},
+        **{code: r for code, r in taxii_responses(404, 409, 413, 415).items() if code != 200},
     },
     openapi_extra={
         "requestBody": {
