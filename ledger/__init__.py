@@ -9,6 +9,13 @@ single-object bytes in an append-only, hash-chained PostgreSQL table::
         ledger.append([claim])              # all or nothing; repeats are no-ops
         for recorded in ledger.read():
             print(recorded.position, recorded.event)
+
+and follow a server's live stream, each event's hash chain checked as it comes::
+
+    from ledger import subscribe
+
+    for recorded in subscribe("http://127.0.0.1:8000", from_position=1, key=KEY):
+        print(recorded.position, recorded.event)
 """
 
 from ledger.chain import GENESIS_HASH, chain_hash
@@ -53,16 +60,19 @@ from ledger.domain import (
     WitnessKeyRevoked,
 )
 from ledger.errors import (
+    BrokenChain,
     ConflictError,
     DecodeError,
     LedgerError,
     SchemaError,
     StoreUnavailable,
+    StreamCut,
     ValidationFailed,
 )
 from ledger.records import Appended, EncodedEvent, Head, KafkaOrigin, RecordedEvent
 from ledger.runtime import open_ledger
 from ledger.store import PostgresLedger
+from ledger.subscription import Subscription, subscribe
 
 __version__ = "0.1.0"
 
@@ -75,6 +85,7 @@ __all__ = [
     "AttributionMade",
     "AttributionMode",
     "AvroCodec",
+    "BrokenChain",
     "ClaimAsserted",
     "ClaimAssessed",
     "ClaimKind",
@@ -115,6 +126,8 @@ __all__ = [
     "SourceRegistered",
     "SourceReliabilityAssessed",
     "StoreUnavailable",
+    "StreamCut",
+    "Subscription",
     "TimePrecision",
     "TimeSpan",
     "ValidationFailed",
@@ -123,4 +136,5 @@ __all__ = [
     "__version__",
     "chain_hash",
     "open_ledger",
+    "subscribe",
 ]

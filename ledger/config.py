@@ -76,6 +76,37 @@ class Settings(BaseSettings):
         "append's receipt) waits for the projections to fold it; then it answers with its "
         "lag (read_at.behind_by).",
     )
+    stream_queue: int = Field(
+        default=1000,
+        ge=1,
+        description="Most messages `GET /stream` holds for one subscriber; one that leaves "
+        "it full for LEDGER_STREAM_PATIENCE seconds is told where to resume and dropped.",
+    )
+    stream_patience: float = Field(
+        default=10.0,
+        gt=0,
+        le=600,
+        description="Seconds a subscriber's full queue waits for it before it is dropped.",
+    )
+    stream_heartbeat: float = Field(
+        default=15.0,
+        gt=0,
+        le=300,
+        description="Seconds between the stream's heartbeats (SSE comments that keep "
+        "proxies from closing an idle connection).",
+    )
+    stream_checkpoint_every: float = Field(
+        default=60.0,
+        gt=0,
+        description="Seconds between the stream's messages carrying the latest signed checkpoint.",
+    )
+    stream_poll: float = Field(
+        default=0.1,
+        gt=0,
+        le=0.25,
+        description="Seconds between a server's looks at the ledger's head for new events "
+        "to stream (one look per process, for every subscriber).",
+    )
     log_name: str = Field(
         default="ledger.local/log",
         description="The log's name: the origin line of its checkpoints and its key's name "

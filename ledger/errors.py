@@ -48,9 +48,18 @@ class ConflictError(LedgerError):
         self.event_id = event_id
 
 
+class BrokenChain(LedgerError):
+    """What a stream delivered does not verify: an altered event, a broken link, a
+    repeat, or a checkpoint whose root is not that of the events streamed."""
+
+
 class CannotRun(LedgerError):
     """Something a command needs is missing or out of reach (a key file, a database): it
     could not run, which is not the input's fault (the command line's exit code 2)."""
+
+
+class StreamCut(CannotRun):
+    """A stream could not be (re)connected: the server refused it or stayed out of reach."""
 
 
 class StoreUnavailable(CannotRun):

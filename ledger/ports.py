@@ -1,8 +1,10 @@
 """The ports the application depends on: the ledger store and the append transport.
 
-This module imports no adapter. ``ledger.store.postgres.PostgresLedger`` implements
-``LedgerStore``; ``ledger.intake.sinks`` holds the transports that implement ``EventSink``.
-Both transports pass one contract suite (``tests/contract.py``).
+This module imports no adapter. The store is split into narrow ports (``Appending``,
+``Reading``, ``Positions``, ``Proving``, ``Connections``) that ``LedgerStore`` joins;
+``ledger.store.postgres.PostgresLedger`` implements them all and passes their contract
+suite (``tests/store/test_ports.py``). ``ledger.intake.sinks`` holds the transports that
+implement ``EventSink``; both pass one contract suite (``tests/contract.py``).
 """
 
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -19,13 +21,15 @@ from ledger.records import Appended, EncodedEvent, Head, KafkaOrigin, RecordedEv
 if TYPE_CHECKING:
     from ledger.codec.single_object import AvroCodec
     from ledger.log.producer_signing import ProducerSigner
+    from ledger.store.checkpoints import Checkpoints
     from ledger.store.connection import Conn
+    from ledger.store.merkle import MerkleTree
 
 
-class LedgerStore(Protocol):
-    """The append-only ledger: appends, reads by position, and the SQL of ``ledger.*``."""
+class Connections(Protocol):
+    """Where the ledger lives: pooled connections, for what has no narrower port yet
+    (the projections' own tables)."""
 
-    codec: "AvroCodec"
     parallel_folds: bool
     """True when other processes opening ``conninfo`` read the same events this store
     does, so a fold may split its work across them (a filtering wrapper says False)."""
@@ -37,8 +41,20 @@ class LedgerStore(Protocol):
         """A pooled connection, for the projections' own tables."""
         ...
 
+    def cleared(self, clearance: Clearance = OPERATOR) -> AbstractContextManager["Conn"]:
+        """A connection in a transaction reading as ``clearance`` would (row-level
+        security on): what the projections of that clearance are read through."""
+        ...
+
     def init(self) -> list[str]: ...
     def ensure_ready(self) -> None: ...
+
+
+class Appending(Protocol):
+    """Appending events, all or nothing, and keeping aside what cannot be appended."""
+
+    codec: "AvroCodec"
+
     def encode(self, event: Event, signer: "ProducerSigner | None" = None) -> EncodedEvent: ...
     def append(
         self, events: Iterable[Event], signer: "ProducerSigner | None" = None
@@ -64,15 +80,22 @@ class LedgerStore(Protocol):
         conn: "Conn | None" = None,
     ) -> int: ...
 
+    def count_rejected(self) -> int: ...
+
+
+class Positions(Protocol):
+    """Where the ledger is: its head, the position a moment was recorded by, counts."""
+
     def head(self) -> Head: ...
     def position_at(self, moment: datetime) -> int: ...
     def event_counts(self, clearance: Clearance = OPERATOR) -> list[tuple[str, int]]: ...
-    def cleared(self, clearance: Clearance = OPERATOR) -> AbstractContextManager["Conn"]:
-        """A connection in a transaction reading as ``clearance`` would (row-level
-        security on): what the projections of that clearance are read through."""
-        ...
-
     def marking_of(self, positions: Sequence[int]) -> Marking: ...
+
+
+class Reading(Protocol):
+    """Reading events in position order, as a clearance sees them."""
+
+    codec: "AvroCodec"
 
     def read(
         self,
@@ -117,7 +140,23 @@ class LedgerStore(Protocol):
         self, event_id: UUID, clearance: Clearance = OPERATOR
     ) -> dict[str, Any] | None: ...
     def payload_of(self, event_id: UUID) -> bytes | None: ...
-    def count_rejected(self) -> int: ...
+
+
+class Proving(Protocol):
+    """The verifiable log: the signed checkpoints and the Merkle tree, built once per
+    store."""
+
+    @property
+    def checkpoints(self) -> "Checkpoints": ...
+
+    @property
+    def tree(self) -> "MerkleTree": ...
+
+
+class LedgerStore(Connections, Appending, Positions, Reading, Proving, Protocol):
+    """The whole append-only ledger, as the composition root builds it; a caller that
+    needs less takes the narrower port (``Appending``, ``Reading``, ``Positions``,
+    ``Proving``, ``Connections``), as eventsourcing's recorders are split."""
 
 
 @dataclass(frozen=True)

@@ -8,8 +8,7 @@ from ledger.log.key_file import load_signer
 from ledger.projection.clearances import fold_cleared
 from ledger.projection.fold import FoldResult, fold, shadow_schema, swap_in
 from ledger.projection.schema import SCHEMA
-from ledger.store.checkpoints import Checkpoints
-from ledger.web import keys
+from ledger.store.api_keys import reader_clearances
 from projections.resources import KafkaResource, LedgerResource
 
 
@@ -100,7 +99,7 @@ def cleared_projections(ledger: LedgerResource) -> MaterializeResult[None]:
     """The projections of every clearance a reading key holds, folded from the events
     that clearance sees, as far as the operator's projections have got."""
     with ledger.open() as runtime, runtime.store.connection() as conn:
-        held = keys.clearances_in_use(conn)
+        held = reader_clearances(conn)
     with ledger.open() as runtime:
         folded = fold_cleared(runtime.store, held)
     return MaterializeResult(metadata={"events_folded": MetadataValue.json(folded)})
@@ -115,7 +114,7 @@ def checkpoint(context: AssetExecutionContext, ledger: LedgerResource) -> Materi
         if not path.exists():
             context.log.warning(f"no signing key at {path}: no checkpoint signed")
             return MaterializeResult(metadata={"signed": False, "key_file": str(path)})
-        stored, new = Checkpoints(opened.store).issue(load_signer(path))
+        stored, new = opened.store.checkpoints.issue(load_signer(path))
     return MaterializeResult(
         metadata={
             "signed": True,

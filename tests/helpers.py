@@ -215,14 +215,24 @@ def free_port() -> int:
 
 @contextmanager
 def uvicorn_server(
-    settings: Settings, *, auth: bool = True, kafka: KafkaSettings | None = None
+    settings: Settings,
+    *,
+    auth: bool = True,
+    kafka: KafkaSettings | None = None,
+    send_buffer: int | None = None,
 ) -> Iterator[str]:
     """The app on a real uvicorn server (in a thread, on a free loopback port); its
-    base URL."""
-    port = free_port()
+    base URL. ``send_buffer`` bounds the kernel's send buffer of every connection (so a
+    client that stops reading is felt by the server after a few kilobytes)."""
+    listening = socket.socket()
+    listening.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    if send_buffer is not None:  # accepted connections inherit it
+        listening.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, send_buffer)
+    listening.bind(("127.0.0.1", 0))
+    port = int(listening.getsockname()[1])
     app = create_app(settings, kafka or KafkaSettings(bootstrap=None), auth=auth)
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [listening]}, daemon=True)
     thread.start()
     deadline = time.monotonic() + 30
     while not server.started:
@@ -233,3 +243,35 @@ def uvicorn_server(
     finally:
         server.should_exit = True
         thread.join(timeout=10)
+        listening.close()
+
+
+@dataclass
+class Served:
+    """A real uvicorn server over a ledger, with an analyst key of a given clearance."""
+
+    base: str
+    key: str
+    ledger: PostgresLedger
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.key}"}
+
+
+@contextmanager
+def served(
+    url: str,
+    clearance: Clearance = PUBLIC,
+    *,
+    send_buffer: int | None = None,
+    **settings_overrides: Any,
+) -> Iterator[Served]:
+    """``ledger serve``'s app on uvicorn over the database at ``url`` (settings as given),
+    and an analyst key holding ``clearance``."""
+    settings = Settings(database_url=url, **settings_overrides)
+    with open_ledger(settings) as ledger:
+        with ledger.connection() as conn:
+            key = keys.create(conn, Role.ANALYST, "stream reader", clearance)[1]
+        with uvicorn_server(settings, send_buffer=send_buffer) as base:
+            yield Served(base, key, ledger)

@@ -3,6 +3,7 @@
 import ledger
 import ledger.codec
 import ledger.domain
+import ledger.subscription
 
 
 def test_all_names_exist() -> None:
@@ -31,3 +32,19 @@ def test_schemas_and_examples_ship_with_the_package() -> None:
         p.name.endswith(".sql")
         for p in resources.files("ledger.store").joinpath("migrations").iterdir()
     )
+
+
+def test_the_stream_client_is_public() -> None:
+    assert ledger.subscribe is ledger.subscription.subscribe
+    assert issubclass(ledger.BrokenChain, ledger.LedgerError)
+    assert issubclass(ledger.StreamCut, ledger.LedgerError)
+    assert {"subscribe", "Subscription", "BrokenChain", "StreamCut"} <= set(ledger.__all__)
+
+
+def test_importing_the_package_leaves_the_http_client_for_when_it_is_used() -> None:
+    import subprocess
+    import sys
+
+    code = "import sys, ledger; print('httpx' in sys.modules)"
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.stdout.strip() == "False", result.stderr

@@ -31,10 +31,13 @@ from ledger.api.routes import (
     rejected,
     sources,
     stix,
+    stream,
     taxii,
 )
+from ledger.api.stream import HeadWatch, StreamOptions, Streams
 from ledger.config import KafkaSettings, Settings
 from ledger.runtime import bootstrap
+from ledger.store.seen import HEAD
 from ledger.store.server_secrets import server_secret
 from ledger.web.page_tokens import PageTokens
 from ledger.web.services import Services
@@ -72,6 +75,17 @@ def create_app(
             await lookups.open(wait=True, timeout=settings.pool_timeout)
             with runtime.store.connection() as conn:
                 tokens = PageTokens(server_secret(conn, "page_tokens"))
+
+            async def read_head() -> int:
+                async with lookups.connection() as conn:
+                    cursor = await conn.execute(HEAD)
+                    row = await cursor.fetchone()
+                return int(row[0]) if row and row[0] is not None else 0
+
+            streams = Streams(
+                StreamOptions.of(settings), HeadWatch(read_head, settings.stream_poll)
+            )
+            app.state.streams = streams
             app.state.services = Services(
                 ledger=runtime.store,
                 sink=runtime.sink(),
@@ -103,7 +117,7 @@ def create_app(
     app.state.log_name = settings.log_name
     app.add_middleware(InputGuard, limits=settings.limits)
     app.add_middleware(SecurityHeaders)  # outermost: on every answer, refusals included
-    modules = (health, posture, gazetteer, claims, sources, events, proofs, rejected, stix)
+    modules = (health, posture, gazetteer, claims, sources, events, stream, proofs, rejected, stix)
     for module in modules:
         app.include_router(module.router)
     taxii.install(app)

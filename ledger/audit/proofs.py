@@ -7,10 +7,9 @@ from typing import Any
 from ledger.errors import LedgerError
 from ledger.log.bundle import Bundle, Consistency, ProvenEvent
 from ledger.log.note import Signer
+from ledger.ports import LedgerStore
 from ledger.store.audit_reads import proof_rows
-from ledger.store.checkpoints import Checkpoints, StoredCheckpoint
-from ledger.store.merkle import MerkleTree
-from ledger.store.postgres import PostgresLedger
+from ledger.store.checkpoints import StoredCheckpoint
 
 MAX_EVENTS = 10_000
 
@@ -38,7 +37,7 @@ def answer_positions(document: Any) -> list[int]:
 
 
 def prove(
-    ledger: PostgresLedger,
+    ledger: LedgerStore,
     positions: Iterable[int],
     *,
     signer: Signer | None = None,
@@ -53,7 +52,7 @@ def prove(
         raise LedgerError("name at least one position to prove")
     if len(wanted) > MAX_EVENTS:
         raise LedgerError(f"{len(wanted):,} events asked for: at most {MAX_EVENTS:,} per bundle")
-    checkpoints = Checkpoints(ledger)
+    checkpoints = ledger.checkpoints
     if checkpoint is not None:
         latest: StoredCheckpoint | None = checkpoint
     elif signer is not None:
@@ -75,7 +74,7 @@ def prove(
     missing = sorted(set(wanted) - {int(r[0]) for r in rows})
     if missing:
         raise LedgerError(f"the ledger holds no event at position {missing[0]}")
-    tree = MerkleTree(ledger)
+    tree = ledger.tree
     events = [
         ProvenEvent(
             position=int(position),

@@ -104,7 +104,7 @@ def verify(
     with ledger.connection() as conn:
         schemas = WriterSchemas.check(registry_entries(conn), ledger.codec.registry)
     rows_started = time.perf_counter()
-    checkpoints = Checkpoints(ledger)
+    checkpoints = ledger.checkpoints
     roots, checkpoint_outcome = signed_roots(
         checkpoints.all(), findings, log_key, head, start, last
     )

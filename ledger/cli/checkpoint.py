@@ -8,7 +8,6 @@ import typer
 from ledger.cli.context import options, reporting_errors
 from ledger.log.key_file import load_signer
 from ledger.runtime import open_ledger
-from ledger.store.checkpoints import Checkpoints
 
 
 def checkpoint(
@@ -37,5 +36,5 @@ def checkpoint(
             sys.stdout.write(signer.verifier.encode() + "\n")
             return
         with open_ledger(settings) as ledger:
-            stored, _ = Checkpoints(ledger).issue(signer)
+            stored, _ = ledger.checkpoints.issue(signer)
     sys.stdout.write(stored.note)

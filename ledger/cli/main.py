@@ -27,6 +27,7 @@ from ledger.cli import (
     schemas,
     serve,
     template,
+    watch,
     witness,
     witnesses,
 )
@@ -140,6 +141,7 @@ app.command("sources")(gazetteer.sources)
 app.command("serve")(serve.serve)
 app.command("checkpoint")(checkpoint.checkpoint)
 app.command("witness")(witness.witness)
+app.command("watch")(watch.watch)
 app.add_typer(keys.app, name="keys")
 app.add_typer(producers.app, name="producers")
 app.add_typer(witnesses.app, name="witnesses")

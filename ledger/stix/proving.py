@@ -6,9 +6,9 @@ from ledger.audit.proofs import prove
 from ledger.errors import LedgerError
 from ledger.log.bundle import Bundle
 from ledger.log.note import Signer
+from ledger.ports import LedgerStore
 from ledger.stix.export import Prover
-from ledger.store.checkpoints import Checkpoints, StoredCheckpoint
-from ledger.store.postgres import PostgresLedger
+from ledger.store.checkpoints import StoredCheckpoint
 
 
 class NoCheckpoint(LedgerError):
@@ -16,9 +16,9 @@ class NoCheckpoint(LedgerError):
 
 
 def checkpoint_for(
-    ledger: PostgresLedger, position: int, signer: Signer | None = None
+    ledger: LedgerStore, position: int, signer: Signer | None = None
 ) -> StoredCheckpoint:
-    checkpoints = Checkpoints(ledger)
+    checkpoints = ledger.checkpoints
     latest = checkpoints.latest()
     if latest is None or latest.size < position:
         if signer is None:
@@ -29,7 +29,7 @@ def checkpoint_for(
     return latest
 
 
-def prover(ledger: PostgresLedger, checkpoint: StoredCheckpoint) -> Prover:
+def prover(ledger: LedgerStore, checkpoint: StoredCheckpoint) -> Prover:
     def proofs(positions: list[int]) -> Bundle:
         return prove(ledger, positions, checkpoint=checkpoint)
 

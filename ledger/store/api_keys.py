@@ -5,6 +5,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
+from ledger.domain.marking import Clearance
 from ledger.store.connection import Conn
 from ledger.store.sessions import LIVE_SESSION_KEY
 
@@ -39,14 +40,19 @@ def rows(conn: Conn, include_revoked: bool = True) -> list[tuple[Any, ...]]:
     return [tuple(r) for r in found]
 
 
-def clearances(conn: Conn, roles: Sequence[str]) -> list[tuple[int, list[str] | None]]:
-    """The distinct (rank, compartments) of the keys not revoked of these roles."""
+READING_ROLES = ("analyst", "auditor", "admin")
+"""The roles whose keys read the ledger (``ledger.web.keys.READERS``)."""
+
+
+def reader_clearances(conn: Conn) -> list[Clearance]:
+    """The distinct clearances of the keys not revoked that read: their projections
+    are kept folded by the Dagster run."""
     found = conn.execute(
         "SELECT DISTINCT clearance_rank, compartments FROM ledger.api_keys"
         " WHERE revoked_at IS NULL AND role = ANY(%s) ORDER BY 1, 2",
-        (list(roles),),
+        (list(READING_ROLES),),
     )
-    return [(int(r[0]), r[1]) for r in found]
+    return [Clearance(int(r[0]), frozenset(r[1] or ())) for r in found]
 
 
 def revoked(conn: Conn, key_id: str) -> tuple[Any, ...] | None:

@@ -8,6 +8,7 @@ statement: all or nothing, safe with any number of concurrent writers.
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
+from functools import cached_property
 from itertools import islice
 from typing import Any
 from uuid import UUID
@@ -33,8 +34,10 @@ from ledger.errors import (
 from ledger.log.producer_keys import ProducerKeys
 from ledger.log.producer_signing import ProducerSigner
 from ledger.records import Appended, EncodedEvent, Head, KafkaOrigin, RecordedEvent
+from ledger.store.checkpoints import Checkpoints
 from ledger.store.clearance import VISIBLE, set_clearance, visible_to
 from ledger.store.connection import Conn
+from ledger.store.merkle import MerkleTree
 from ledger.store.migrate import migrate, pending
 from ledger.store.producer_keys import (
     REGISTER_CHANGED,
@@ -166,6 +169,16 @@ class PostgresLedger:
     def pool(self) -> ConnectionPool[Any]:
         """The connection pool (to build another view of the same ledger on it)."""
         return self._pool
+
+    @cached_property
+    def checkpoints(self) -> Checkpoints:
+        """The ledger's signed checkpoints (built once, on first use)."""
+        return Checkpoints(self)
+
+    @cached_property
+    def tree(self) -> MerkleTree:
+        """The Merkle tree over the ledger's events (built once, on first use)."""
+        return MerkleTree(self)
 
     @property
     def conninfo(self) -> str:

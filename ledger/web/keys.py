@@ -34,7 +34,7 @@ class Role(Symbol):
     ADMIN = "admin"
 
 
-READERS = frozenset({Role.ANALYST, Role.AUDITOR, Role.ADMIN})
+READERS = frozenset(Role(r) for r in api_keys.READING_ROLES)
 WRITERS = frozenset({Role.PRODUCER, Role.ADMIN})
 
 
@@ -86,13 +86,6 @@ def listing(conn: Conn, include_revoked: bool = True) -> list[ApiKey]:
     """Every key (without secrets), oldest first."""
     rows = api_keys.rows(conn, include_revoked)
     return [ApiKey(r[0], r[1], Role(r[2]), r[3], r[4], _clearance(r[5], r[6])) for r in rows]
-
-
-def clearances_in_use(conn: Conn) -> list[Clearance]:
-    """The distinct clearances of the keys not revoked that read (their projections are
-    kept folded by the Dagster run)."""
-    rows = api_keys.clearances(conn, [r.value for r in READERS])
-    return [_clearance(rank, compartments) for rank, compartments in rows]
 
 
 def revoke(conn: Conn, key_id: str) -> ApiKey:

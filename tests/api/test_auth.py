@@ -27,6 +27,7 @@ PARAMS: dict[str, dict[str, Any]] = {
     "/posture/timeline": {"actor": "actor:hezbollah"},
     "/proofs/inclusion": {"position": 1, "size": 2},
     "/proofs/consistency": {"from": 1, "to": 2},
+    "/stream": {"until": 2},  # a stream that ends, to be read whole
 }
 """Required parameters of the routes that have some."""
 INTRUDER = json_line("SourceRegistered", source_id="source:intruder")

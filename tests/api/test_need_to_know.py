@@ -12,9 +12,13 @@ may learn how many positions the ledger holds; nothing else about a hidden event
 differ, and every status and body below is compared whole. Page tokens are sealed afresh
 for every answer, so each walk follows its own tokens to the end and every page of it is
 compared; ``/health`` for a key is compared whole, head and lag included, since it
-answers with the events the key sees.
+answers with the events the key sees. The live stream (``GET /stream``'s messages, read
+from its module until it goes quiet) is compared whole too: the same events, at the
+same positions, with the same hashes.
 """
 
+import asyncio
+import contextlib
 import json
 from collections.abc import Iterator
 from typing import Any
@@ -23,10 +27,12 @@ import psycopg
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
+from ledger.api.stream import HeadWatch, StreamOptions, Streams
 from ledger.config import Settings
 from ledger.domain.enums import Classification
 from ledger.domain.events import Event
-from ledger.domain.marking import Clearance
+from ledger.domain.marking import OPERATOR, Clearance
+from ledger.ports import LedgerStore
 from ledger.runtime import open_ledger
 from ledger.web.keys import Role
 from tests.helpers import (
@@ -113,6 +119,27 @@ PATHS: list[tuple[str, dict[str, Any]]] = [
 MOST_PAGES = 60
 
 
+def streamed(ledger: LedgerStore, clearance: Clearance) -> bytes:
+    """Every byte ``GET /stream`` sends ``clearance`` from position 1 until it has been
+    quiet for half a second."""
+
+    async def head() -> int:
+        return ledger.head().position
+
+    async def read() -> bytes:
+        streams = Streams(StreamOptions(), HeadWatch(head, 0.05))
+        messages = streams.subscribe(ledger, clearance, 0).messages()
+        got = b""
+        with contextlib.suppress(TimeoutError):
+            while True:
+                async with asyncio.timeout(0.5):
+                    got += await anext(messages)
+        await messages.aclose()
+        return got
+
+    return asyncio.run(read())
+
+
 def _answers(api: Api, event_ids: list[str]) -> Iterator[tuple[str, int, Any]]:
     for path, params in PATHS:
         response = api.client.get(path, params=params, headers=api.headers())
@@ -179,6 +206,16 @@ def test_every_answer_for_a_clearance_equals_the_answer_on_the_visible_events_al
             expected = list(_answers(api, ids))
         for got, wanted in zip(answered, expected, strict=True):
             assert got == wanted, got[0]
+
+        with open_ledger(Settings(database_url=whole_url)) as ledger:
+            mine_streamed = streamed(ledger, clearance)
+        with open_ledger(Settings(database_url=alone_url)) as ledger:
+            theirs_streamed = streamed(ledger, OPERATOR)
+        positions = [
+            int(line[4:]) for line in mine_streamed.split(b"\n") if line.startswith(b"id: ")
+        ]
+        assert positions == visible
+        assert mine_streamed == theirs_streamed
     finally:
         drop_database(server_url, whole)
         drop_database(server_url, alone)

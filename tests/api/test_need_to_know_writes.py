@@ -28,6 +28,7 @@ from tests.api.test_need_to_know import ORDER, may_see
 from tests.factories import make
 from tests.helpers import Api, create_database, database_url_for, drop_database, serving
 from tests.scenarios import COMPARTMENTS, SOURCES, events, marked, marked_events, markings
+from tests.stix.exporting import rendered
 
 
 def body(event: Event) -> dict[str, Any]:
@@ -186,3 +187,71 @@ def test_an_id_held_by_a_hidden_event_is_free_to_the_producer(fresh_api: Api) ->
     assert conflict.status_code == 409
     assert f"position {receipt['position']}" in conflict.text
     assert f"position {held.position}" not in conflict.text
+
+
+def _post_bundle(api: Api, events_: list[Event]) -> tuple[int, Any]:
+    response = api.client.post(
+        "/stix/bundles",
+        content=rendered(*events_),
+        params={"recorded_by": "probe"},
+        headers={**api.headers(Role.PRODUCER), "Content-Type": "application/stix+json"},
+    )
+    return response.status_code, response.json()
+
+
+@settings(
+    max_examples=8,
+    deadline=None,
+    phases=(Phase.explicit, Phase.reuse, Phase.generate),
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    batch=st.lists(marked_events(), min_size=1, max_size=20),
+    level=st.sampled_from(ORDER),
+    compartments=st.lists(st.sampled_from(COMPARTMENTS), unique=True),
+    data=st.data(),
+)
+def test_what_a_stix_import_is_told_equals_what_it_is_told_on_the_visible_events_alone(
+    server_url: str,
+    template_db: str,
+    batch: list[Event],
+    level: str,
+    compartments: list[str],
+    data: st.DataObject,
+) -> None:
+    """A bundle posted to ``POST /stix/bundles`` is mapped with what the key sees of the
+    ledger: its answer (the report per type, receipts, refusals) is the answer of a
+    ledger holding only the visible events, whatever the bundle names."""
+    clearance = Clearance.of(level, compartments)
+    requests = data.draw(st.lists(probes(batch), min_size=1, max_size=4))
+    whole = create_database(server_url, template_db)
+    alone = create_database(server_url, template_db)
+    whole_url, alone_url = database_url_for(server_url, whole), database_url_for(server_url, alone)
+    try:
+        with open_ledger(Settings(database_url=whole_url)) as ledger:
+            appended = ledger.append(batch)
+        visible = [
+            (a.position, e)
+            for a, e in zip(appended, batch, strict=True)
+            if may_see(level, compartments, e)
+        ]
+        with open_ledger(Settings(database_url=alone_url)) as ledger:
+            copies = ledger.append([e for _, e in visible])
+        back = {c.position: p for c, (p, _) in zip(copies, visible, strict=True)}
+        with (
+            serving(whole_url, clearance=clearance) as mine,
+            serving(alone_url, clearance=clearance) as theirs,
+        ):
+            for events_ in requests:
+                told = _post_bundle(mine, events_)
+                reference = _post_bundle(theirs, events_)
+                assert told[0] < 500 and reference[0] < 500, (told, reference)
+                for got, wanted in zip(
+                    told[1].get("receipts") or [], reference[1].get("receipts") or [], strict=False
+                ):
+                    if got["appended"] and wanted["appended"]:
+                        back.setdefault(wanted["position"], got["position"])
+                assert told == _renumbered(reference, back), events_
+    finally:
+        drop_database(server_url, whole)
+        drop_database(server_url, alone)

@@ -8,45 +8,21 @@ from pydantic import TypeAdapter
 from starlette.concurrency import run_in_threadpool
 
 from ledger.api.auth import Reader, Writer, clearance_of
+from ledger.api.event_json import item
 from ledger.api.event_schema import request_body
-from ledger.api.models import AppendResult, EventItem, EventsPage, FieldProblem, KafkaOrigin
+from ledger.api.models import AppendResult, EventItem, EventsPage, FieldProblem
 from ledger.api.problems import ProblemError, responses
 from ledger.api.submitting import body_problem, limits_of, receipts_answer, submit_request
-from ledger.codec.json_form import json_form
-from ledger.codec.single_object import AvroCodec
 from ledger.domain.type_names import canonical_type, type_hint
 from ledger.errors import ValidationFailed
 from ledger.intake import Encoded
 from ledger.intake.decoding import NotJson, decode_json
 from ledger.intake.limits import shown
 from ledger.intake.signed import encoded_batch
-from ledger.log.producer_signing import encode_signature
 from ledger.store.seen import HEAD
 from ledger.web.services import lookup, services
 
 router = APIRouter(tags=["events"])
-
-
-def item(row: dict[str, Any], codec: AvroCodec) -> EventItem:
-    """An event as stored, its body decoded straight to JSON (validated when appended)."""
-    _, record = codec.decode_record(bytes(row["payload"]))
-    topic = row["kafka_topic"]
-    return EventItem(
-        position=row["position"],
-        event_id=row["event_id"],
-        event_type=row["event_type"],
-        stream_id=row["stream_id"],
-        recorded_at=row["recorded_at"],
-        valid_from=row["valid_from"],
-        valid_to=row["valid_to"],
-        hash=bytes(row["hash"]).hex(),
-        prev_hash=bytes(row["prev_hash"]).hex(),
-        kafka=KafkaOrigin(topic=topic, partition=row["kafka_partition"], offset=row["kafka_offset"])
-        if topic is not None
-        else None,
-        signature=encode_signature(bytes(row["signature"])) if row["signature"] else None,
-        body={"type": row["event_type"], **json_form(record)},
-    )
 
 
 @router.get(

@@ -13,7 +13,6 @@ from ledger.api.models import FieldProblem
 from ledger.api.problems import ProblemError, responses
 from ledger.errors import LedgerError
 from ledger.store.checkpoints import Checkpoints
-from ledger.store.merkle import MerkleTree
 from ledger.web.keys import Role
 from ledger.web.services import services
 
@@ -50,7 +49,7 @@ class ConsistencyProof(BaseModel):
 
 
 def _latest(request: Request) -> Checkpoints:
-    return Checkpoints(services(request).ledger)
+    return services(request).ledger.checkpoints
 
 
 @router.get(
@@ -98,7 +97,7 @@ async def inclusion(
     log exactly as it is."""
     ledger = services(request).ledger
     if size is None:
-        latest = await run_in_threadpool(Checkpoints(ledger).latest)
+        latest = await run_in_threadpool(ledger.checkpoints.latest)
         if latest is None or latest.size == 0:
             raise ProblemError(404, "the ledger has signed no checkpoint yet: give `size`")
         size = latest.size
@@ -109,7 +108,7 @@ async def inclusion(
             [FieldProblem(field="query.position", message=f"at most {size}")],
         )
     try:
-        leaf, path, root = await run_in_threadpool(MerkleTree(ledger).inclusion, position, size)
+        leaf, path, root = await run_in_threadpool(ledger.tree.inclusion, position, size)
     except LedgerError as exc:
         raise _problem(exc, "query.size") from None
     return InclusionProof(
@@ -144,7 +143,7 @@ async def consistency(
         )
     try:
         proof, old, new = await run_in_threadpool(
-            MerkleTree(services(request).ledger).consistency, from_size, to_size
+            services(request).ledger.tree.consistency, from_size, to_size
         )
     except LedgerError as exc:
         raise _problem(exc, "query.to") from None
@@ -194,7 +193,7 @@ async def add_cosignature(
         line = body.decode("utf-8").strip()
     except UnicodeDecodeError:
         raise ProblemError(422, "the cosignature line is not UTF-8 text") from None
-    checkpoints = Checkpoints(services(request).ledger)
+    checkpoints = services(request).ledger.checkpoints
     if await run_in_threadpool(checkpoints.at, size) is None:
         raise ProblemError(404, f"the ledger signed no checkpoint of size {size}")
     try:

@@ -20,7 +20,6 @@ from ledger.stix.context import Context
 from ledger.stix.export import ExportRequest, StixExport
 from ledger.stix.importing import DEFAULT_PRODUCER, Outcome, import_bundle
 from ledger.stix.proving import NoCheckpoint, checkpoint_for, prover
-from ledger.store.postgres import PostgresLedger
 from ledger.web.context import ReadContext
 from ledger.web.services import services
 
@@ -64,7 +63,6 @@ async def bundle(
     ledger = found.ledger
     proving = None
     if proofs:
-        assert isinstance(ledger, PostgresLedger)
         try:
             stored = await run_in_threadpool(checkpoint_for, ledger, position)
         except NoCheckpoint as exc:
