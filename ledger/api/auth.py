@@ -120,6 +120,7 @@ def require(roles: frozenset[Role], action: str) -> Callable[..., Awaitable[ApiK
         request.state.clearance = key.clearance
         request.state.role = key.role
         request.state.key_name = key.name
+        request.state.key_id = key.key_id
         known_parameters(request)
         return key
 
@@ -144,6 +145,13 @@ def key_name_of(request: Request) -> str | None:
     """The name of the request's key (who or what uses it), None on a server run
     without keys."""
     found = getattr(request.state, "key_name", None)
+    return found if isinstance(found, str) else None
+
+
+def key_id_of(request: Request) -> str | None:
+    """The id of the request's key (what a TAXII status is kept for), None on a server
+    run without keys."""
+    found = getattr(request.state, "key_id", None)
     return found if isinstance(found, str) else None
 
 

@@ -1,8 +1,8 @@
 """The TAXII resources' JSON: discovery, the API root, collections, and the envelope,
 manifest and versions of a page (spec sections 4 and 5).
 
-One API root, ``ledger``; its collections are laid out as data so a write collection
-(``can_write``) joins the read one without changing the routes that list them.
+One API root, ``ledger``; its collections are laid out as data: the read collection
+(``everything``) and the write one (``inbox``), each saying what it serves.
 """
 
 import uuid
@@ -29,7 +29,10 @@ class CollectionInfo:
     title: str
     description: str
     alias: str
-    can_write: bool
+    readable: bool
+    """Whether the collection serves reads (``can_read`` for keys that may read)."""
+    writable: bool
+    """Whether it takes objects (``can_write`` for keys that may append)."""
 
 
 def read_collection(log: str) -> CollectionInfo:
@@ -42,12 +45,27 @@ def read_collection(log: str) -> CollectionInfo:
         "exactly as `ledger export stix --all-versions` writes them for that clearance; "
         "date_added is the record time of each version's event.",
         alias="everything",
-        can_write=False,
+        readable=True,
+        writable=False,
+    )
+
+
+def inbox(log: str) -> CollectionInfo:
+    """The collection producers post envelopes to; its id is fixed as the read one's."""
+    return CollectionInfo(
+        id=str(uuid.uuid5(_NAMESPACE, f"{log}/taxii/inbox")),
+        title="inbox",
+        description="Post envelopes of STIX 2.1 objects here: they are imported as "
+        "`ledger import stix` does, through the common intake, all or nothing, and the "
+        "status tells what became of each object. Read them back from `everything`.",
+        alias="inbox",
+        readable=False,
+        writable=True,
     )
 
 
 def collections(log: str) -> list[CollectionInfo]:
-    return [read_collection(log)]
+    return [read_collection(log), inbox(log)]
 
 
 def discovery() -> bytes:
@@ -73,20 +91,21 @@ def api_root(max_content_length: int) -> bytes:
     )
 
 
-def collection(info: CollectionInfo, can_read: bool) -> dict[str, object]:
+def collection(info: CollectionInfo, reader: bool, writer: bool) -> dict[str, object]:
+    """A collection as the key of a reader (or a writer) role sees it."""
     return {
         "id": info.id,
         "title": info.title,
         "description": info.description,
         "alias": info.alias,
-        "can_read": can_read,
-        "can_write": info.can_write,
+        "can_read": info.readable and reader,
+        "can_write": info.writable and writer,
         "media_types": [STIX],
     }
 
 
-def collection_list(infos: Iterable[CollectionInfo], can_read: bool) -> bytes:
-    found = [collection(info, can_read) for info in infos]
+def collection_list(infos: Iterable[CollectionInfo], reader: bool, writer: bool) -> bytes:
+    found = [collection(info, reader, writer) for info in infos]
     return orjson.dumps({"collections": found} if found else {})
 
 

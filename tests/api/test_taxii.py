@@ -110,8 +110,9 @@ def _collection(served: Served, who: str) -> Collection:
     assert root.url == f"{served.base}/taxii2/ledger/"
     assert root.versions == [TAXII]
     assert root.max_content_length == served.settings.limits.max_body_bytes
-    (collection,) = root.collections
+    collection, inbox = root.collections
     assert collection.can_read and not collection.can_write
+    assert inbox.title == "inbox" and not inbox.can_read and not inbox.can_write  # a reader's
     return collection
 
 
@@ -277,9 +278,11 @@ def test_a_producer_sees_the_collection_it_cannot_read(served: Served) -> None:
         f"{served.base}/taxii2/ledger/collections/", headers=served.headers("producer")
     )
     assert listed.status_code == 200
-    (collection,) = listed.json()["collections"]
+    collection, inbox = listed.json()["collections"]
     assert collection["can_read"] is False and collection["can_write"] is False
     assert collection["media_types"] == ["application/stix+json;version=2.1"]
+    assert inbox["alias"] == "inbox" and inbox["id"] != collection["id"]
+    assert inbox["can_read"] is False and inbox["can_write"] is True
 
 
 def test_stix2s_taxii_collection_source_queries_it(served: Served) -> None:

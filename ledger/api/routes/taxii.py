@@ -1,22 +1,41 @@
-"""TAXII 2.1 under ``/taxii2/``: discovery, one API root, its collections, and the read
-collection's objects, versions and manifest, for the same keys and clearances as the
-rest of the API. Routes translate HTTP to ``ledger.taxii`` and back; every error is in
-TAXII's form (``application/taxii+json``), 422s of the API answering as 400s."""
+"""TAXII 2.1 under ``/taxii2/``: discovery, one API root, its collections, the read
+collection's objects, versions and manifest, and the inbox that takes envelopes (with
+their statuses), for the same keys and clearances as the rest of the API. Routes
+translate HTTP to ``ledger.taxii`` and back; every error is in TAXII's form
+(``application/taxii+json``), 422s of the API answering as 400s."""
 
+import uuid
+from contextlib import nullcontext
+from datetime import UTC, datetime
 from typing import Annotated, Any
 
 import orjson
 from fastapi import APIRouter, Depends, FastAPI, Path, Query, Request, Response
 from starlette.concurrency import run_in_threadpool
 
-from ledger.api.auth import Reader, clearance_of, require, role_of
+from ledger.api.auth import (
+    Reader,
+    caller_of,
+    clearance_of,
+    key_id_of,
+    key_name_of,
+    require,
+    role_of,
+)
 from ledger.api.problems import use_form
 from ledger.api.submitting import limits_of
+from ledger.errors import ValidationFailed
+from ledger.intake import Forbidden
 from ledger.intake.limits import shown
 from ledger.stix.context import Context
-from ledger.taxii import resources
+from ledger.stix.importing import DEFAULT_PRODUCER, Outcome, import_bundle
+from ledger.store import taxii_statuses
+from ledger.taxii import resources, status
 from ledger.taxii.answers import Answer, Body, answer
 from ledger.taxii.collection import read
+from ledger.taxii.dates import micros
+from ledger.taxii.dates import shown as shown_time
+from ledger.taxii.envelope import BadEnvelope, as_bundle, read_envelope
 from ledger.taxii.errors import TaxiiError, error_body
 from ledger.taxii.filters import FilterProblem, Filters, read_filters
 from ledger.taxii.growth import grow
@@ -24,7 +43,7 @@ from ledger.taxii.media import TAXII, accepts_taxii, is_taxii
 from ledger.taxii.paging import BadToken, Cursor, scope
 from ledger.web import keys
 from ledger.web.context import ReadContext
-from ledger.web.services import services
+from ledger.web.services import lookup, services
 
 router = APIRouter(prefix="/taxii2", tags=["taxii"])
 
@@ -46,11 +65,13 @@ _ERROR_SCHEMA = {
     },
 }
 _ERRORS = {
-    400: "A parameter cannot be read, or a `next` this server did not give for this key.",
+    400: "A parameter cannot be read, a `next` this server did not give for this key, "
+    "or a body that is not a TAXII envelope of objects with ids.",
     401: "No API key, or one that is unknown, wrong or revoked.",
     403: "The key's role may not do this.",
     404: "No such API root, collection or object (one the key may not see is one that is not).",
     406: f"The client does not accept {TAXII}.",
+    409: "The ledger holds an event of the envelope under the same id with other content.",
     413: "The body is larger than the server accepts (LEDGER_MAX_BODY_BYTES).",
     415: f"The body is not {TAXII}.",
     503: "The database cannot be reached.",
@@ -130,6 +151,15 @@ def _collection(request: Request, root: str, collection_id: str) -> resources.Co
             return info
     named = f"API root {shown(root)} has no collection {shown(collection_id)}"
     raise TaxiiError(404, f"{named}; its collections/ lists them")
+
+
+def _readable(request: Request, root: str, collection_id: str) -> None:
+    """404 for no such collection, 403 for one that serves no reads (the inbox)."""
+    info = _collection(request, root, collection_id)
+    if not info.readable:
+        raise TaxiiError(
+            403, f"collection {info.id} takes objects and serves none (can_read is false)"
+        )
 
 
 Root = Annotated[str, Path(description="The API root (there is one: `ledger`).")]
@@ -247,7 +277,8 @@ async def api_root(request: Request, root: Root) -> Response:
 async def collections(request: Request, root: Root) -> Response:
     _root(root)
     infos = resources.collections(request.app.state.log_name)
-    return _taxii(resources.collection_list(infos, role_of(request) in keys.READERS))
+    role = role_of(request)
+    return _taxii(resources.collection_list(infos, role in keys.READERS, role in keys.WRITERS))
 
 
 @router.get(
@@ -259,7 +290,9 @@ async def collections(request: Request, root: Root) -> Response:
 )
 async def collection(request: Request, root: Root, collection_id: CollectionId) -> Response:
     info = _collection(request, root, collection_id)
-    return _taxii(orjson.dumps(resources.collection(info, role_of(request) in keys.READERS)))
+    role = role_of(request)
+    described = resources.collection(info, role in keys.READERS, role in keys.WRITERS)
+    return _taxii(orjson.dumps(described))
 
 
 @router.get(
@@ -282,7 +315,7 @@ async def objects(
     match_spec_version: MatchSpec = None,
 ) -> Response:
     """An envelope of the objects the key's clearance sees, oldest `date_added` first."""
-    _collection(request, root, collection_id)
+    _readable(request, root, collection_id)
     filters = _filters(
         request,
         added_after=added_after,
@@ -297,20 +330,71 @@ async def objects(
 @router.post(
     "/{root}/collections/{collection_id}/objects/",
     dependencies=[Adder],
+    status_code=202,
     response_class=Response,
-    responses=taxii_responses(404, 413, 415),
-    summary="Add objects (no collection takes them yet)",
+    responses={
+        202: {"description": "The status of the envelope.", "content": {TAXII: {}}},
+        **{code: r for code, r in taxii_responses(404, 409, 413, 415).items() if code != 200},
+    },
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {TAXII: {"schema": {"type": "object"}}},
+            "description": 'A TAXII envelope: {"objects": [STIX 2.1 objects]}.',
+        }
+    },
+    summary="Add objects to the inbox",
 )
 async def add_objects(request: Request, root: Root, collection_id: CollectionId) -> Response:
-    """415 for a body that is not TAXII 2.1, 406 for an answer the client cannot take,
-    else 403: the read collection is not writable (``can_write`` false)."""
+    """Import an envelope into the inbox as `POST /stix/bundles` imports a bundle, all or
+    nothing, and answer 202 with its status (kept a day for this key): objects added or
+    already held are successes, objects the ledger does not map or the import refused
+    are failures, each with a message. A body that is no envelope is a 400."""
     info = _collection(request, root, collection_id)
     if not is_taxii(request.headers.get("content-type")):
         raise TaxiiError(415, f"a body of objects is {TAXII}; send Content-Type: {TAXII}")
     acceptable(request)
-    if not info.can_write:
+    if not info.writable:
         raise TaxiiError(403, f"collection {info.id} is read only (can_write is false)")
-    raise TaxiiError(403, "adding objects is not served yet")
+    requested_at = shown_time(micros(datetime.now(UTC)))
+    limits = limits_of(request)
+    try:
+        objects = read_envelope(await request.body(), limits.max_batch_events)
+    except BadEnvelope as exc:
+        raise TaxiiError(exc.status, str(exc)) from None
+    found = services(request)
+    caller = caller_of(request)
+    producer = key_name_of(request) or DEFAULT_PRODUCER
+
+    def run() -> Outcome:
+        with found.publishing if found.sink.name == "kafka" else nullcontext():
+            return import_bundle(
+                as_bundle(objects),
+                recorded_by=producer,
+                caller=caller,
+                sink=found.sink,
+                source="envelope",
+                limits=limits,
+            )
+
+    status_id = str(uuid.uuid4())
+    posted = status.posted(objects)
+    try:
+        outcome = await run_in_threadpool(run)
+    except ValidationFailed as exc:
+        made = status.refused(status_id, requested_at, posted, exc.problems)
+    except Forbidden as exc:
+        made = status.refused(status_id, requested_at, posted, [str(exc)])
+    else:
+        added = status.ACCEPTED if found.sink.name == "kafka" else status.ADDED
+        report = outcome.report
+        made = status.imported(
+            status_id, requested_at, posted, report.objects, added, appended=report.events > 0
+        )
+    body = orjson.dumps(made)
+    async with lookup(request) as conn:
+        await taxii_statuses.keep(conn, status_id, key_id_of(request), body.decode())
+    return Response(body, 202, media_type=TAXII)
 
 
 @router.get(
@@ -332,7 +416,7 @@ async def one_object(
     match_spec_version: MatchSpec = None,
 ) -> Response:
     """An envelope of the versions of one object `match[version]` picks (the newest)."""
-    _collection(request, root, collection_id)
+    _readable(request, root, collection_id)
     filters = _filters(
         request,
         added_after=added_after,
@@ -361,7 +445,7 @@ async def versions(
     match_spec_version: MatchSpec = None,
 ) -> Response:
     """Every version the collection holds of one object, oldest first."""
-    _collection(request, root, collection_id)
+    _readable(request, root, collection_id)
     filters = _filters(
         request,
         added_after=added_after,
@@ -392,7 +476,7 @@ async def manifest(
     match_spec_version: MatchSpec = None,
 ) -> Response:
     """What `objects/` would give (id, date_added, version, media type), without bodies."""
-    _collection(request, root, collection_id)
+    _readable(request, root, collection_id)
     filters = _filters(
         request,
         added_after=added_after,
@@ -411,7 +495,12 @@ async def manifest(
     responses=taxii_responses(404),
     summary="A status",
 )
-async def status(root: Root, status_id: str) -> Response:
-    """The status of an add (none yet: no collection takes objects)."""
+async def status_of(request: Request, root: Root, status_id: str) -> Response:
+    """The status of an envelope this key posted (kept at least a day); any other key's
+    status, or one past its day and deleted, is a 404."""
     _root(root)
-    raise TaxiiError(404, f"there is no status {shown(status_id)}")
+    async with lookup(request) as conn:
+        found = await taxii_statuses.find(conn, status_id, key_id_of(request))
+    if found is None:
+        raise TaxiiError(404, f"there is no status {shown(status_id)} for this key")
+    return _taxii(found.encode())
