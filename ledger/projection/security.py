@@ -26,36 +26,37 @@ POLICY = "cleared"
 
 _SECURE = """
 DO $$
+DECLARE
+    found text[] := ARRAY(SELECT policyname::text FROM pg_policies
+                           WHERE schemaname = {schema_text} AND tablename = {table_text});
 BEGIN
-    IF NOT EXISTS (SELECT 1 FROM pg_policies
-                    WHERE schemaname = {schema_text} AND tablename = {table_text}
-                      AND policyname = 'cleared') THEN
-        ALTER TABLE {s}.{t} ENABLE ROW LEVEL SECURITY;
-        CREATE POLICY cleared ON {s}.{t} FOR SELECT TO ledger_reader USING ({rule});
-        GRANT USAGE ON SCHEMA {s} TO ledger_reader;
-        GRANT SELECT ON {s}.{t} TO ledger_reader;
-        GRANT SELECT ON {s}.cursors TO ledger_reader;
+    IF NOT 'cleared' = ANY(found) THEN
+        BEGIN
+            ALTER TABLE {s}.{t} ENABLE ROW LEVEL SECURITY;
+            CREATE POLICY cleared ON {s}.{t} FOR SELECT TO ledger_reader USING ({rule});
+            GRANT USAGE ON SCHEMA {s} TO ledger_reader;
+            GRANT SELECT ON {s}.{t} TO ledger_reader;
+            GRANT SELECT ON {s}.cursors TO ledger_reader;
+        EXCEPTION WHEN undefined_object THEN
+            NULL;  -- no ledger_reader role on this server: the service filters alone
+        END;
     END IF;
-EXCEPTION WHEN undefined_object THEN
-    NULL;  -- no ledger_reader role on this server: the service filters alone
-END
-$$;
-DO $$
-BEGIN
-    IF to_regrole('ledger_login') IS NOT NULL AND to_regclass('ledger.db_logins') IS NOT NULL
-       AND NOT EXISTS (SELECT 1 FROM pg_policies
-                        WHERE schemaname = {schema_text} AND tablename = {table_text}
-                          AND policyname = 'cleared_login') THEN
-        ALTER TABLE {s}.{t} ENABLE ROW LEVEL SECURITY;
-        CREATE POLICY cleared_login ON {s}.{t} FOR SELECT TO ledger_login
-            USING (EXISTS (SELECT 1 FROM ledger.db_logins l WHERE l.role_name = session_user
-                           AND {rank} <= l.clearance_rank AND {compartments} <@ l.compartments));
-        GRANT USAGE ON SCHEMA {s} TO ledger_login;
-        GRANT SELECT ON {s}.{t} TO ledger_login;
-        GRANT SELECT ON {s}.cursors TO ledger_login;
+    IF NOT 'cleared_login' = ANY(found) AND to_regrole('ledger_login') IS NOT NULL
+       AND to_regclass('ledger.db_logins') IS NOT NULL THEN
+        BEGIN
+            ALTER TABLE {s}.{t} ENABLE ROW LEVEL SECURITY;
+            CREATE POLICY cleared_login ON {s}.{t} FOR SELECT TO ledger_login
+                USING (EXISTS (SELECT 1 FROM ledger.db_logins l
+                                WHERE l.role_name = session_user
+                                  AND {rank} <= l.clearance_rank
+                                  AND {compartments} <@ l.compartments));
+            GRANT USAGE ON SCHEMA {s} TO ledger_login;
+            GRANT SELECT ON {s}.{t} TO ledger_login;
+            GRANT SELECT ON {s}.cursors TO ledger_login;
+        EXCEPTION WHEN insufficient_privilege THEN
+            NULL;  -- folded by a role that does not own the table: closed to logins
+        END;
     END IF;
-EXCEPTION WHEN insufficient_privilege THEN
-    NULL;  -- folded by a role that does not own the table: no login reads it (closed)
 END
 $$
 """
