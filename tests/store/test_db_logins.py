@@ -263,3 +263,24 @@ def ledger_with_levels(database_url: str) -> str:
         for name in PROJECTIONS:
             fold(opened, name)
     return database_url
+
+
+def test_a_login_of_one_ledger_reads_nothing_of_another(
+    ledger_with_levels: str, server_url: str, template_db: str
+) -> None:
+    """Roles belong to the whole server, clearances to one ledger's database: in a
+    ledger that did not make it, a login has no row, so it sees no event."""
+    other = create_database(server_url, template_db)
+    other_url = database_url_for(server_url, other)
+    try:
+        with open_ledger(Settings(database_url=other_url)) as ledger:
+            ledger.append([make("SourceRegistered", source_id="source:open")])
+        with _login(server_url, ledger_with_levels, Clearance.of("TOP_SECRET")) as login_url:
+            elsewhere = make_conninfo(login_url, dbname=other)
+            with psycopg.connect(elsewhere) as conn:
+                assert _count(conn, "ledger.events") == 0
+                assert _count(conn, "ledger.db_logins") == 0
+            with psycopg.connect(login_url) as conn:
+                assert _count(conn, "ledger.events") == 8  # not SECRET//ALPHA nor UNKNOWN
+    finally:
+        drop_database(server_url, other)
