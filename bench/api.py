@@ -35,16 +35,16 @@ from rich.table import Table
 
 from bench.common import SERVER, Measurement, report
 from bench.synthetic import synthetic_events
-from ledger.api import keys
-from ledger.api.keys import Role
 from ledger.config import Settings
 from ledger.domain.marking import PUBLIC
-from ledger.jsonlines import validate_batch
+from ledger.intake.lines import validate_batch
 from ledger.projection.catalog import PROJECTIONS
 from ledger.projection.clearances import fold_cleared
 from ledger.projection.fold import fold, rebuild
 from ledger.runtime import open_ledger
 from ledger.store.postgres import PostgresLedger
+from ledger.web import keys
+from ledger.web.keys import Role
 
 DATABASE = "ledger_bench_api"
 

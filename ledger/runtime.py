@@ -16,13 +16,13 @@ from psycopg.conninfo import conninfo_to_dict
 from psycopg_pool import AsyncConnectionPool, ConnectionPool
 
 from ledger.codec.single_object import AvroCodec
-from ledger.config import KafkaSettings, Settings, reader_clearance
+from ledger.config import KafkaSettings, Settings
 from ledger.errors import LedgerError, StoreUnavailable
+from ledger.intake.sinks import DirectSink, KafkaSink
 from ledger.log.producer_signing import ProducerSigner
 from ledger.ports import EventSink
 from ledger.projection.catalog import PROJECTIONS
 from ledger.projection.service import ReadService
-from ledger.sinks import DirectSink, KafkaSink
 from ledger.store.database import ensure_database
 from ledger.store.embedded import embedded_database
 from ledger.store.postgres import PostgresLedger
@@ -195,7 +195,7 @@ def bootstrap(
         if as_service:
             with store.connection() as conn:
                 require_least_privilege(conn)
-        reads = ReadService(store).for_clearance(reader_clearance(settings))
+        reads = ReadService(store).for_clearance(settings.clearance)
         yield Runtime(settings, kafka, store, reads, stack)
 
 

@@ -4,12 +4,12 @@ from typing import Any
 
 from dagster import AssetExecutionContext, Config, MaterializeResult, MetadataValue, asset
 
-from ledger.api import keys
 from ledger.log.key_file import load_signer
 from ledger.projection.clearances import fold_cleared
 from ledger.projection.fold import FoldResult, fold, shadow_schema, swap_in
 from ledger.projection.schema import SCHEMA
 from ledger.store.checkpoints import Checkpoints
+from ledger.web import keys
 from projections.resources import KafkaResource, LedgerResource
 
 

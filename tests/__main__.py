@@ -1,10 +1,11 @@
 """The test command: lint, format check, strict types, then the test suite.
 
 Run as ``python -m tests [pytest args]`` from the repository root. The two ruff steps
-run first (they take well under a second) and stop the command if they fail; mypy then
-runs alongside pytest, its output held back and printed when pytest ends, so the two
-never interleave. The exit code is that of the first failing step in the order ruff,
-ruff format, mypy, pytest.
+and the import contracts (``lint-imports``: the layering of pyproject.toml's
+``[tool.importlinter]``) run first (each takes about a second) and stop the command if
+they fail; mypy then runs alongside pytest, its output held back and printed when
+pytest ends, so the two never interleave. The exit code is that of the first failing
+step in the order ruff, ruff format, lint-imports, mypy, pytest.
 
 pytest spreads the tests over one worker per CPU (pytest-xdist) unless the arguments
 choose otherwise (``-n 0`` runs them in this process, as plain ``pytest`` does).
@@ -15,10 +16,15 @@ import subprocess
 import sys
 import tempfile
 
+LINT_IMPORTS = "import sys; from importlinter.cli import lint_imports_command as c; sys.exit(c())"
+"""``lint-imports`` run by this interpreter (import-linter has no ``python -m`` form)."""
+
 QUICK_STEPS = [
-    ["ruff", "check", "."],
-    ["ruff", "format", "--check", "."],
+    (["ruff", "check", "."], ["-m", "ruff", "check", "."]),
+    (["ruff", "format", "--check", "."], ["-m", "ruff", "format", "--check", "."]),
+    (["lint-imports", "--no-logo"], ["-c", LINT_IMPORTS, "--no-logo"]),
 ]
+"""(what is shown, the interpreter's arguments) of each step run before the tests."""
 MYPY = ["mypy"]
 
 
@@ -47,9 +53,9 @@ def _show(step: list[str]) -> None:
 
 
 def main() -> int:
-    for step in QUICK_STEPS:
-        _show(step)
-        code = subprocess.call([sys.executable, "-m", *step])
+    for shown, step in QUICK_STEPS:
+        _show(shown)
+        code = subprocess.call([sys.executable, *step])
         if code != 0:
             return code
     with tempfile.TemporaryFile() as mypy_output:

@@ -22,9 +22,7 @@ import uvicorn
 from fastapi.testclient import TestClient
 from psycopg.conninfo import make_conninfo
 
-from ledger.api import keys
 from ledger.api.app import create_app
-from ledger.api.keys import Role
 from ledger.chain import GENESIS_HASH, chain_hash
 from ledger.config import KafkaSettings, Settings
 from ledger.demo import load_seed
@@ -34,6 +32,8 @@ from ledger.projection.catalog import PROJECTIONS
 from ledger.projection.fold import fold
 from ledger.runtime import open_ledger
 from ledger.store.postgres import PostgresLedger
+from ledger.web import keys
+from ledger.web.keys import Role
 
 
 def database_url_for(server_url: str, name: str) -> str:

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ledger.limits import DEFAULT_LIMITS, InputLimits
+from ledger.intake.limits import DEFAULT_LIMITS, InputLimits
 from ledger.stix.ids import EXTENSION
 
 BASE_FILE = Path(__file__).parent / "stix" / "bundles" / "handmade" / "field-report.json"

@@ -21,7 +21,6 @@ from ledger.api.event_schema import REF, event_components
 from ledger.api.guard import InputGuard
 from ledger.api.headers import SecurityHeaders
 from ledger.api.models import Problem
-from ledger.api.page_tokens import PageTokens
 from ledger.api.routes import (
     claims,
     events,
@@ -33,10 +32,11 @@ from ledger.api.routes import (
     sources,
     stix,
 )
-from ledger.api.services import Services
 from ledger.config import KafkaSettings, Settings
 from ledger.runtime import bootstrap
 from ledger.store.server_secrets import server_secret
+from ledger.web.page_tokens import PageTokens
+from ledger.web.services import Services
 
 LOOKUP_CONNECTIONS = 4
 """Connections per process for the key and cursor lookups every request makes."""

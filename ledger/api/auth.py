@@ -2,37 +2,21 @@
 and no query parameter a route does not take."""
 
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
-from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import Depends, Request, Security
 from fastapi._compat import field_annotation_is_sequence
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from pydantic import TypeAdapter, ValidationError
 
-from ledger.api import keys
-from ledger.api.keys import ApiKey, Role
 from ledger.api.models import FieldProblem
 from ledger.api.problems import ProblemError
-from ledger.api.routes.params import Moment
-from ledger.api.services import lookup, services
 from ledger.domain.marking import OPERATOR, PUBLIC, Clearance
-from ledger.limits import shown, shown_name
-from ledger.store.sessions import LIVE_SESSION_KEY
-
-
-@dataclass(frozen=True)
-class ReadContext:
-    """Fetched with the key: each projection's cursor (None before any projection is
-    built) and the last position recorded by ``as_of``."""
-
-    cursors: dict[str, int] | None
-    as_of: datetime | None
-    known: int | None
-    head: int | None = None
-    """The ledger's last position, to say how far the projections lag behind it."""
-
+from ledger.intake.limits import shown, shown_name
+from ledger.intake.permissions import Caller, with_article
+from ledger.web import keys
+from ledger.web.context import load_context
+from ledger.web.keys import ApiKey, Role
+from ledger.web.services import services
 
 bearer = HTTPBearer(
     auto_error=False,
@@ -99,52 +83,6 @@ def known_parameters(request: Request) -> None:
         )
 
 
-_CONTEXT = (
-    "SELECT k.key_id, k.name, k.role, k.created_at, k.revoked_at, k.key_hash,"
-    " k.clearance_rank, k.compartments, ledger.projection_cursors(),"
-    " CASE WHEN %(as_of)s::timestamptz IS NULL THEN NULL"
-    " ELSE ledger.position_at(%(as_of)s::timestamptz) END,"
-    " (SELECT max(position) FROM ledger.events)"
-    " FROM (SELECT 1) AS one LEFT JOIN ledger.api_keys k ON k.key_id ="
-    f" coalesce(%(key_id)s, {LIVE_SESSION_KEY})"
-)
-
-_MOMENT: TypeAdapter[datetime] = TypeAdapter(Moment)
-
-
-def _as_of(request: Request) -> datetime | None:
-    """The request's as_of if it is a valid time (the route itself reports it if not)."""
-    given = request.query_params.get("as_of")
-    if given is None:
-        return None
-    try:
-        return _MOMENT.validate_python(given)
-    except ValidationError:
-        return None
-
-
-async def load_context(
-    request: Request, key_id: str | None, *, session: bytes | None = None
-) -> tuple[Any, ...]:
-    """The key's row (all None if unknown), found by its id or by the token hash of a
-    live workbench ``session``, and the read context, in one round trip; the context is
-    left in ``request.state.read_context``."""
-    as_of = _as_of(request)
-    async with lookup(request) as conn:
-        cursor = await conn.execute(
-            _CONTEXT, {"key_id": key_id, "session": session, "as_of": as_of}
-        )
-        row = await cursor.fetchone()
-    assert row is not None
-    request.state.read_context = ReadContext(
-        cursors=row[8],
-        as_of=as_of,
-        known=None if row[9] is None else int(row[9]),
-        head=None if row[10] is None else int(row[10]),
-    )
-    return tuple(row[:8])
-
-
 def require(roles: frozenset[Role], action: str) -> Callable[..., Awaitable[ApiKey | None]]:
     """A dependency admitting keys of ``roles`` (401 without a valid key, 403 wrong role).
 
@@ -180,11 +118,12 @@ def require(roles: frozenset[Role], action: str) -> Callable[..., Awaitable[ApiK
             needed = " or ".join(sorted(r.value for r in roles))
             raise ProblemError(
                 403,
-                f"{keys.with_article(key.role.value)} key cannot {action}; "
-                f"that needs {keys.with_article(needed)} key",
+                f"{with_article(key.role.value)} key cannot {action}; "
+                f"that needs {with_article(needed)} key",
             )
         request.state.clearance = key.clearance
         request.state.role = key.role
+        request.state.key_name = key.name
         known_parameters(request)
         return key
 
@@ -203,6 +142,20 @@ def role_of(request: Request) -> Role:
     (the least that may append), so a route that forgot its check fails closed."""
     found = getattr(request.state, "role", None)
     return found if isinstance(found, Role) else Role.PRODUCER
+
+
+def key_name_of(request: Request) -> str | None:
+    """The name of the request's key (who or what uses it), None on a server run
+    without keys."""
+    found = getattr(request.state, "key_name", None)
+    return found if isinstance(found, str) else None
+
+
+def caller_of(request: Request) -> Caller:
+    """The request's key as the intake sees a caller: its clearance, and whether its
+    role may change the key registers (an admin's alone)."""
+    role = role_of(request)
+    return Caller(clearance_of(request), role.value, registers_keys=role is Role.ADMIN)
 
 
 Reader = Depends(require(keys.READERS, "read the ledger"))

@@ -1,8 +1,8 @@
 """The OpenAPI description of an event as producers post it, built from the domain models.
 
 A posted event is the JSON form the CLI reads: ``{"type": "<EventType>", "envelope":
-{...}, ...fields}``, or a signed event (``ledger.signed_input``). Validation itself is
-done by the same pydantic models (through ``ledger.jsonlines``), so the CLI and the API
+{...}, ...fields}``, or a signed event (``ledger.intake.signed``). Validation itself is
+done by the same pydantic models (through ``ledger.intake.lines``), so the CLI and the API
 accept and refuse exactly the same events.
 """
 

@@ -9,7 +9,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ledger.api.models import FieldProblem
 from ledger.api.problems import ProblemError, problem
-from ledger.limits import InputLimits
+from ledger.intake.limits import InputLimits
 
 
 def _too_large(limit: int, size: int | None = None) -> ProblemError:

@@ -280,6 +280,25 @@ class AppendResult(Model):
     receipts: list[Receipt]
 
 
+class StixTypeReport(Model):
+    mapped: int = Field(description="Objects of this type mapped to events.")
+    known: int = Field(description="Objects whose every event the ledger already holds.")
+    not_mapped: dict[str, int] = Field(
+        description="Objects the ledger has no event for, counted by the reason."
+    )
+
+
+class StixImportResult(Model):
+    """What a STIX import did: per type what it mapped, and a receipt per new event."""
+
+    events: int = Field(description="Events the bundle stands for that the ledger lacked.")
+    appended: int = Field(description="Of those, how many this request appended.")
+    types: dict[str, StixTypeReport]
+    notes: list[str] = Field(description="What the import did that the caller should know.")
+    transport: Literal["direct", "kafka"]
+    receipts: list[Receipt]
+
+
 class ProjectionState(Model):
     name: str
     cursor: int = Field(description="The newest event the key sees that it has folded.")

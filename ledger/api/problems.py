@@ -24,7 +24,7 @@ from ledger.errors import (
     StoreUnavailable,
     ValidationFailed,
 )
-from ledger.limits import shown, shown_name
+from ledger.intake.limits import shown, shown_name
 
 log = logging.getLogger("ledger.api")
 

@@ -16,16 +16,18 @@ from fastapi import Depends, Query, Request, Response
 from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 
-from ledger.api.auth import ReadContext, clearance_of, load_context
-from ledger.api.freshness import asked_position, read_context_at_least
+from ledger.api.auth import clearance_of
+from ledger.api.freshness import asked_position
 from ledger.api.models import FieldProblem, ReadAt
 from ledger.api.problems import ProblemError, responses
-from ledger.api.services import services
 from ledger.audit.proofs import prove
 from ledger.errors import LedgerError, PageAhead, ProjectionsNotReady
 from ledger.ports import LedgerStore
-from ledger.projection.service import ReadPosition, ReadService, choose_position
+from ledger.projection.service import ReadPosition, ReadService
 from ledger.store.postgres import PostgresLedger
+from ledger.web.freshness import PositionAhead
+from ledger.web.reading import resolve
+from ledger.web.services import services
 
 SCOPE_FREE = frozenset({"cursor", "limit", "proof"})
 """Query parameters a walk may change between pages; every other binds the token."""
@@ -33,7 +35,7 @@ SCOPE_FREE = frozenset({"cursor", "limit", "proof"})
 
 class Pages:
     """The page tokens of one request: sealed for its caller's clearance, its route and
-    its query (``ledger.api.page_tokens``)."""
+    its query (``ledger.web.page_tokens``)."""
 
     def __init__(self, request: Request) -> None:
         self._tokens = services(request).tokens
@@ -82,22 +84,23 @@ async def read_at(
     valid_at: datetime | None = None,
     pinned: int | None = None,
 ) -> ReadAt:
-    """The position to answer at (the read service's rule), from the cursors and the
-    as-of position the key check already fetched."""
-    context = getattr(request.state, "read_context", None)
-    if not isinstance(context, ReadContext) or context.as_of != as_of:
-        await load_context(request, None)  # a route without a key check: fetch it here
-        context = request.state.read_context
-    context = await read_context_at_least(request, context, projections)
+    """The position to answer at (``ledger.web.reading.resolve``, the workbench's rule
+    too), its refusals as problem answers."""
     try:
-        chosen = choose_position(
-            context.cursors,
+        resolved = await resolve(
+            request,
             projections,
             as_of=as_of,
-            known=context.known,
-            pinned=pinned,
             valid_at=valid_at,
+            pinned=pinned,
+            at_least=asked_position(request),
         )
+    except PositionAhead as exc:
+        raise ProblemError(
+            422,
+            f"query.at_least: {exc}",
+            [FieldProblem(field="query.at_least", message=str(exc))],
+        ) from None
     except ProjectionsNotReady as exc:
         raise ProblemError(503, f"{exc}") from None
     except PageAhead as exc:
@@ -106,6 +109,7 @@ async def read_at(
             f"query.cursor: {exc}",
             [FieldProblem(field="query.cursor", message="ahead of the projection")],
         ) from None
+    chosen, context = resolved.at, resolved.context
     found = ReadAt.model_validate(chosen, from_attributes=True)
     lag = (context.head or 0) - chosen.projection_cursor
     update: dict[str, int] = {"behind_by": lag} if lag > 0 else {}

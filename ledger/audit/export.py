@@ -17,9 +17,7 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 import fastavro
-from psycopg import sql
 
-from ledger.audit.range_scan import registry_entries
 from ledger.audit.report import CheckOutcome, Findings, VerifyReport
 from ledger.audit.scan import REDACTED, Row, ScanState, WriterSchemas, scan
 from ledger.audit.verify import SCAN_CHECKS, Anchor
@@ -28,6 +26,7 @@ from ledger.codec.schema_registry import SchemaRegistry
 from ledger.domain.marking import OPERATOR, Clearance
 from ledger.errors import LedgerError
 from ledger.ports import LedgerStore
+from ledger.store.audit_reads import export_rows, hash_at, registry_entries
 from ledger.store.clearance import set_clearance, visible_to
 
 FORMAT = "ledger-export/1"
@@ -97,14 +96,6 @@ ENTRY_SCHEMA: dict[str, Any] = {
     ],
 }
 
-_EXPORT_QUERY = (
-    "SELECT position, event_id, event_type, stream_id,"
-    " (extract(epoch FROM recorded_at) * 1000000)::bigint,"
-    " (extract(epoch FROM valid_from) * 1000000)::bigint,"
-    " (extract(epoch FROM valid_to) * 1000000)::bigint,"
-    " payload, prev_hash, hash, kafka_topic, kafka_partition, kafka_offset, {}, signature"
-    " FROM ledger.events WHERE position <= {} ORDER BY position"
-)
 
 REDACTED_ID = "00000000-0000-0000-0000-000000000000"
 
@@ -138,7 +129,7 @@ def _records(
             set_clearance(conn, clearance, take_role=False)  # rows still give their hash
         with conn.cursor(name="audit_export", binary=True) as cur:
             cur.itersize = 10_000
-            cur.execute(sql.SQL(_EXPORT_QUERY).format(visible, last))
+            export_rows(cur, visible, last)
             for n, row in enumerate(cur, start=1):
                 if n % 10_000 == 0:
                     count(n)
@@ -180,8 +171,7 @@ def export(
     the events it may not see are redacted: position, record time and hashes only."""
     with ledger.connection() as conn:
         last = ledger.position_at(as_of) if as_of else ledger.head().position
-        row = conn.execute("SELECT hash FROM ledger.events WHERE position = %s", (last,)).fetchone()
-        head_hash = bytes(row[0]) if row else GENESIS_HASH
+        head_hash = hash_at(conn, last) or GENESIS_HASH
         schemas = [
             {
                 "fingerprint": fp.hex(),

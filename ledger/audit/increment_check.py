@@ -14,13 +14,15 @@ from dataclasses import dataclass
 
 from psycopg import sql
 
+from ledger import split
 from ledger.audit.report import VerifyReport
 from ledger.audit.verify import Anchor, verify
 from ledger.ports import LedgerStore
-from ledger.projection import force_posture, parallel
+from ledger.projection import force_posture, parallel, posture_reads
 from ledger.projection import schema as tables
 from ledger.projection.catalog import PROJECTIONS
-from ledger.projection.fold import drop_schema, fold_range
+from ledger.projection.fold import drop_schema
+from ledger.projection.range_fold import fold_range
 from ledger.projection.schema import SCHEMA
 from ledger.store.connection import Conn
 from ledger.store.postgres import PostgresLedger
@@ -55,7 +57,7 @@ def check_increment(ledger: LedgerStore, name: str, live: str = SCHEMA) -> Incre
     try:
         with ledger.connection() as conn:
             tables.create(conn, [definition], scratch, readable=False)
-            workers = parallel.worker_count()
+            workers = split.worker_count()
             if (
                 ledger.parallel_folds
                 and workers > 1
@@ -111,7 +113,7 @@ def _current_differences(conn: Conn, live: str, start: int, cursor: int) -> str:
         return ""
     expected = {
         (r.actor_id, r.place_key): force_posture.current_row(r)
-        for r in force_posture.posture(conn, cursor, keys=keys, schema=live)
+        for r in posture_reads.posture(conn, cursor, keys=keys, schema=live)
     }
     columns = sql.SQL(", ").join(sql.Identifier(c) for c in force_posture.CURRENT.column_names)
     stored = {

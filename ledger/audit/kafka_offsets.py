@@ -11,7 +11,6 @@ sides are streamed in offset order: memory stays flat however long the topic.
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any
 
 from kafka import KafkaConsumer, TopicPartition
 from kafka.errors import KafkaError
@@ -20,19 +19,15 @@ from ledger.audit.report import CheckOutcome, Findings
 from ledger.config import KafkaSettings
 from ledger.errors import StoreUnavailable
 from ledger.ports import LedgerStore
+from ledger.store.audit_reads import (
+    accounted_offsets,
+    archived_topics,
+    archiver_offsets,
+    topic_partitions,
+)
 
 CHECK = "kafka_offsets"
 
-_ACCOUNTED = """
-SELECT o, pos, how FROM (
-    SELECT kafka_partition AS p, kafka_offset AS o, position AS pos, 'archived' AS how
-      FROM ledger.events WHERE kafka_topic = %(topic)s
-    UNION ALL SELECT kafka_partition, kafka_offset, NULL, 'rejected'
-      FROM ledger.rejected WHERE kafka_topic = %(topic)s
-    UNION ALL SELECT "partition", "offset", "position", 'a duplicate'
-      FROM ledger.kafka_duplicates WHERE topic = %(topic)s
-) accounted WHERE p = %(partition)s ORDER BY o
-"""
 
 STALL_SECONDS = 30.0
 
@@ -50,16 +45,8 @@ def check_offsets(
 ) -> CheckOutcome:
     """Check every topic the ledger archived from; read the configured one from Kafka."""
     with ledger.connection() as conn:
-        rows = conn.execute(
-            'SELECT topic, "partition", next_offset FROM ledger.kafka_offsets'
-            ' ORDER BY topic, "partition"'
-        ).fetchall()
-        topics = {
-            str(r[0])
-            for r in conn.execute(
-                "SELECT DISTINCT kafka_topic FROM ledger.events WHERE kafka_topic IS NOT NULL"
-            ).fetchall()
-        }
+        rows = archiver_offsets(conn)
+        topics = archived_topics(conn)
     positions: dict[str, dict[int, int]] = {}
     for topic, partition, next_offset in rows:
         positions.setdefault(str(topic), {})[int(partition)] = int(next_offset)
@@ -99,7 +86,7 @@ def _check_topic(
                 consumer.close()
                 consumer = None
         with ledger.connection() as conn:
-            partitions = sorted(set(next_offsets) | _partitions(conn, topic))
+            partitions = sorted(set(next_offsets) | topic_partitions(conn, topic))
         for partition in partitions:
             counted += _check_partition(
                 ledger, findings, topic, partition, next_offsets.get(partition), consumer
@@ -108,15 +95,6 @@ def _check_topic(
         if consumer is not None:
             consumer.close()
     return counted
-
-
-def _partitions(conn: Any, topic: str) -> set[int]:
-    rows = conn.execute(
-        "SELECT DISTINCT kafka_partition FROM ledger.events WHERE kafka_topic = %(t)s"
-        " UNION SELECT DISTINCT kafka_partition FROM ledger.rejected WHERE kafka_topic = %(t)s",
-        {"t": topic},
-    ).fetchall()
-    return {int(r[0]) for r in rows}
 
 
 def _check_partition(
@@ -181,7 +159,7 @@ def _accounted(ledger: LedgerStore, topic: str, partition: int) -> Iterator[Acco
     with ledger.connection() as conn, conn.transaction():
         with conn.cursor(name="audit_kafka_offsets") as cur:
             cur.itersize = 10_000
-            cur.execute(_ACCOUNTED, {"topic": topic, "partition": partition})
+            accounted_offsets(cur, topic, partition)
             for offset, position, how in cur:
                 yield Accounted(partition, int(offset), position, str(how))
 

@@ -7,6 +7,7 @@ from typing import Any
 from ledger.errors import LedgerError
 from ledger.log.bundle import Bundle, Consistency, ProvenEvent
 from ledger.log.note import Signer
+from ledger.store.audit_reads import proof_rows
 from ledger.store.checkpoints import Checkpoints, StoredCheckpoint
 from ledger.store.merkle import MerkleTree
 from ledger.store.postgres import PostgresLedger
@@ -70,12 +71,7 @@ def prove(
             f"no signed checkpoint covers position {wanted[-1]} yet: run `ledger checkpoint`"
         )
     with ledger.connection() as conn:
-        rows = conn.execute(
-            "SELECT position, (extract(epoch FROM recorded_at) * 1000000)::bigint, payload,"
-            " coalesce(signature, '') FROM ledger.events WHERE position = ANY(%s)"
-            " ORDER BY position",
-            (wanted,),
-        ).fetchall()
+        rows = proof_rows(conn, wanted)
     missing = sorted(set(wanted) - {int(r[0]) for r in rows})
     if missing:
         raise LedgerError(f"the ledger holds no event at position {missing[0]}")

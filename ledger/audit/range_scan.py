@@ -11,12 +11,10 @@ finding at the junction). So a split verify checks what one pass checks, with th
 Python per event (decoding, two SHA-256s, the tree) on every core.
 """
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from itertools import pairwise
 from typing import Any
-
-from psycopg import sql
 
 from ledger.audit.report import Findings
 from ledger.audit.scan import ScanState, WriterSchemas, scan
@@ -26,26 +24,19 @@ from ledger.chain import GENESIS_HASH
 from ledger.codec.single_object import AvroCodec
 from ledger.errors import LedgerError
 from ledger.log.producer_keys import ProducerKeys
-from ledger.projection.parallel import ranges
+from ledger.split import ranges
+from ledger.store.audit_reads import (
+    chain_state,
+    key_event_rows,
+    last_stored,
+    nodes_between,
+    registry_entries,
+    rows_between,
+    tree_edge,
+    written_with,
+)
 from ledger.store.postgres import PostgresLedger
-
-ROW_QUERY = (
-    "SELECT position, coalesce((extract(epoch FROM recorded_at) * 1000000)::bigint, 0),"
-    " coalesce(payload, ''), coalesce(prev_hash, ''), coalesce(hash, ''),"
-    " coalesce(event_id::text, ''), coalesce(event_type, ''), coalesce(stream_id, ''),"
-    " coalesce((SELECT m.rank::text || ':' || array_to_string(m.compartments, ',')"
-    "   FROM ledger.markings m WHERE m.position = e.position), '-'),"
-    " coalesce(signature, '')"
-    " FROM ledger.events e WHERE position >= {} AND position <= {} ORDER BY position"
-)
-"""The row the scan reads; record time in µs exactly as the append function hashes it.
-A NULL (possible only once someone dropped the table's constraints) reads as empty, so it
-fails the checks as a finding at its position instead of stopping the scan."""
-
-TREE_QUERY = (
-    "SELECT position, level, hash FROM ledger.merkle_nodes"
-    " WHERE position >= {} AND position <= {} ORDER BY position, level"
-)
+from ledger.store.worker import worker_store
 
 FETCH_ROWS = 20_000
 
@@ -87,30 +78,17 @@ class RangeResult:
     edge_after: dict[int, bytes]
 
 
-def registry_entries(conn: Any) -> list[tuple[bytes, str, int, str, str]]:
-    rows = conn.execute(
-        "SELECT fingerprint, event_type, version, canonical_form, schema_json FROM ledger.schemas"
-    ).fetchall()
-    return [(bytes(r[0]), str(r[1]), int(r[2]), str(r[3]), str(r[4])) for r in rows]
-
-
 def keys_before(codec: AvroCodec, conn: Any, start: int) -> ProducerKeys:
     """The producer key register before ``start``, folded from the key events as stored;
     one that does not read is left out (the range that holds it reports it)."""
     keys = ProducerKeys()
-    rows = conn.execute(
-        "SELECT position, payload FROM ledger.events"
-        " WHERE event_type IN ('ProducerKeyRegistered', 'ProducerKeyRevoked')"
-        " AND position < %s ORDER BY position",
-        (start,),
-    ).fetchall()
-    for position, payload in rows:
+    for position, payload in key_event_rows(conn, start):
         try:
-            event = codec.decode(bytes(payload))
+            event = codec.decode(payload)
         except LedgerError:
             continue
         if keys.refusal(event) is None:
-            keys.apply(int(position), event)
+            keys.apply(position, event)
     return keys
 
 
@@ -118,40 +96,11 @@ def start_state(conn: Any, start: int, findings: Findings) -> ScanState:
     """The chain state before ``start``: genesis, or the stored event before it."""
     if start == 1:
         return ScanState(1, GENESIS_HASH)
-    row = conn.execute(
-        "SELECT hash, (extract(epoch FROM recorded_at) * 1000000)::bigint FROM ledger.events"
-        " WHERE position = %s",
-        (start - 1,),
-    ).fetchone()
-    if row is None:
+    found = chain_state(conn, start - 1)
+    if found is None:
         findings.add("contiguity", start - 1, f"position {start - 1} is missing")
         return ScanState(start, GENESIS_HASH)
-    return ScanState(start, bytes(row[0]), int(row[1]))
-
-
-def tree_edge(conn: Any, size: int) -> dict[int, bytes]:
-    """The right edge of the stored tree of ``size`` leaves."""
-    levels = [level for level in range(size.bit_length()) if (size >> level) & 1]
-    rows = conn.execute(
-        "SELECT l, ledger.merkle_node((%s::bigint >> l) << l, l) FROM unnest(%s::integer[]) l",
-        (size, levels),
-    ).fetchall()
-    return {int(level): bytes(digest) for level, digest in rows if digest is not None}
-
-
-def _used_before(conn: Any, fingerprints: Iterable[bytes], job: RangeJob) -> set[bytes]:
-    """Of these fingerprints, those an event from ``job.first`` to before ``job.start``
-    was written with (asked only for registry entries found altered: a scan of those
-    events)."""
-    return {
-        fingerprint
-        for fingerprint in fingerprints
-        if conn.execute(
-            "SELECT 1 FROM ledger.events WHERE position >= %s AND position < %s"
-            " AND substring(payload FROM 3 FOR 8) = %s LIMIT 1",
-            (job.first, job.start, fingerprint),
-        ).fetchone()
-    }
+    return ScanState(start, found[0], found[1])
 
 
 def scan_range(
@@ -168,7 +117,7 @@ def scan_range(
         edge = tree_edge(conn, job.start - 1)
         if job.start > job.first:  # a later part of a split: one pass reports an altered
             # registry entry once, at its first use, which may lie in a part before
-            state.reported_fingerprints |= _used_before(conn, schemas.broken, job)
+            state.reported_fingerprints |= written_with(conn, schemas.broken, job.first, job.start)
     hash_before, micros_before = state.previous_hash, state.previous_micros
     with ledger.connection() as conn, conn.transaction():
         with (
@@ -176,8 +125,8 @@ def scan_range(
             conn.cursor(name="audit_tree", binary=True) as nodes,
         ):
             cur.itersize = nodes.itersize = FETCH_ROWS
-            cur.execute(sql.SQL(ROW_QUERY).format(job.start, job.last))
-            nodes.execute(sql.SQL(TREE_QUERY).format(job.start, job.nodes_until))
+            rows_between(cur, job.start, job.last)
+            nodes_between(nodes, job.start, job.nodes_until)
             tree = TreeCheck(findings, stored_nodes(nodes), edge, job.roots, first=job.first)
             scan(
                 tree.rows(cur),
@@ -211,12 +160,9 @@ def split(ledger: PostgresLedger, job: RangeJob, parts: int) -> list[RangeJob]:
     starts = [job.start]
     with ledger.connection() as conn:
         for after, _ in ranges(job.start - 1, job.last, parts)[1:]:
-            row = conn.execute(
-                "SELECT max(position) FROM ledger.events WHERE position <= %s AND position >= %s",
-                (after, starts[-1]),
-            ).fetchone()
-            if row is not None and row[0] is not None and int(row[0]) + 1 > starts[-1]:
-                starts.append(int(row[0]) + 1)
+            stored = last_stored(conn, after, starts[-1])
+            if stored is not None and stored + 1 > starts[-1]:
+                starts.append(stored + 1)
     bounds = [*starts, job.last + 1]
     jobs = []
     for begin, end in pairwise(bounds):
@@ -306,9 +252,6 @@ def _share(seen: Any) -> None:
 
 def _scan_part(conninfo: str, job: RangeJob) -> RangeResult:
     """One worker's range."""
-    from ledger.config import Settings
-    from ledger.runtime import open_ledger
-
     told = 0
 
     def progress(count: int) -> None:
@@ -317,8 +260,7 @@ def _scan_part(conninfo: str, job: RangeJob) -> RangeResult:
             _seen.value += count - told
         told = count
 
-    settings = Settings(database_url=conninfo, pool_size=2, application_name="ledger-verify")
-    with open_ledger(settings, prepare="none") as ledger:
+    with worker_store(conninfo, "ledger-verify") as ledger:
         result = scan_range(ledger, job, progress)
     progress(result.state.events)
     return result

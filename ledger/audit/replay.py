@@ -27,6 +27,7 @@ from ledger.projection.fold import drop_schema, fold
 from ledger.projection.schema import SCHEMA, qualified
 from ledger.projection.service import POSTURE, SOURCES, ReadService, choose_position
 from ledger.projection.views import PostureView
+from ledger.store.audit_reads import hash_at as stored_hash
 from ledger.store.connection import Conn
 
 Progress = Callable[[str, int], None]
@@ -89,10 +90,10 @@ def hash_at(conn: Conn, position: int) -> bytes:
     """The stored hash of ``position`` (the genesis hash for 0)."""
     if position == 0:
         return bytes(32)
-    row = conn.execute("SELECT hash FROM ledger.events WHERE position = %s", (position,)).fetchone()
-    if row is None:
+    found = stored_hash(conn, position)
+    if found is None:
         raise LedgerError(f"the ledger has no event at position {position}")
-    return bytes(row[0])
+    return found
 
 
 def fold_into(

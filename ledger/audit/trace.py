@@ -15,9 +15,10 @@ from typing import Any
 
 from ledger.domain.posture import PostureRow
 from ledger.projection.claim_history import claim_history
-from ledger.projection.force_posture import posture
+from ledger.projection.posture_reads import posture
 from ledger.projection.schema import SCHEMA, qualified
 from ledger.projection.views import ClaimHistory
+from ledger.store.audit_reads import record_times
 from ledger.store.connection import Conn
 
 
@@ -325,11 +326,6 @@ def _stamp(conn: Conn, root: TraceNode) -> None:
     """Fill in each node's record time from the ledger, in one query."""
     nodes = [n for n in root.walk() if n.position is not None]
     positions = sorted({n.position for n in nodes if n.position is not None})
-    times = dict(
-        conn.execute(
-            "SELECT position, recorded_at FROM ledger.events WHERE position = ANY(%s)",
-            (positions,),
-        ).fetchall()
-    )
+    times = record_times(conn, positions)
     for node in nodes:
-        node.recorded_at = times.get(node.position)
+        node.recorded_at = None if node.position is None else times.get(node.position)

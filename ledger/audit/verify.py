@@ -13,8 +13,8 @@ in one pass: memory stays flat.
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
 
+from ledger import split
 from ledger.audit.checkpoint_check import signed_roots
 from ledger.audit.damage import DamageTolerantLedger
 from ledger.audit.projection_check import compare_with_fresh_fold
@@ -22,7 +22,6 @@ from ledger.audit.range_scan import (
     PARALLEL_MIN_EVENTS,
     RangeJob,
     merge,
-    registry_entries,
     scan_in_parallel,
     scan_range,
 )
@@ -32,7 +31,7 @@ from ledger.chain import GENESIS_HASH
 from ledger.config import KafkaSettings
 from ledger.errors import LedgerError, explained
 from ledger.log.note import Verifier
-from ledger.projection import parallel
+from ledger.store.audit_reads import duplicate_ids, hash_at, registry_entries
 from ledger.store.checkpoints import Checkpoints
 from ledger.store.postgres import PostgresLedger
 
@@ -120,7 +119,7 @@ def verify(
             anchors={p: h for p, h in wanted.items() if start <= p <= last},
             roots=roots,
         )
-        workers = parallel.worker_count() if workers is None else workers
+        workers = split.worker_count() if workers is None else workers
         if whole and workers > 1 and last - start + 1 >= PARALLEL_MIN_EVENTS:
             # each junction is proven by the part before it (see range_scan); a range
             # verify takes what stands before it on trust, and so stays one pass
@@ -161,7 +160,7 @@ def verify(
     else:
         checks.append(_projections(ledger, findings, frozenset(findings.positions)))
     with ledger.connection() as conn:
-        last_hash = _hash_at(conn, last) if last >= 1 else GENESIS_HASH
+        last_hash = hash_at(conn, last) if last >= 1 else GENESIS_HASH
     return VerifyReport(
         source="ledger",
         first=start,
@@ -173,11 +172,6 @@ def verify(
         seconds=time.perf_counter() - started,
         anchor=f"{last}:{last_hash.hex()}" if last >= 1 and last_hash is not None else None,
     )
-
-
-def _hash_at(conn: Any, position: int) -> bytes | None:
-    row = conn.execute("SELECT hash FROM ledger.events WHERE position = %s", (position,)).fetchone()
-    return bytes(row[0]) if row else None
 
 
 def _cosignatures(checkpoints: Checkpoints, findings: Findings) -> None:
@@ -197,24 +191,8 @@ def _unique_ids(ledger: PostgresLedger, findings: Findings, start: int, last: in
     append function looks ids up among the events the producer sees). A range verify
     looks up only the ids of its range, so it costs what the range costs."""
     whole = start <= 1 and last >= ledger.head().position
-    # Two statements, not one with "whole OR id IN (range)": the planner cannot use the
-    # event-id index under the OR and scans every event (0.4 s at 1M for a 1k range).
-    of_range = (
-        ""
-        if whole
-        else " WHERE e.event_id IN (SELECT event_id FROM ledger.events"
-        " WHERE position >= %(start)s AND position <= %(last)s)"
-    )
     with ledger.connection() as conn:
-        rows = conn.execute(
-            "SELECT e.event_id::text, array_agg(e.position ORDER BY e.position),"
-            " array_agg(coalesce(m.rank, 5) ORDER BY e.position),"
-            " array_agg(array_to_string(m.compartments, ' ') ORDER BY e.position)"
-            " FROM ledger.events e LEFT JOIN ledger.markings m USING (position)"
-            + of_range
-            + " GROUP BY e.event_id HAVING count(*) > 1",
-            {"start": start, "last": last},
-        ).fetchall()
+        rows = duplicate_ids(conn, None if whole else (start, last))
     bad = 0
     for event_id, positions, ranks, compartments in rows:
         markings = [
@@ -267,7 +245,7 @@ def _anchors(
             )
             continue
         with ledger.connection() as conn:
-            stored = _hash_at(conn, position)
+            stored = hash_at(conn, position)
         if stored != expected:
             findings.add(
                 "anchor",

@@ -13,12 +13,12 @@ import typer
 from ledger.cli.context import err, options, out, reporting_errors, status
 from ledger.cli.render import counted
 from ledger.errors import ConflictError, ValidationFailed
-from ledger.jsonlines import check_lines, iter_events, split_lines
-from ledger.limits import InputLimits
+from ledger.intake import OPERATOR_CALLER, Options, Streamed, submit
+from ledger.intake.limits import InputLimits
+from ledger.intake.lines import check_lines, iter_events, split_lines
 from ledger.log.producer_signing import ProducerSigner
-from ledger.referential import refuse_dangling
+from ledger.ports import Receipt
 from ledger.runtime import describe_target, open_sink
-from ledger.sinks import DirectSink, Receipt
 from ledger.store.producer_keys import SignatureRefused
 
 
@@ -148,20 +148,16 @@ def append(
         if via not in ("auto", "direct", "kafka"):
             raise ValidationFailed([f"--via {via!r}: choose auto, direct or kafka"])
         signer = ProducerSigner.load(sign_with) if sign_with is not None else None
+        batch = Streamed(
+            lambda: ((p.line, p.event) for p in iter_events(given.lines(), source, limits))
+        )
+        appending = Options(
+            label=lambda line: f"{source} line {line}", allow_unresolved=allow_unresolved
+        )
         with open_sink(settings, kafka, via, signer) as sink:  # type: ignore[arg-type]
-            if isinstance(sink, DirectSink) and not allow_unresolved:
-                with status("checking references"):
-                    refuse_dangling(
-                        sink.ledger,
-                        ((p.line, p.event) for p in iter_events(given.lines(), source, limits)),
-                        lambda line: f"{source} line {line}",
-                        "to append them anyway as unresolved, pass --allow-unresolved",
-                    )
             try:
-                with status(f"appending {counted(count, 'event')} via {sink.name}"):
-                    receipts = sink.publish_stream(
-                        p.event for p in iter_events(given.lines(), source, limits)
-                    )
+                with status(f"checking and appending {counted(count, 'event')} via {sink.name}"):
+                    receipts = submit(batch, OPERATOR_CALLER, appending, sink)
             except ConflictError as exc:
                 raise _located(exc, given, source) from None
             except SignatureRefused as exc:

@@ -11,7 +11,7 @@ import typer
 from rich.console import Console
 from rich.text import Text
 
-from ledger.config import KafkaSettings, Settings
+from ledger.config import KafkaSettings, Settings, load
 from ledger.errors import (
     CannotRun,
     LedgerError,
@@ -62,7 +62,7 @@ class Options:
             overrides["bootstrap"] = self.kafka_bootstrap
         if self.topic is not None:
             overrides["topic"] = self.topic
-        return KafkaSettings(**overrides)  # type: ignore[arg-type]
+        return load(KafkaSettings, **overrides)
 
     def settings(self) -> Settings:
         overrides: dict[str, object] = {}
@@ -72,7 +72,7 @@ class Options:
             overrides["database_url"] = self.database_url
         if self.clearance is not None:
             overrides["clearance"] = self.clearance
-        return Settings(**overrides)  # type: ignore[arg-type]
+        return load(Settings, **overrides)
 
 
 def options(ctx: typer.Context) -> Options:

@@ -6,8 +6,6 @@ import typer
 from rich.table import Table
 from rich.text import Text
 
-from ledger.api import keys
-from ledger.api.keys import Role
 from ledger.cli.context import options, out, reporting_errors
 from ledger.cli.posture import print_history, print_posture
 from ledger.cli.project import run_projections
@@ -18,6 +16,8 @@ from ledger.log.key_file import ensure_signer
 from ledger.projection.service import POSTURE
 from ledger.projection.views import SourceView
 from ledger.runtime import bootstrap, describe_target
+from ledger.web import keys
+from ledger.web.keys import Role
 
 SHOWN_CLAIM = "claim:seed-05"
 

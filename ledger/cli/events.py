@@ -9,7 +9,6 @@ from rich.table import Table
 from ledger.cli.context import err, options, out, reporting_errors
 from ledger.cli.render import json_line, summary
 from ledger.cli.tables import print_table
-from ledger.config import reader_clearance
 from ledger.domain.type_names import canonical_type, type_hint
 from ledger.errors import ValidationFailed
 from ledger.runtime import open_ledger
@@ -56,7 +55,7 @@ def events(
                 [f"--type {t!r} is not an event type{type_hint(t)}" for t in unknown]
             )
         types = [canonical_type(t) or t for t in types] if types else types
-        clearance = reader_clearance(settings)
+        clearance = settings.clearance
         with open_ledger(settings) as ledger:
             rows = ledger.read(
                 after=start - 1,

@@ -13,7 +13,6 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from ledger.cli.context import err, options, reporting_errors
 from ledger.cli.moments import given_time
-from ledger.config import reader_clearance
 from ledger.domain.marking import Clearance
 from ledger.errors import LedgerError
 from ledger.log.key_file import load_signer
@@ -139,7 +138,7 @@ def stix(
     """
     settings = options(ctx).settings()
     with reporting_errors():
-        reader = _clearance(reader_clearance(settings), clearance, compartment or [])
+        reader = _clearance(settings.clearance, clearance, compartment or [])
         moment = given_time(as_of, "--as-of")
         with open_ledger(settings) as ledger:
             position = ledger.position_at(moment) if moment is not None else ledger.head().position

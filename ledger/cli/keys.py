@@ -7,14 +7,14 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from ledger.api import keys
-from ledger.api.keys import Role
 from ledger.cli.context import err, options, out, reporting_errors
 from ledger.cli.tables import print_table
 from ledger.domain.marking import Clearance
 from ledger.errors import LedgerError
 from ledger.runtime import open_ledger
 from ledger.store import db_logins
+from ledger.web import keys
+from ledger.web.keys import Role
 
 app = typer.Typer(
     help="API keys for `ledger serve`: each has a role (producer, analyst, auditor, admin).",

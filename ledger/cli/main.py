@@ -15,6 +15,7 @@ from ledger.cli import (
     events,
     export,
     gazetteer,
+    imports,
     init,
     kafka,
     keys,
@@ -148,6 +149,7 @@ app.add_typer(kafka.app, name="kafka")
 app.add_typer(schemas.app, name="schemas")
 app.add_typer(audit.app, name="audit")
 app.add_typer(export.app, name="export")
+app.add_typer(imports.app, name="import")
 app.command("demo")(demo.demo)
 
 

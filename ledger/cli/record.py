@@ -15,12 +15,12 @@ from ledger.cli.render import counted
 from ledger.domain.events import Event
 from ledger.domain.references import Kind
 from ledger.errors import ValidationFailed
-from ledger.json_input import NotJson, utf8_text
-from ledger.jsonlines import describe_error
-from ledger.limits import InputLimits
-from ledger.referential import refuse_dangling
+from ledger.intake import OPERATOR_CALLER, Encoded, Options, check, submit
+from ledger.intake.decoding import NotJson, utf8_text
+from ledger.intake.limits import InputLimits
+from ledger.intake.lines import describe_error
+from ledger.intake.sinks import DirectSink
 from ledger.runtime import open_ledger
-from ledger.sinks import DirectSink
 from ledger.store.gazetteer import entries
 
 
@@ -153,20 +153,19 @@ def record(
             known = list(entries(ledger, [Kind.ACTOR, Kind.PLACE, Kind.SOURCE]))
             events = expand(report, known, source)
             _within_limits(events, source, settings.limits)
-            if not allow_unresolved:
-                refuse_dangling(
-                    ledger,
-                    enumerate(events, start=1),
-                    lambda n: f"{source} (event {n} of the expansion)",
-                    "to append them anyway as unresolved, pass --allow-unresolved",
-                )
+            batch = Encoded.of(events, ledger.encode, first=1)
+            recording = Options(
+                label=lambda n: f"{source} (event {n} of the expansion)",
+                allow_unresolved=allow_unresolved,
+            )
             if dry_run:
+                check(batch, OPERATOR_CALLER, recording, DirectSink(ledger))
                 for event in events:
                     body = event.model_dump(mode="json", exclude_none=True)
                     sys.stdout.write(json.dumps({"type": event.event_type(), **body}) + "\n")
                 err.print(f"{counted(len(events), 'event')}; nothing appended (--dry-run)")
                 return
-            receipts = DirectSink(ledger).publish_stream(events)
+            receipts = submit(batch, OPERATOR_CALLER, recording, DirectSink(ledger))
     new = [r.position for r in receipts if r.appended and r.position is not None]
     out.print(
         f"recorded {source}: {counted(len(events), 'event')}, {len(new)} new"

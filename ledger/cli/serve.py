@@ -14,11 +14,12 @@ from typing import Annotated
 
 import typer
 
-from ledger.api import keys
 from ledger.cli.context import Options, err, options, reporting_errors
 from ledger.config import KafkaSettings, Settings
+from ledger.domain.marking import OPERATOR
 from ledger.runtime import Prepare, bootstrap, describe_target
 from ledger.store.embedded import embedded_database
+from ledger.web import keys
 
 Host = Annotated[str, typer.Option("--host", help="Interface to listen on.")]
 Port = Annotated[int, typer.Option("--port", min=1, max=65535, help="TCP port to listen on.")]
@@ -114,7 +115,9 @@ class Follower:
     the events in."""
 
     def __init__(self, settings: Settings, every: float, verbose: bool, target: str = "") -> None:
-        mine = settings.model_copy(update={"clearance": None, "application_name": "ledger-serve"})
+        mine = settings.model_copy(
+            update={"clearance": OPERATOR, "application_name": "ledger-serve"}
+        )
         self._args = (mine, every, verbose, os.getpid(), target)
         self._stopping = threading.Event()
         self.process = self._start()

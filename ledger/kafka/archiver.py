@@ -21,9 +21,9 @@ from ledger.codec.single_object import AvroCodec
 from ledger.config import KafkaSettings
 from ledger.domain.marking import OPERATOR
 from ledger.errors import ConflictError, LedgerError, StoreUnavailable
+from ledger.intake.limits import InputLimits
 from ledger.kafka.messages import classify
 from ledger.kafka.producer import headers_for
-from ledger.limits import InputLimits
 from ledger.ports import LedgerStore
 from ledger.records import EncodedEvent
 from ledger.store.archive import ArchiveBatch, Rejection, load_offsets, store_batch

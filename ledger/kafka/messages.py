@@ -5,8 +5,8 @@ from typing import Any
 from ledger.codec.single_object import AvroCodec
 from ledger.domain.marking import Clearance
 from ledger.errors import DecodeError, LedgerError
+from ledger.intake.limits import DEFAULT_LIMITS, InputLimits
 from ledger.kafka.producer import HEADER_EVENT_TYPE, HEADER_SEEN_BY, HEADER_SIGNATURE
-from ledger.limits import DEFAULT_LIMITS, InputLimits
 from ledger.log.producer_signing import decode_signature
 from ledger.records import EncodedEvent, KafkaOrigin
 from ledger.store.archive import Rejection

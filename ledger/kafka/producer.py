@@ -21,7 +21,7 @@ from ledger.config import KafkaSettings
 from ledger.domain.events import Event
 from ledger.domain.marking import Clearance
 from ledger.errors import LedgerError, StoreUnavailable
-from ledger.jsonlines import validate_batch
+from ledger.intake.lines import validate_batch
 from ledger.log.producer_signing import ProducerSigner, encode_signature
 from ledger.records import EncodedEvent
 

@@ -10,24 +10,16 @@ not appear in one transaction, because the schema is swapped in, or read, only o
 every projection is done.
 """
 
-import os
-from itertools import pairwise
+import psycopg
+
+from ledger.projection.catalog import PROJECTIONS
+from ledger.projection.range_fold import fold_range
+from ledger.split import ranges
+from ledger.store.worker import worker_store
 
 PARALLEL_MIN_EVENTS = 200_000
 """Ranges shorter than this fold in the calling process: starting workers costs about a
 second."""
-
-
-def worker_count() -> int:
-    """Worker processes for a parallel fold: one per core this process may use."""
-    return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1)
-
-
-def ranges(start: int, target: int, parts: int) -> list[tuple[int, int]]:
-    """(after, until] ranges that cover (start, target] in ``parts`` nearly equal pieces."""
-    size = target - start
-    cuts = [start + size * i // parts for i in range(parts + 1)]
-    return [(a, b) for a, b in pairwise(cuts) if b > a]
 
 
 def fold_facts(
@@ -76,13 +68,7 @@ def _fold_part(
     conninfo: str, name: str, schema: str, after: int, until: int
 ) -> tuple[dict[str, int], int]:
     """One worker's range, in one transaction of its own."""
-    from ledger.config import Settings
-    from ledger.projection.catalog import PROJECTIONS
-    from ledger.projection.fold import fold_range
-    from ledger.runtime import open_ledger
-
-    settings = Settings(database_url=conninfo, pool_size=2, application_name="ledger-fold")
-    with open_ledger(settings, prepare="none") as store, store.connection() as conn:
+    with worker_store(conninfo, "ledger-fold") as store, store.connection() as conn:
         with conn.transaction():
             return fold_range(store, conn, PROJECTIONS[name], schema, after, until, None)
 
@@ -91,10 +77,6 @@ def _after_fold_share(
     conninfo: str, name: str, schema: str, start: int, target: int, part: tuple[int, int]
 ) -> None:
     """One worker's share of the after-fold step, in one transaction of its own."""
-    import psycopg
-
-    from ledger.projection.catalog import PROJECTIONS
-
     step = PROJECTIONS[name].after_fold
     assert step is not None
     with psycopg.connect(conninfo, autocommit=True, application_name="ledger-fold") as conn:

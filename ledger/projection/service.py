@@ -25,8 +25,8 @@ from ledger.projection import (
     claim_history,
     claim_names,
     clearances,
-    force_posture,
     gazetteer,
+    posture_reads,
     schema,
     sources,
 )
@@ -289,7 +289,7 @@ class ReadService:
         self,
         at: ReadPosition,
         *,
-        actor: force_posture.Actors = None,
+        actor: posture_reads.Actors = None,
         place: str | None = None,
         statuses: frozenset[PostureStatus] | None = LIVE,
         after: tuple[str, str] | None = None,
@@ -307,7 +307,7 @@ class ReadService:
         self.gazetteer(at)  # built before a connection is held, names the rows below
         with self._conn() as conn:
             if at.position == at.projections.get("force_posture") and at.valid_at is None:
-                rows, last = force_posture.current(
+                rows, last = posture_reads.current(
                     conn,
                     at.position,
                     world,
@@ -321,7 +321,7 @@ class ReadService:
                 )
                 return Page(self._named(at, rows), last)
             if limit is None:
-                found = force_posture.posture(
+                found = posture_reads.posture(
                     conn,
                     at.position,
                     valid_at=world,
@@ -332,7 +332,7 @@ class ReadService:
                 views = [PostureView.of(r, world, stale_after) for r in found]
                 kept = [v for v in views if statuses is None or v.status in statuses]
                 return Page(self._named(at, kept), None)
-            views, last = force_posture.posture_at(
+            views, last = posture_reads.posture_at(
                 conn,
                 at.position,
                 valid_at=world,
@@ -350,7 +350,7 @@ class ReadService:
         self,
         at: ReadPosition,
         *,
-        actor: force_posture.Actors = None,
+        actor: posture_reads.Actors = None,
         place: str | None = None,
         after: int = 0,
         limit: int | None = 100,
@@ -359,7 +359,7 @@ class ReadService:
         """The posture (valid at the read's world time) after each report on the actor or
         at the place, oldest first."""
         with self._conn() as conn:
-            steps = force_posture.timeline(
+            steps = posture_reads.timeline(
                 conn,
                 at.position,
                 at.world_time,

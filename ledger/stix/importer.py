@@ -27,8 +27,8 @@ from ledger.authoring.expand import event_id
 from ledger.domain.events import EVENT_TYPES, Event
 from ledger.domain.references import REGISTERED_BY, Kind, references, registered_id
 from ledger.errors import ValidationFailed
-from ledger.json_input import NotJson, decode_json
-from ledger.limits import DEFAULT_LIMITS, InputLimits, shown
+from ledger.intake.decoding import NotJson, decode_json
+from ledger.intake.limits import DEFAULT_LIMITS, InputLimits, shown
 from ledger.stix import (
     actors,
     assessments,
@@ -42,7 +42,7 @@ from ledger.stix import (
 from ledger.stix.ids import EXTENSION, SOFTWARE_IDENTITY, is_stix_id
 from ledger.stix.markings import MarkingProblem, ours
 from ledger.stix.reading import Draft, NotMapped, Reading, foreign_id
-from ledger.stix.report import ImportReport
+from ledger.stix.report import ImportReport, ObjectOutcome
 from ledger.stix.times import parse_stamp
 
 Lookup = Callable[[set[Any]], set[Any]]
@@ -172,6 +172,7 @@ def map_bundle(
             entry = report.of(reading.objects[id]["type"])
             entry.mapped -= 1
             entry.known += 1
+            report.objects[id] = ObjectOutcome(reading.objects[id]["type"], known=True)
     report.notes = list(dict.fromkeys(reading.notes))
     report.events = len(fresh)
     return Imported([e for e, _ in fresh], report, [o for _, o in fresh])
@@ -194,10 +195,13 @@ def _drafts(
                 reason = found.reason
             else:
                 made += found
+        stix_type = newest[id]["type"]
         if made or reason is None:  # a marking definition maps to markings, not events
             entry.mapped += 1
+            report.objects[id] = ObjectOutcome(stix_type, mapped=True)
         else:
             entry.not_mapped[reason] = entry.not_mapped.get(reason, 0) + 1
+            report.objects[id] = ObjectOutcome(stix_type, reason=reason)
         drafts += [(id, d) for d in made]
         reading.mapped.update(r for r in map(_registers, made) if r is not None)
     return drafts

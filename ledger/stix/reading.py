@@ -11,7 +11,7 @@ from typing import Any
 from ledger.domain.enums import Classification
 from ledger.domain.marking import Marking, highest
 from ledger.domain.references import Kind
-from ledger.limits import shown
+from ledger.intake.limits import shown
 from ledger.stix.ids import EXTENSION, is_stix_id
 from ledger.stix.markings import classification
 from ledger.stix.times import parse_stamp, stamp

@@ -16,6 +16,18 @@ class TypeReport:
         return {"mapped": self.mapped, "known": self.known, "not_mapped": dict(self.not_mapped)}
 
 
+@dataclass(frozen=True)
+class ObjectOutcome:
+    """One object's fate: ``mapped`` (it stands for events the ledger lacked),
+    ``known`` (the ledger holds every event it stands for) or not mapped, with the
+    reason (``mapped`` and ``known`` both false)."""
+
+    stix_type: str
+    mapped: bool = False
+    known: bool = False
+    reason: str | None = None
+
+
 @dataclass
 class ImportReport:
     types: dict[str, TypeReport] = field(default_factory=dict)
@@ -23,6 +35,8 @@ class ImportReport:
     """What the import did that its caller should know (markings it could not read)."""
     events: int = 0
     """Events the import stands for that the ledger does not hold yet."""
+    objects: dict[str, "ObjectOutcome"] = field(default_factory=dict)
+    """What became of each object, by its STIX id (for answers per object: TAXII's)."""
 
     def of(self, stix_type: str) -> TypeReport:
         return self.types.setdefault(stix_type, TypeReport())

@@ -20,6 +20,12 @@ from ledger.domain.marking import Clearance
 from ledger.store.clearance import array_text
 from ledger.store.connection import Conn
 
+CURSORS = "SELECT ledger.projection_cursors(), (SELECT max(position) FROM ledger.events)"
+"""Each projection's cursor and the ledger's head."""
+
+HEAD = "SELECT max(position) FROM ledger.events"
+"""The ledger's head (NULL when it is empty)."""
+
 
 @dataclass(frozen=True)
 class Progress:

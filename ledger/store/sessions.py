@@ -2,7 +2,7 @@
 
 A session is a random token the browser holds in its cookie; the row keeps only the
 token's SHA-256, the API key it stands for and until when. Every page looks the row up
-with the key (``ledger.api.auth.load_context``), so ending a session, or revoking its
+with the key (``ledger.web.context.load_context``), so ending a session, or revoking its
 key, takes effect on the next request of every worker and every server of the database.
 """
 

@@ -5,7 +5,6 @@ from collections.abc import Sequence
 
 from ledger.codec.single_object import AvroCodec
 from ledger.domain.events import Event
-from ledger.errors import ValidationFailed
 from ledger.log.witness_keys import WITNESS_KEY_EVENT_TYPES, WitnessKeys, refusals
 from ledger.ports import LedgerStore
 from ledger.store.connection import Conn
@@ -23,15 +22,11 @@ def witness_keys(conn: Conn, codec: AvroCodec) -> WitnessKeys:
     return keys
 
 
-def refuse_changes(ledger: LedgerStore, events: Sequence[Event]) -> None:
-    """Raise ``ValidationFailed`` when the register refuses a witness key event of the
-    batch (a revoked key registered again, a revocation of a key the witness lacks)."""
+def witness_key_refusals(ledger: LedgerStore, events: Sequence[Event]) -> list[tuple[int, str]]:
+    """(index, reason) of each witness key event of a batch the register, as the ledger
+    holds it now, refuses (a revoked key registered again, a revocation of a key the
+    witness lacks)."""
     if not any(e.event_type() in WITNESS_KEY_EVENT_TYPES for e in events):
-        return
+        return []
     with ledger.connection() as conn:
-        refused = refusals(witness_keys(conn, ledger.codec), events)
-    if refused:
-        raise ValidationFailed(
-            [f"record {index + 1}: {reason}" for index, reason in refused],
-            [(index, ()) for index, _ in refused],
-        )
+        return refusals(witness_keys(conn, ledger.codec), events)

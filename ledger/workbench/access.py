@@ -1,5 +1,5 @@
 """Who is asking: the session's API key, checked by the API's own key code on every
-page (``ledger.api.keys``, ``ledger.api.auth.load_context``), so the workbench admits
+page (``ledger.web.keys``, ``ledger.web.context.load_context``), so the workbench admits
 exactly the keys the API admits and sees a revocation, or a session ended, on the next
 request."""
 
@@ -7,10 +7,10 @@ from dataclasses import dataclass
 
 from starlette.requests import Request
 
-from ledger.api import keys
-from ledger.api.auth import load_context
-from ledger.api.keys import ApiKey
-from ledger.api.services import services
+from ledger.web import keys
+from ledger.web.context import load_context
+from ledger.web.keys import ApiKey
+from ledger.web.services import services
 from ledger.workbench.session import form_token, sessions
 
 

@@ -20,8 +20,8 @@ from urllib.parse import urlsplit
 from starlette.requests import Request
 from starlette.responses import Response
 
-from ledger.api.services import lookup
 from ledger.store import sessions as stored
+from ledger.web.services import lookup
 
 COOKIE = "ledger_session"
 SECURE_COOKIE = "__Host-ledger_session"

@@ -2,8 +2,8 @@
 
 from datetime import UTC, datetime
 
-from ledger.api.answers import LARGEST, AnswerCache
-from ledger.api.services import Services
+from ledger.web.answers import LARGEST, AnswerCache
+from ledger.web.services import Services
 from tests.factories import json_line
 from tests.helpers import Api
 

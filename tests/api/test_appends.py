@@ -5,8 +5,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from ledger.api.keys import Role
 from ledger.config import KafkaSettings
+from ledger.web.keys import Role
 from tests.factories import json_line
 from tests.helpers import Api, serving
 from tests.kafka.helpers import archive_all

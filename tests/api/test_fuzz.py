@@ -25,8 +25,8 @@ from schemathesis.checks import (
 from schemathesis.core import NOT_SET
 
 from ledger.api.app import create_app
-from ledger.api.keys import Role
 from ledger.config import Settings
+from ledger.web.keys import Role
 from tests.helpers import serving
 
 

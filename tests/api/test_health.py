@@ -5,11 +5,11 @@ from collections.abc import Iterator
 
 import pytest
 
-from ledger.api.keys import Role
 from ledger.config import Settings
 from ledger.domain.enums import Classification
 from ledger.domain.marking import Clearance
 from ledger.runtime import open_ledger
+from ledger.web.keys import Role
 from tests.factories import make
 from tests.helpers import seed, serving
 from tests.scenarios import marked

@@ -9,8 +9,8 @@ from urllib.parse import urlsplit
 import httpx2 as httpx
 import pytest
 
-from ledger.api.keys import Role
 from ledger.config import Settings
+from ledger.web.keys import Role
 from tests.helpers import serving, uvicorn_server
 
 

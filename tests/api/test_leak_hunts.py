@@ -10,12 +10,12 @@ from typing import Any
 
 import pytest
 
-from ledger.api.keys import Role
 from ledger.config import Settings
 from ledger.domain.enums import Classification
 from ledger.domain.events import Event
 from ledger.domain.marking import Clearance
 from ledger.runtime import open_ledger
+from ledger.web.keys import Role
 from tests.factories import json_line, make
 from tests.helpers import Api, ledger_cli, normalised, positions, seed, serving
 from tests.scenarios import marked

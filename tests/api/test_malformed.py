@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from ledger.api.keys import Role
 from ledger.config import Settings
+from ledger.web.keys import Role
 from tests.helpers import Api, serving
 from tests.malformed import KIND_NAMES, kinds, valid
 

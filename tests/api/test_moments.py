@@ -4,7 +4,7 @@ words, never the database's."""
 
 import pytest
 
-from ledger.api.keys import Role
+from ledger.web.keys import Role
 from tests.helpers import Api
 
 

@@ -23,12 +23,12 @@ import psycopg
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
-from ledger.api.keys import Role
 from ledger.config import Settings
 from ledger.domain.enums import Classification
 from ledger.domain.events import Event
 from ledger.domain.marking import Clearance
 from ledger.runtime import open_ledger
+from ledger.web.keys import Role
 from tests.helpers import (
     Api,
     create_database,

@@ -17,13 +17,13 @@ from typing import Any
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
-from ledger.api.keys import Role
 from ledger.config import Settings
 from ledger.domain.enums import Classification
 from ledger.domain.events import Event
 from ledger.domain.marking import Clearance
 from ledger.domain.references import references, registered_id
 from ledger.runtime import open_ledger
+from ledger.web.keys import Role
 from tests.api.test_need_to_know import ORDER, may_see
 from tests.factories import make
 from tests.helpers import Api, create_database, database_url_for, drop_database, serving

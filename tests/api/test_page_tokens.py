@@ -10,11 +10,11 @@ from typing import Any
 
 import pytest
 
-from ledger.api.page_tokens import PageTokens
 from ledger.config import Settings
 from ledger.domain.enums import Classification
 from ledger.domain.marking import Clearance
 from ledger.runtime import open_ledger
+from ledger.web.page_tokens import PageTokens
 from tests.factories import make
 from tests.helpers import Api, serving
 from tests.scenarios import marked

@@ -1,7 +1,7 @@
 """The posture names a place by its gazetteer name (Damascus), with the report's wording
 ("the Syria capital") as detail, and the wording alone for a place nobody registered."""
 
-from ledger.api.keys import Role
+from ledger.web.keys import Role
 from tests.helpers import Api
 
 

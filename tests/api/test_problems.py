@@ -5,7 +5,7 @@ import json
 
 import psycopg
 
-from ledger.api.keys import Role
+from ledger.web.keys import Role
 from tests.helpers import Api, create_database, database_url_for, serving
 from tests.malformed import valid
 

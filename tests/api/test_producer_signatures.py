@@ -9,10 +9,10 @@ from typing import Any
 
 import pytest
 
-from ledger.api.keys import Role
 from ledger.config import KafkaSettings
 from ledger.domain.events import Event
 from ledger.log.producer_signing import ProducerSigner, encode_signature
+from ledger.web.keys import Role
 from tests.factories import claim_by, json_line, key_registered, key_revoked, template_world
 from tests.helpers import Api, serving
 from tests.kafka.helpers import archive_all, rejected_reasons

@@ -4,13 +4,13 @@ check with the pure verifier, problems for impossible requests."""
 import base64
 import json
 
-from ledger.api.keys import Role
 from ledger.chain import epoch_micros
 from ledger.log import merkle
 from ledger.log.checkpoint import Checkpoint
 from ledger.log.leaf import event_leaf_hash
 from ledger.log.note import Signer, open_note
 from ledger.store.checkpoints import Checkpoints
+from ledger.web.keys import Role
 from tests.factories import make
 from tests.helpers import Api
 

@@ -7,11 +7,11 @@ import time
 
 import pytest
 
-from ledger.api.keys import Role
 from ledger.config import Settings
 from ledger.projection.catalog import PROJECTIONS
 from ledger.projection.fold import fold
 from ledger.runtime import open_ledger
+from ledger.web.keys import Role
 from tests.factories import json_line
 from tests.helpers import Api, seed, serving
 

@@ -3,7 +3,7 @@
 from itertools import pairwise
 from typing import Any
 
-from ledger.api.keys import Role
+from ledger.web.keys import Role
 from tests.helpers import Api
 
 HEAD = 138

@@ -3,7 +3,7 @@
 caller who sees the whole ledger (a server run without keys): to a key that does not, a
 name it may not see and a name never registered look alike."""
 
-from ledger.api.keys import Role
+from ledger.web.keys import Role
 from tests.factories import json_line
 from tests.helpers import Api, seed, serving
 

@@ -5,9 +5,9 @@ import json
 
 from typer.testing import CliRunner
 
-from ledger.api.keys import Role
 from ledger.cli.main import app
 from ledger.records import KafkaOrigin
+from ledger.web.keys import Role
 from tests.helpers import Api, ledger_cli
 
 

@@ -16,10 +16,7 @@ import pytest
 from fastapi.testclient import TestClient
 from psycopg.conninfo import make_conninfo
 
-from ledger.api import keys
 from ledger.api.app import create_app
-from ledger.api.keys import Role
-from ledger.api.services import Services
 from ledger.config import KafkaSettings, Settings
 from ledger.domain.marking import PUBLIC
 from ledger.errors import LedgerError
@@ -27,6 +24,9 @@ from ledger.projection.catalog import PROJECTIONS
 from ledger.projection.clearances import fold_cleared
 from ledger.projection.fold import fold
 from ledger.runtime import open_ledger
+from ledger.web import keys
+from ledger.web.keys import Role
+from ledger.web.services import Services
 from tests.factories import make
 from tests.helpers import free_port, ledger_cli, seed, serving, uvicorn_server
 

@@ -3,8 +3,8 @@ bytes unchanged), event types in any case, and suggestions for an unknown claim 
 
 import uuid
 
-from ledger.api.keys import Role
 from ledger.domain.events import DeploymentReported
+from ledger.web.keys import Role
 from tests.factories import json_line
 from tests.helpers import Api
 

@@ -7,13 +7,13 @@ from collections.abc import Callable
 
 import pytest
 
+from ledger import split as work_split
 from ledger.audit import range_scan
 from ledger.audit import verify as verify_module
 from ledger.audit.range_scan import RangeJob, split
 from ledger.audit.report import Findings, VerifyReport
 from ledger.audit.verify import verify
 from ledger.demo import load_seed
-from ledger.projection import parallel
 from ledger.store.postgres import PostgresLedger
 from tests.audit.tamper import delete_row, flip_payload_byte, superuser
 
@@ -30,7 +30,7 @@ def _junctions(ledger: PostgresLedger) -> list[int]:
 def _report(ledger: PostgresLedger, monkeypatch: pytest.MonkeyPatch, workers: int) -> VerifyReport:
     monkeypatch.setattr(verify_module, "PARALLEL_MIN_EVENTS", 1)
     monkeypatch.setattr(range_scan, "MIN_PART_EVENTS", 1)
-    monkeypatch.setattr(parallel, "worker_count", lambda: workers)
+    monkeypatch.setattr(work_split, "worker_count", lambda: workers)
     return verify(ledger, projections=False)
 
 

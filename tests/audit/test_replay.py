@@ -9,7 +9,7 @@ from ledger.audit.replay import replay
 from ledger.demo import load_seed
 from ledger.domain.events import Event
 from ledger.errors import LedgerError
-from ledger.projection import fold, force_posture
+from ledger.projection import fold, posture_reads
 from ledger.projection.catalog import PROJECTIONS
 from ledger.store.postgres import PostgresLedger
 from tests.factories import make
@@ -72,9 +72,9 @@ def test_replay_as_of_equals_the_live_answer_as_of(history: PostgresLedger) -> N
     assert result.position == 138 and result.differences == []
     assert result.schema == "projection_replay_138"
     with history.connection() as conn:
-        live = force_posture.posture(conn, 138)
-        replayed = force_posture.posture(conn, 138, schema="projection_replay_138")
-        now = force_posture.posture(conn, 140)
+        live = posture_reads.posture(conn, 138)
+        replayed = posture_reads.posture(conn, 138, schema="projection_replay_138")
+        now = posture_reads.posture(conn, 140)
     assert live == replayed and replayed != now  # the retraction came later
     militia = [r for r in replayed if r.actor_id == "actor:iraqi-militia"]
     assert militia[0].status.value == "ACTIVE"

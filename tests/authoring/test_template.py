@@ -5,7 +5,7 @@ import pytest
 from ledger.authoring.template import EXAMPLES, enums_of, example
 from ledger.domain.enums import Credibility
 from ledger.domain.events import EVENT_TYPES
-from ledger.jsonlines import validate_event
+from ledger.intake.lines import validate_event
 
 
 @pytest.mark.parametrize("event_type", list(EVENT_TYPES))

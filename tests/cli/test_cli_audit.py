@@ -215,3 +215,21 @@ def test_prove_then_check_offline(database_url: str, tmp_path: Path) -> None:
     assert answer.returncode == 0, answer.stderr
     again = ledger_cli("audit", "check-proof", str(bundle), "--key", key)
     assert again.returncode == 0 and "PROVEN" in again.stdout
+
+
+def test_prove_to_standard_output(database_url: str, tmp_path: Path) -> None:
+    env = {"LEDGER_SIGNING_KEY_FILE": str(tmp_path / "log.key")}
+    assert ledger_cli("init", database_url=database_url, env_extra=env).returncode == 0
+    assert ledger_cli("demo", database_url=database_url, env_extra=env).returncode == 0
+    key = ledger_cli("checkpoint", "--public-key", env_extra=env).stdout.strip()
+    proved = ledger_cli(
+        "audit", "prove", "3", "57", "--out", "-", database_url=database_url, env_extra=env
+    )
+    assert proved.returncode == 0, proved.stderr
+    assert not (tmp_path / "-").exists() and not Path("-").exists()
+    assert "2 event(s) proven in the tree of 138 events" in proved.stderr  # not in the bundle
+    bundle = tmp_path / "piped.json"
+    bundle.write_text(proved.stdout)  # standard output holds the bundle and nothing else
+    checked = ledger_cli("audit", "check-proof", str(bundle), "--key", key, "--json")
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    assert json.loads(checked.stdout)["positions"] == [3, 57]

@@ -78,3 +78,22 @@ def test_a_redacted_export_verifies_and_hides_the_secret_event(
     whole = ledger_cli("audit", "export", str(full), "--codec", "null",
                        database_url=database_url)  # fmt: skip
     assert whole.returncode == 0 and b"Hidden Person" in full.read_bytes()
+
+
+def test_a_bad_clearance_stops_a_command_before_any_database_starts(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    for env in ({"LEDGER_CLEARANCE": "SECRETISH"}, {"LEDGER_CLEARANCE": "SECRET:lower"}):
+        refused = ledger_cli("posture", home=home, env_extra=env)
+        assert refused.returncode == 1, refused.stdout + refused.stderr
+        lines = refused.stderr.strip().splitlines()
+        assert len(lines) == 1 and lines[0].startswith("error: LEDGER_CLEARANCE"), lines
+        assert not home.exists()  # the embedded PostgreSQL was never started
+    # an unreachable server is not even tried: the setting is what is wrong
+    unreachable = ledger_cli(
+        "--clearance", "SECRETISH", "posture",
+        database_url="postgresql://postgres@127.0.0.1:1/nowhere",
+        env_extra={"LEDGER_POOL_TIMEOUT": "1"},
+    )  # fmt: skip
+    assert unreachable.returncode == 1
+    assert "'SECRETISH' is not a clearance level" in unreachable.stderr
+    assert "nowhere" not in unreachable.stderr and "Traceback" not in unreachable.stderr

@@ -13,7 +13,7 @@ from ledger.cli.main import app
 from ledger.config import Settings
 from ledger.demo import load_seed
 from ledger.domain.events import EVENT_TYPES
-from ledger.jsonlines import validate_event
+from ledger.intake.lines import validate_event
 from ledger.runtime import open_ledger
 from tests.helpers import create_database, database_url_for, drop_database, ledger_cli
 

@@ -10,7 +10,7 @@ from ledger.codec.single_object import AvroCodec
 from ledger.domain.enums import Credibility, DeploymentActivity, EstimateQualifier
 from ledger.domain.events import DeploymentReported
 from ledger.domain.posture import PostureStatus
-from ledger.jsonlines import check_event
+from ledger.intake.lines import check_event
 from tests.factories import json_line
 
 

@@ -8,7 +8,7 @@ from pydantic import ValidationError
 
 from ledger.domain.enums import EstimateQualifier, TimePrecision
 from ledger.domain.values import Envelope, Estimate, PlaceRef, TimeSpan
-from ledger.jsonlines import validate_event
+from ledger.intake.lines import validate_event
 from tests.factories import json_line
 
 

@@ -9,7 +9,7 @@ from fastavro import schemaless_writer
 
 from ledger.codec.single_object import MAGIC, AvroCodec, to_record
 from ledger.config import KafkaSettings
-from ledger.limits import InputLimits
+from ledger.intake.limits import InputLimits
 from ledger.store.postgres import PostgresLedger
 from tests.factories import make
 from tests.kafka.helpers import archive_all, rejected_reasons, send_raw

@@ -10,7 +10,7 @@ from ledger.demo import load_seed
 from ledger.domain.events import Event
 from ledger.domain.posture import PostureRow, PostureStatus
 from ledger.projection import claim_history as history_projection
-from ledger.projection import fold, force_posture, rebuild
+from ledger.projection import fold, posture_reads, rebuild
 from ledger.projection import schema as tables
 from ledger.projection.catalog import PROJECTIONS
 from ledger.projection.fold import scratch_digests
@@ -27,7 +27,7 @@ def posture_by_key(
 ) -> dict[tuple[str, str], PostureRow]:
     with ledger.connection() as conn:
         at = tables.cursor(conn, "force_posture") if position is None else position
-        rows = force_posture.posture(conn, at, valid_at=valid_at)
+        rows = posture_reads.posture(conn, at, valid_at=valid_at)
     return {(r.actor_id, r.place_key): r for r in rows}
 
 

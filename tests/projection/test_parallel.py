@@ -2,18 +2,13 @@
 
 import pytest
 
+from ledger import split
 from ledger.demo import load_seed
 from ledger.projection import force_posture, parallel
 from ledger.projection.catalog import PROJECTIONS
 from ledger.projection.fold import digest, fold, scratch_digests
 from ledger.projection.schema import SCHEMA
 from ledger.store.postgres import PostgresLedger
-
-
-def test_ranges_cover_the_span_once() -> None:
-    assert parallel.ranges(0, 10, 3) == [(0, 3), (3, 6), (6, 10)]
-    assert parallel.ranges(5, 6, 4) == [(5, 6)]
-    assert parallel.ranges(7, 7, 2) == []
 
 
 def test_a_parallel_fold_gives_the_rows_of_a_serial_one(
@@ -25,7 +20,7 @@ def test_a_parallel_fold_gives_the_rows_of_a_serial_one(
     with ledger.connection() as conn:
         serial = {name: digest(conn, name) for name in PROJECTIONS}
     monkeypatch.setattr(parallel, "PARALLEL_MIN_EVENTS", 10)
-    monkeypatch.setattr(parallel, "worker_count", lambda: 3)
+    monkeypatch.setattr(split, "worker_count", lambda: 3)
     calls: list[tuple[str, int]] = []
     real = parallel.fold_facts
 

@@ -11,7 +11,7 @@ from ledger.config import Settings
 from ledger.domain.events import Event
 from ledger.domain.posture import STALE_AFTER_DAYS
 from ledger.projection import claim_history as history_projection
-from ledger.projection import fold, force_posture
+from ledger.projection import fold, posture_reads
 from ledger.projection.catalog import PROJECTIONS
 from ledger.projection.fold import drop_schema, scratch_digests
 from ledger.projection.views import PostureView
@@ -22,7 +22,7 @@ from tests.scenarios import ACTORS, CLAIMS, events
 
 
 def _answers(conn: Any, position: int, schema: str) -> list[Any]:
-    rows = force_posture.posture(conn, position, schema=schema)
+    rows = posture_reads.posture(conn, position, schema=schema)
     claims = [history_projection.claim_history(conn, c, position, schema=schema) for c in CLAIMS]
     return [
         [
@@ -102,12 +102,12 @@ def test_each_timeline_step_equals_the_posture_at_its_cut(
                 fold(ledger, p)
             with ledger.connection() as conn:
                 for actor in ACTORS:
-                    steps = force_posture.timeline(conn, head, valid_at, actor=actor, limit=None)
-                    assert [s.position for s in steps] == force_posture.timeline_positions(
+                    steps = posture_reads.timeline(conn, head, valid_at, actor=actor, limit=None)
+                    assert [s.position for s in steps] == posture_reads.timeline_positions(
                         conn, head, actor=actor, limit=None
                     )
                     for step in steps:
-                        at_cut = force_posture.posture(
+                        at_cut = posture_reads.posture(
                             conn, step.position, valid_at=valid_at, actor=actor
                         )
                         assert list(step.rows) == [
@@ -157,7 +157,7 @@ def test_a_timeline_step_grades_by_what_was_known_at_its_cut(
             for p in PROJECTIONS:
                 fold(ledger, p)
             with ledger.connection() as conn:
-                steps = force_posture.timeline(conn, len(batch), valid_at, actor="actor:a0")
+                steps = posture_reads.timeline(conn, len(batch), valid_at, actor="actor:a0")
     finally:
         drop_database(server_url, name)
     assert [[r.grade for r in s.rows] for s in steps] == [["C3"], ["A3"]]

@@ -190,3 +190,19 @@ def test_a_reference_it_does_not_need_is_reported_not_refused() -> None:
         "a claim needs the document it is taken from, and no report in the bundle or the "
         "ledger names this note or is named by it"
     ]
+
+
+@pytest.mark.parametrize(
+    "path", [FIELD_REPORT, *sorted(OASIS.glob("*.json"))], ids=lambda p: p.name
+)
+def test_every_object_has_an_outcome_that_adds_up_to_the_report(path: Path) -> None:
+    for known in (None, Known.of(events={e.envelope.event_id for e in imported(path).events})):
+        result = imported(path, known)
+        ids = {o["id"] for o in json.loads(path.read_bytes())["objects"]}
+        assert set(result.report.objects) == ids
+        for name, entry in result.report.types.items():
+            mine = [o for o in result.report.objects.values() if o.stix_type == name]
+            assert sum(o.mapped for o in mine) == entry.mapped
+            assert sum(o.known for o in mine) == entry.known
+            assert sum(o.reason is not None for o in mine) == sum(entry.not_mapped.values())
+            assert all(o.mapped + o.known + (o.reason is not None) == 1 for o in mine)

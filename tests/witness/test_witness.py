@@ -12,7 +12,6 @@ from typing import Any
 
 import pytest
 
-from ledger.api.keys import Role
 from ledger.audit.proofs import prove
 from ledger.audit.verify import verify
 from ledger.errors import LedgerError
@@ -21,6 +20,7 @@ from ledger.log.checkpoint import Checkpoint
 from ledger.log.cosignature import cosign, cosigned_at
 from ledger.log.note import COSIGNATURE_V1, SignatureLine, Signer, parse_note, sign_note
 from ledger.store.checkpoints import Checkpoints
+from ledger.web.keys import Role
 from ledger.witness.witness import Refused, WitnessState, witness_once
 from tests.factories import make, witness_registered
 from tests.helpers import Api

@@ -16,20 +16,20 @@ import uvicorn
 import yaml
 from playwright.sync_api import Browser, BrowserContext, Page, Playwright, sync_playwright
 
-from ledger.api import keys
 from ledger.api.app import create_app
-from ledger.api.keys import Role
 from ledger.authoring.expand import expand
 from ledger.authoring.report import Report
 from ledger.config import KafkaSettings, Settings
 from ledger.domain.enums import Classification
 from ledger.domain.marking import Clearance
 from ledger.domain.references import Kind
+from ledger.intake.sinks import DirectSink
 from ledger.projection.catalog import PROJECTIONS
 from ledger.projection.fold import fold
 from ledger.runtime import open_ledger
-from ledger.sinks import DirectSink
 from ledger.store.gazetteer import entries
+from ledger.web import keys
+from ledger.web.keys import Role
 from tests.factories import make
 from tests.helpers import create_database, database_url_for, drop_database, seed
 from tests.scenarios import marked

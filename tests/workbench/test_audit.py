@@ -8,7 +8,7 @@ import re
 import psycopg
 from playwright.sync_api import Browser, expect
 
-from ledger.api.keys import Role
+from ledger.web.keys import Role
 from tests.audit.tamper import superuser
 from tests.workbench.conftest import Served, sign_in
 

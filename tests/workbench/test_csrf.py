@@ -10,7 +10,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 from playwright.sync_api import Browser, BrowserContext, expect
 
-from ledger.api.keys import Role
+from ledger.web.keys import Role
 from tests.helpers import free_port
 from tests.workbench.conftest import Served, sign_in
 

@@ -22,8 +22,6 @@ import psycopg
 import pytest
 from playwright.sync_api import Browser
 
-from ledger.api import keys
-from ledger.api.keys import Role
 from ledger.config import Settings
 from ledger.kafka.broker import free_port
 from ledger.projection.catalog import PROJECTIONS
@@ -31,6 +29,8 @@ from ledger.projection.fold import fold
 from ledger.runtime import open_ledger
 from ledger.store.election import FOLLOWER_LOCK
 from ledger.store.embedded import embedded_database
+from ledger.web import keys
+from ledger.web.keys import Role
 from tests.helpers import SESSION_KEY
 from tests.workbench.conftest import Served, sign_in
 

@@ -8,10 +8,10 @@ from collections.abc import Iterator
 import httpx2 as httpx
 import pytest
 
-from ledger.api import keys
-from ledger.api.keys import Role
 from ledger.config import Settings
 from ledger.runtime import open_ledger
+from ledger.web import keys
+from ledger.web.keys import Role
 from tests.helpers import uvicorn_server
 
 FORM_TOKEN = re.compile(r'name="csrf" value="([^"]+)"')

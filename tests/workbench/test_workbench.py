@@ -7,7 +7,7 @@ from urllib.parse import parse_qs, urlparse
 
 from playwright.sync_api import Browser, Page, expect
 
-from ledger.api.keys import Role
+from ledger.web.keys import Role
 from tests.workbench.conftest import Served, screenshot, sign_in
 
 MARKS = "svg.posture-map g.mark"

@@ -6,14 +6,15 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Request, Security
 from fastapi.security import HTTPAuthorizationCredentials
 
-from ledger.api import keys
-from ledger.api.auth import CHALLENGE, bearer, known_parameters, load_context
+from ledger.api.auth import CHALLENGE, bearer, known_parameters
 from ledger.api.models import Health, HealthDetail, ProjectionState
 from ledger.api.problems import ProblemError, responses
-from ledger.api.services import lookup, services
 from ledger.domain.marking import OPERATOR, Clearance
 from ledger.projection.catalog import PROJECTIONS
 from ledger.store.seen import seen_head_async
+from ledger.web import keys
+from ledger.web.context import load_context
+from ledger.web.services import lookup, services
 
 
 async def _no_parameters(request: Request) -> None:

@@ -9,13 +9,13 @@ from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
 from ledger.api.auth import Reader, require
-from ledger.api.keys import Role
 from ledger.api.models import FieldProblem
 from ledger.api.problems import ProblemError, responses
-from ledger.api.services import services
 from ledger.errors import LedgerError
 from ledger.store.checkpoints import Checkpoints
 from ledger.store.merkle import MerkleTree
+from ledger.web.keys import Role
+from ledger.web.services import services
 
 router = APIRouter(tags=["verifiable log"])
 

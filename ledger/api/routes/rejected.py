@@ -9,11 +9,11 @@ from fastapi import APIRouter, Depends, Query, Request
 from pydantic import Field
 
 from ledger.api.auth import require
-from ledger.api.keys import Role
 from ledger.api.models import Model
 from ledger.api.problems import responses
-from ledger.api.services import services
 from ledger.store.rejected import Rejection, rejections
+from ledger.web.keys import Role
+from ledger.web.services import services
 
 router = APIRouter(tags=["audit"])
 

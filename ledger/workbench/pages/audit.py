@@ -10,8 +10,6 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from ledger.api.keys import Role
-from ledger.api.services import services
 from ledger.audit.cleared_report import ClearedReport, cleared
 from ledger.audit.verify import verify
 from ledger.domain.marking import Clearance
@@ -20,6 +18,8 @@ from ledger.projection.catalog import PROJECTIONS
 from ledger.projection.service import POSTURE
 from ledger.store.postgres import PostgresLedger
 from ledger.store.seen import SeenHead, seen_head, seen_positions
+from ledger.web.keys import Role
+from ledger.web.services import services
 from ledger.workbench.csrf import require_form_token, require_same_origin
 from ledger.workbench.pages.common import Page
 from ledger.workbench.reads import reads_for

@@ -5,8 +5,8 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from ledger.api import keys
-from ledger.api.services import services
+from ledger.web import keys
+from ledger.web.services import services
 from ledger.workbench.access import check_key
 from ledger.workbench.csrf import require_form_token, require_same_origin
 from ledger.workbench.render import PREFIX, page

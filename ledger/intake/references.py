@@ -11,7 +11,7 @@ from ledger.domain.marking import OPERATOR, Clearance
 from ledger.domain.names import Entry, did_you_mean
 from ledger.domain.references import REGISTERED_BY, ReferenceScan, Unregistered, dangling
 from ledger.errors import ValidationFailed
-from ledger.limits import shown
+from ledger.intake.limits import shown
 from ledger.ports import LedgerStore
 from ledger.store.gazetteer import entries, registered
 

@@ -9,7 +9,7 @@ too large for a float and nesting too deep for the parser are refused, not crash
 import json
 from typing import Any
 
-from ledger.limits import InputLimits
+from ledger.intake.limits import InputLimits
 
 UTF8_BOM = b"\xef\xbb\xbf"
 

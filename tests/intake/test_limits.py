@@ -1,7 +1,7 @@
 """Input limits: texts, lists and nesting beyond them are found with their place; echoed
 values are cut short."""
 
-from ledger.limits import InputLimits, shown
+from ledger.intake.limits import InputLimits, shown
 
 
 def test_within_the_limits_nothing_is_found() -> None:

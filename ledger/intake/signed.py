@@ -16,8 +16,8 @@ from typing import Any
 from ledger.codec.single_object import AvroCodec
 from ledger.domain.events import Event
 from ledger.errors import DecodeError, LedgerError, ValidationFailed
-from ledger.jsonlines import MAX_PROBLEMS, check_event
-from ledger.limits import InputLimits, Loc
+from ledger.intake.limits import InputLimits, Loc
+from ledger.intake.lines import MAX_PROBLEMS, check_event
 from ledger.log.producer_signing import decode_signature
 from ledger.records import EncodedEvent
 

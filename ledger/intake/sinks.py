@@ -10,7 +10,7 @@ from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
 from ledger.domain.events import Event
-from ledger.jsonlines import validate_batch
+from ledger.intake.lines import validate_batch
 from ledger.log.producer_signing import ProducerSigner
 from ledger.ports import EventSink, LedgerStore, Publishable, Receipt
 from ledger.records import Appended, EncodedEvent
@@ -26,6 +26,8 @@ class DirectSink:
     event as its producer."""
 
     name = "direct"
+    checks_references = True
+    """It appends in order in one place, so it can tell a name registered nowhere."""
 
     def __init__(self, ledger: LedgerStore, signer: ProducerSigner | None = None) -> None:
         self.ledger = ledger
@@ -52,6 +54,9 @@ class KafkaSink:
     """Sends to the events topic as one transaction; the archiver stores them."""
 
     name = "kafka"
+    checks_references = False
+    """Partitions interleave: the archiver keeps such references and shows them as
+    unresolved."""
 
     def __init__(self, producer: "KafkaEventProducer", ledger: LedgerStore | None = None) -> None:
         self.producer = producer

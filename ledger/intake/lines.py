@@ -3,7 +3,7 @@
 Every line is checked before anything is appended; each problem becomes one sentence
 naming the line, the field and the reason. Lines are split on ``\n`` bytes only (never
 on U+2028 or other Unicode line breaks), the same for files and stdin, and each is
-decoded by ``ledger.json_input`` under the limits of ``ledger.limits``.
+decoded by ``ledger.intake.decoding`` under the limits of ``ledger.intake.limits``.
 """
 
 import hashlib
@@ -19,8 +19,8 @@ from ledger.domain.events import EVENT_TYPES, Event
 from ledger.domain.moments import BadMoment
 from ledger.domain.type_names import canonical_type, type_hint
 from ledger.errors import ValidationFailed
-from ledger.json_input import NotJson, decode_json
-from ledger.limits import DEFAULT_LIMITS, InputLimits, Loc, shown, shown_name
+from ledger.intake.decoding import NotJson, decode_json
+from ledger.intake.limits import DEFAULT_LIMITS, InputLimits, Loc, shown, shown_name
 
 MAX_PROBLEMS = 50
 """Stop collecting after this many problems: the first ones are what a user fixes first."""

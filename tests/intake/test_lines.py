@@ -5,7 +5,7 @@ import json
 import pytest
 
 from ledger.errors import ValidationFailed
-from ledger.jsonlines import parse_lines
+from ledger.intake.lines import parse_lines
 from tests.factories import json_line
 
 

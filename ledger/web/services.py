@@ -10,11 +10,11 @@ import psycopg
 from fastapi import Request
 from psycopg_pool import AsyncConnectionPool
 
-from ledger.api.answers import AnswerCache
-from ledger.api.page_tokens import PageTokens
 from ledger.errors import StoreUnavailable
 from ledger.ports import EventSink, LedgerStore
 from ledger.projection.service import ReadService
+from ledger.web.answers import AnswerCache
+from ledger.web.page_tokens import PageTokens
 
 
 @dataclass

@@ -5,9 +5,9 @@ from collections.abc import Iterator
 import pytest
 
 from ledger.config import KafkaSettings
+from ledger.intake.sinks import DirectSink, KafkaSink
 from ledger.kafka.producer import KafkaEventProducer
 from ledger.ports import Receipt
-from ledger.sinks import DirectSink, KafkaSink
 from ledger.store.postgres import PostgresLedger
 from tests.contract import Transport, TransportContract
 

@@ -4,8 +4,8 @@ import json
 
 import pytest
 
-from ledger.json_input import NotJson, decode_json
-from ledger.limits import InputLimits
+from ledger.intake.decoding import NotJson, decode_json
+from ledger.intake.limits import InputLimits
 
 LIMITS = InputLimits()
 

@@ -18,6 +18,7 @@ import psycopg
 from ledger.domain.enums import Symbol
 from ledger.domain.marking import PUBLIC, Clearance
 from ledger.errors import LedgerError
+from ledger.store import api_keys
 
 Conn = psycopg.Connection[Any]
 
@@ -31,11 +32,6 @@ class Role(Symbol):
     ANALYST = "analyst"
     AUDITOR = "auditor"
     ADMIN = "admin"
-
-
-def with_article(word: str) -> str:
-    """``an analyst``, ``a producer``: the article English puts before ``word``."""
-    return f"{'an' if word[:1].lower() in 'aeiou' else 'a'} {word}"
 
 
 READERS = frozenset({Role.ANALYST, Role.AUDITOR, Role.ADMIN})
@@ -74,52 +70,36 @@ def create(conn: Conn, role: Role, name: str, clearance: Clearance = PUBLIC) -> 
         raise LedgerError("a key cannot hold the operator's clearance: give it a level")
     key_id = secrets.token_hex(6)
     key = f"ldg_{key_id}_{secrets.token_urlsafe(32)}"
-    row = conn.execute(
-        "INSERT INTO ledger.api_keys (key_id, name, role, key_hash, clearance_rank,"
-        " compartments) VALUES (%s, %s, %s, %s, %s, %s) RETURNING created_at",
-        (
-            key_id,
-            name.strip(),
-            role.value,
-            _hash(key),
-            clearance.rank,
-            sorted(clearance.compartments),
-        ),
-    ).fetchone()
-    assert row is not None
-    return ApiKey(key_id, name.strip(), role, row[0], None, clearance), key
-
-
-_FIELDS = "key_id, name, role, created_at, revoked_at, clearance_rank, compartments"
+    created = api_keys.insert(
+        conn,
+        key_id,
+        name.strip(),
+        role.value,
+        _hash(key),
+        clearance.rank,
+        sorted(clearance.compartments),
+    )
+    return ApiKey(key_id, name.strip(), role, created, None, clearance), key
 
 
 def listing(conn: Conn, include_revoked: bool = True) -> list[ApiKey]:
     """Every key (without secrets), oldest first."""
-    where = "" if include_revoked else " WHERE revoked_at IS NULL"
-    rows = conn.execute(f"SELECT {_FIELDS} FROM ledger.api_keys{where} ORDER BY created_at, key_id")
+    rows = api_keys.rows(conn, include_revoked)
     return [ApiKey(r[0], r[1], Role(r[2]), r[3], r[4], _clearance(r[5], r[6])) for r in rows]
 
 
 def clearances_in_use(conn: Conn) -> list[Clearance]:
     """The distinct clearances of the keys not revoked that read (their projections are
     kept folded by the Dagster run)."""
-    rows = conn.execute(
-        "SELECT DISTINCT clearance_rank, compartments FROM ledger.api_keys"
-        " WHERE revoked_at IS NULL AND role = ANY(%s) ORDER BY 1, 2",
-        ([r.value for r in READERS],),
-    )
-    return [_clearance(r[0], r[1]) for r in rows]
+    rows = api_keys.clearances(conn, [r.value for r in READERS])
+    return [_clearance(rank, compartments) for rank, compartments in rows]
 
 
 def revoke(conn: Conn, key_id: str) -> ApiKey:
     """Revoke a key by its id (or by the whole key); revoking twice keeps the first time."""
     match = _KEY.match(key_id)
     wanted = match["key_id"] if match else key_id
-    row = conn.execute(
-        "UPDATE ledger.api_keys SET revoked_at = coalesce(revoked_at, clock_timestamp())"
-        f" WHERE key_id = %s RETURNING {_FIELDS}",
-        (wanted,),
-    ).fetchone()
+    row = api_keys.revoked(conn, wanted)
     if row is None:
         raise LedgerError(f"no API key has the id {wanted!r}; `ledger keys list` shows them")
     return ApiKey(row[0], row[1], Role(row[2]), row[3], row[4], _clearance(row[5], row[6]))
