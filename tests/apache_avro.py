@@ -1,7 +1,7 @@
 """An independent reader: the Apache ``avro`` package, fed only the ``.avsc`` files.
 
-It shares no code with the ledger's codec: named types are parsed into one ``Names``
-table, then each event schema is parsed against it, as any Avro user would.
+It shares no code with the ledger's codec: each event schema file is parsed alone, as
+any Avro user would.
 
 One known divergence: Apache avro for Python (1.12) writes a primitive that carries a
 ``logicalType`` as ``{"type":"long"}`` in its parsing canonical form, where the spec's
@@ -16,75 +16,18 @@ from pathlib import Path
 from typing import Any
 
 import avro.io
-import avro.name
 import avro.schema
 
 import schemas
 
 
-def _references(body: Any) -> set[str]:
-    if isinstance(body, str):
-        return {body} if "." in body else set()
-    if isinstance(body, list):
-        return set().union(*(_references(b) for b in body)) if body else set()
-    if isinstance(body, dict):
-        found: set[str] = set()
-        for key in ("type", "items", "values", "fields"):
-            if key in body:
-                found |= _references(body[key])
-        return found
-    return set()
-
-
-def _in_dependency_order(types: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    by_name = {f"{t['namespace']}.{t['name']}": t for t in types}
-    ordered: list[dict[str, Any]] = []
-    done: set[str] = set()
-
-    def visit(name: str) -> None:
-        if name in done:
-            return
-        done.add(name)
-        for dependency in _references(by_name[name]) & set(by_name):
-            visit(dependency)
-        ordered.append(by_name[name])
-
-    for name in sorted(by_name):
-        visit(name)
-    return ordered
-
-
-def _revision_of(path: Path) -> str:
-    """``ledger.Envelope`` for ``Envelope.avsc``, ``ledger.Envelope.v2`` for its revision."""
-    body = json.loads(path.read_text())
-    stem = path.name.removesuffix(".avsc")
-    suffix = stem[len(body["name"]) :]
-    return f"{body['namespace']}.{body['name']}{suffix}"
-
-
 def load_schemas(root: Path = schemas.SCHEMA_DIR) -> dict[str, avro.schema.Schema]:
-    """Every event schema version by file stem, e.g. ``DocumentIngested.v2``.
-
-    A type revision (``types/Envelope.v2.avsc``, referred to as ``ledger.Envelope.v2``)
-    stands in for the type of its name in the event schemas that refer to it."""
-    files = {_revision_of(p): p for p in sorted((root / "types").glob("*.avsc"))}
-    loaded: dict[str, avro.schema.Schema] = {}
-    for event_file in sorted((root / "events").glob("*.avsc")):
-        text = event_file.read_text()
-        chosen = {key: path for key, path in files.items() if key.count(".v") == 0}
-        for key, path in files.items():
-            if ".v" in key and f'"{key}"' in text:
-                base = key.rsplit(".v", 1)[0]
-                chosen[base] = path
-                text = text.replace(f'"{key}"', f'"{base}"')
-        types = _in_dependency_order([json.loads(p.read_text()) for p in chosen.values()])
-        names = avro.name.Names()
-        for body in types:
-            avro.schema.make_avsc_object(body, names)
-        loaded[event_file.name.removesuffix(".avsc")] = avro.schema.make_avsc_object(
-            json.loads(text), names
-        )
-    return loaded
+    """Every event schema version by file stem, e.g. ``DocumentIngested.v2``, each file
+    parsed alone: it defines every named type it uses where it first uses it."""
+    return {
+        path.name.removesuffix(".avsc"): avro.schema.parse(path.read_text())
+        for path in sorted((root / "events").glob("*.avsc"))
+    }
 
 
 _PRIMITIVES = {"null", "boolean", "int", "long", "float", "double", "bytes", "string"}

@@ -11,6 +11,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from ledger.api.models import FieldProblem
 from ledger.api.problems import ProblemError
 from ledger.domain.marking import OPERATOR, PUBLIC, Clearance
+from ledger.intake.limits import shown, shown_name
 from ledger.intake.permissions import Caller, with_article
 from ledger.web import keys
 from ledger.web.context import load_context
@@ -56,14 +57,17 @@ def known_parameters(request: Request) -> None:
     if unknown:
         known = ", ".join(sorted(declared)) or "none"
         messages = {
-            name: f"{name!r} is not a parameter of this route (it takes: {known})"
+            name: f"{shown(name)} is not a parameter of this route (it takes: {known})"
             for name in unknown
         }
         more = f" (and {len(unknown) - 1} more)" if len(unknown) > 1 else ""
         raise ProblemError(
             422,
-            f"query.{unknown[0]}: {messages[unknown[0]]}{more}",
-            [FieldProblem(field=f"query.{name}", message=messages[name]) for name in unknown],
+            f"query.{shown_name(unknown[0])}: {messages[unknown[0]]}{more}",
+            [
+                FieldProblem(field=f"query.{shown_name(name)}", message=messages[name])
+                for name in unknown
+            ],
         )
     repeated = sorted(
         name

@@ -44,7 +44,15 @@ class ReadAt(Model):
 class PostureItem(Model):
     actor_id: str
     place_key: str = Field(description="Gazetteer id of the place, or name:<as written>.")
-    place: str
+    place: str = Field(
+        description="The place's registered (gazetteer) name; as the report wrote it when "
+        "the place is not registered."
+    )
+    place_reported: str | None = Field(
+        default=None,
+        description="How the winning report worded the place (e.g. 'the Syria capital'), "
+        "where that differs from `place`.",
+    )
     status: PostureStatus
     activity: str
     strength: str | None = Field(description="The strength as the source wrote it.")

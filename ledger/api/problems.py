@@ -25,7 +25,7 @@ from ledger.errors import (
     StoreUnavailable,
     ValidationFailed,
 )
-from ledger.intake.limits import shown
+from ledger.intake.limits import shown, shown_name
 
 log = logging.getLogger("ledger.api")
 
@@ -72,13 +72,29 @@ class ProblemError(Exception):
         self.headers = headers
 
 
+LONGEST = 2_000
+"""Most characters of a detail, field or message: names and values are cut where they
+are written (``shown``, ``shown_name``); this bounds whatever one missed."""
+
+
+def _cut(text: str) -> str:
+    return text if len(text) <= LONGEST else f"{text[:LONGEST]}… ({len(text):,} characters)"
+
+
 def problem(
     status: int,
     detail: str,
     errors: list[FieldProblem] | None = None,
     headers: dict[str, str] | None = None,
 ) -> JSONResponse:
-    body = Problem(title=HTTPStatus(status).phrase, status=status, detail=detail, errors=errors)
+    if errors is not None:
+        errors = [
+            e.model_copy(update={"field": _cut(e.field), "message": _cut(e.message)})
+            for e in errors
+        ]
+    body = Problem(
+        title=HTTPStatus(status).phrase, status=status, detail=_cut(detail), errors=errors
+    )
     return JSONResponse(
         body.model_dump(mode="json"),
         status_code=status,
@@ -128,7 +144,8 @@ def field_name(loc: tuple[int | str, ...]) -> str:
     """``("query", "limit")`` -> ``query.limit``; list indexes as ``events[2]``."""
     name = ""
     for part in loc:
-        name += f"[{part}]" if isinstance(part, int) else (f".{part}" if name else str(part))
+        part = part if isinstance(part, int) else shown_name(part)
+        name += f"[{part}]" if isinstance(part, int) else (f".{part}" if name else part)
     return name
 
 

@@ -1,4 +1,5 @@
-"""``ledger keys``: create, list and revoke the HTTP API's bearer keys."""
+"""``ledger keys``: create, list and revoke the HTTP API's bearer keys; make database
+logins with a fixed clearance."""
 
 import json
 from typing import Annotated
@@ -11,6 +12,7 @@ from ledger.cli.tables import print_table
 from ledger.domain.marking import Clearance
 from ledger.errors import LedgerError
 from ledger.runtime import open_ledger
+from ledger.store import db_logins
 from ledger.web import keys
 from ledger.web.keys import Role
 
@@ -118,3 +120,43 @@ def revoke(
             done = keys.revoke(conn, key_id)
     assert done.revoked_at is not None
     out.print(f"revoked {done.key_id} ({done.name}, {done.role.value}) at {done.revoked_at}")
+
+
+@app.command("create-db-user")
+def create_db_user(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(metavar="NAME", help="The login's name, e.g. metabase.")],
+    clearance: Annotated[
+        str,
+        typer.Option(
+            "--clearance",
+            metavar="LEVEL",
+            help="Highest marking it reads: UNCLASSIFIED, RESTRICTED, CONFIDENTIAL, SECRET "
+            "or TOP_SECRET.",
+        ),
+    ],
+    compartment: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--compartment",
+            metavar="NAME",
+            help="A compartment it holds (repeat for more); none by default.",
+        ),
+    ] = None,
+) -> None:
+    """Make a PostgreSQL login for psql or a BI tool; print its password once on stdout.
+
+    Row-level security reads its clearance from a table only the ledger's owner
+    writes, by the login's name: whatever SQL it runs (SET, set_config, SET ROLE), it
+    reads the events, markings and projection rows its clearance covers, no more.
+    Run as the database's owner (the user `ledger init` ran as).
+    """
+    with reporting_errors():
+        try:
+            held = Clearance.of(clearance.upper(), compartment or [])
+        except ValueError as exc:
+            raise LedgerError(f"--clearance/--compartment: {exc}") from None
+        with open_ledger(options(ctx).settings()) as ledger, ledger.connection() as conn:
+            password = db_logins.create_login(conn, name, held)
+    err.print(f"created database user {name!r} reading as {held.text()}; password shown once:")
+    out.print(password)

@@ -31,10 +31,12 @@ from ledger.cli import (
     witness,
     witnesses,
 )
+from ledger.cli.anywhere import GlobalOptionsAnywhere
 from ledger.cli.context import Options
 
 app = typer.Typer(
     name="ledger",
+    cls=GlobalOptionsAnywhere,
     help=(
         "An event-sourced intelligence ledger: record what sources say as immutable Avro "
         "events in an append-only, hash-chained PostgreSQL ledger, and read them back.\n\n"

@@ -189,6 +189,7 @@ CSV_FIELDS = (
     "actor",
     "place_key",
     "place",
+    "place_reported",
     "latitude",
     "longitude",
     "status",
@@ -229,6 +230,12 @@ def _named(name: str | None, key: str) -> str:
     return f"{name}\n{key}" if name and name != key else key
 
 
+def _place(row: PostureView) -> str:
+    """The place's registered name and id, and the report's wording where it differs."""
+    named = _named(row.place, row.place_key)
+    return f"{named}\nreported: {row.place_reported}" if row.place_reported else named
+
+
 def _id_width(keys: list[str]) -> int:
     """Wide enough that no id is cut (within reason)."""
     return min(max((len(k) for k in keys), default=5), 40)
@@ -249,7 +256,7 @@ def _print_timeline(steps: list[TimelineStep], fmt: str) -> None:
         for r in step.rows:
             table.add_row(
                 str(step.position),
-                _named(r.place, r.place_key),
+                _place(r),
                 r.activity,
                 _strength(r),
                 r.grade,
@@ -281,7 +288,7 @@ def _posture_table(rows: list[PostureView], title: str) -> Table:
     for r in rows:
         table.add_row(
             _named(r.actor, r.actor_id),
-            _named(r.place, r.place_key),
+            _place(r),
             r.activity,
             _strength(r),
             r.valid_from.strftime("%Y-%m-%d"),

@@ -2,12 +2,14 @@
 
 import multiprocessing
 import os
+import signal
 import threading
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from functools import partial
 from multiprocessing.process import BaseProcess
+from types import FrameType
 from typing import Annotated
 
 import typer
@@ -171,6 +173,33 @@ def _follower(settings: Settings, every: float, verbose: bool, parent: int, targ
     )
 
 
+class Stopped(Exception):
+    """SIGTERM or SIGINT (Ctrl-C) reached ``ledger serve``: unwind, stopping what it started."""
+
+
+def _stop(signum: int, frame: FrameType | None) -> None:
+    """Raise ``Stopped`` once; later signals are ignored while the server winds down.
+
+    uvicorn catches both signals while it serves, shuts down, then raises the signal
+    again: with the default SIGTERM action the process died there, before the embedded
+    PostgreSQL it had started was stopped."""
+    for each in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(each, signal.SIG_IGN)
+    raise Stopped(signal.Signals(signum).name)
+
+
+@contextmanager
+def stopped_by_signals() -> Iterator[None]:
+    """Turn SIGTERM and SIGINT into ``Stopped`` inside the block, so every context the
+    server opened (the embedded PostgreSQL, the follower) is closed on the way out."""
+    previous = {each: signal.signal(each, _stop) for each in (signal.SIGTERM, signal.SIGINT)}
+    try:
+        yield
+    finally:
+        for each, handler in previous.items():
+            signal.signal(each, handler)
+
+
 def announce(host: str, port: int, auth: bool, active_keys: int) -> None:
     base = f"http://{host}:{port}"
     err.print(f"ledger API at {base}  (docs {base}/docs, OpenAPI {base}/openapi.json)")
@@ -242,18 +271,22 @@ def serve(
     --no-follow leaves the folding to a separate follower or Dagster. Every answer says
     how far it is behind (read_at.behind_by); a read with at_least=POSITION (the
     position of an append's receipt) waits for the fold to reach it, at most
-    LEDGER_READ_WAIT seconds.
+    LEDGER_READ_WAIT seconds. SIGTERM stops it as Ctrl-C does, the embedded PostgreSQL
+    (if it started one) with it.
     """
     auth = not insecure_no_auth
-    with serving(options(ctx)) as ready:
-        announce(host, port, auth, ready.active_keys)
-        run_server(
-            ready,
-            host,
-            port,
-            workers,
-            log_level,
-            auth,
-            follow=not no_follow,
-            follow_every=follow_every,
-        )
+    try:
+        with stopped_by_signals(), serving(options(ctx)) as ready:
+            announce(host, port, auth, ready.active_keys)
+            run_server(
+                ready,
+                host,
+                port,
+                workers,
+                log_level,
+                auth,
+                follow=not no_follow,
+                follow_every=follow_every,
+            )
+    except Stopped as stop:
+        err.print(f"ledger: stopped ({stop})")

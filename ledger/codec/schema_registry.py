@@ -21,9 +21,10 @@ import schemas
 from ledger.errors import SchemaError
 
 _TYPE_REVISION = re.compile(r"^[A-Za-z][A-Za-z0-9]*\.v(?P<version>[2-9]|[1-9][0-9]+)\.avsc$")
-"""A later revision of a shared type (``Envelope.v2.avsc``): event schemas refer to it as
-``ledger.Envelope.v2``, and it is inlined under its own name (``ledger.Envelope``), so the
-event versions written before it keep their schemas, and their fingerprints, unchanged."""
+"""A later revision of a shared type (``Envelope.v2.avsc``), found by a draft schema as
+``ledger.Envelope.v2`` and inlined under its own name (``ledger.Envelope``), so versions
+written before it keep their fingerprints. Released files inline every type they use
+(each parses alone with any Avro tool); such a name is for drafting only."""
 
 _EVENT_FILE = re.compile(r"^(?P<type>[A-Za-z][A-Za-z0-9]*)\.v(?P<version>[1-9][0-9]*)\.avsc$")
 

@@ -26,6 +26,13 @@ def shown(value: object) -> str:
     return f"{text[:SHOWN]}… ({size:,} characters)"
 
 
+def shown_name(name: object) -> str:
+    """A field or parameter name as a message names it: as given, cut to ``SHOWN``
+    characters (a 100,000-character unknown field costs a line, not 100 KB per echo)."""
+    text = str(name)
+    return text if len(text) <= SHOWN else f"{text[:SHOWN]}… ({len(text):,} characters)"
+
+
 @dataclass(frozen=True)
 class InputLimits:
     """Bounds on one input; the defaults are far above any real report."""

@@ -20,7 +20,7 @@ from ledger.domain.moments import BadMoment
 from ledger.domain.type_names import canonical_type, type_hint
 from ledger.errors import ValidationFailed
 from ledger.intake.decoding import NotJson, decode_json
-from ledger.intake.limits import DEFAULT_LIMITS, InputLimits, Loc, shown
+from ledger.intake.limits import DEFAULT_LIMITS, InputLimits, Loc, shown, shown_name
 
 MAX_PROBLEMS = 50
 """Stop collecting after this many problems: the first ones are what a user fixes first."""
@@ -33,7 +33,7 @@ class ParsedEvent:
 
 
 def _field(loc: Loc) -> str:
-    return ".".join(str(part) for part in loc) or "(event)"
+    return ".".join(shown_name(part) for part in loc) or "(event)"
 
 
 def split_lines(handle: IO[bytes], max_bytes: int) -> Iterator[bytes]:

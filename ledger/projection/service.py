@@ -240,17 +240,22 @@ class ReadService:
         ]
 
     def _named(self, at: ReadPosition, views: list[PostureView]) -> list[PostureView]:
-        """Posture rows with the actor's name and the place's coordinates beside the ids."""
+        """Posture rows with the actor's name and the place's coordinates beside the ids,
+        the place by its registered name (Damascus) and the report's wording ("the Syria
+        capital") as detail."""
         found = self.gazetteer(at)
         named = []
         for v in views:
             place = found.places.get(v.place_key, at.position)
+            name = place.name if place else v.place
             named.append(
                 replace(
                     v,
                     actor=found.actors.name_of(v.actor_id, at.position),
                     latitude=place.latitude if place else None,
                     longitude=place.longitude if place else None,
+                    place=name,
+                    place_reported=v.place if v.place != name else None,
                 )
             )
         return named

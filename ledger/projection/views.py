@@ -16,6 +16,7 @@ class PostureView:
     actor_id: str
     place_key: str
     place: str
+    """The place's registered name when the read names it (else as the report wrote it)."""
     status: PostureStatus
     activity: str
     strength: str | None
@@ -41,6 +42,8 @@ class PostureView:
     """The actor's registered name (None when not registered)."""
     latitude: float | None = None
     longitude: float | None = None
+    place_reported: str | None = None
+    """The winning report's wording of the place, where it differs from ``place``."""
 
     @classmethod
     def of(

@@ -2,6 +2,7 @@
 document. Sources are boxes with their grade at the position read; an arrow is one
 hop (its mode and access), the last one into the document."""
 
+import textwrap
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
@@ -10,7 +11,23 @@ from markupsafe import Markup
 from ledger.projection.views import Hop, SourceView
 from ledger.workbench.svg import element, markup, num, text, title
 
-BOX_W, BOX_H, STEP, TOP, MARGIN = 190, 58, 250, 30, 16
+BOX_W, STEP, TOP, MARGIN = 190, 250, 30, 16
+LABEL_CHARS, DETAIL_CHARS = 25, 30
+"""Characters per line of a box's name and of its detail (about the box's width)."""
+LABEL_LINES = 3
+"""Most lines of a name; a longer one ends with an ellipsis after a whole word."""
+LABEL_LEADING, DETAIL_LEADING, PAD = 17, 14, 10
+
+
+def wrapped(value: str, width: int, most: int = LABEL_LINES) -> list[str]:
+    """``value`` in lines of about ``width`` characters, broken between words (a word
+    longer than a line alone is broken); past ``most`` lines, cut with an ellipsis."""
+    lines = textwrap.wrap(value, width, break_on_hyphens=False) or [""]
+    if len(lines) <= most:
+        return lines
+    kept = lines[:most]
+    kept[-1] = textwrap.shorten(f"{kept[-1]} {lines[most]}", width, placeholder=" …")
+    return kept
 
 
 @dataclass(frozen=True)
@@ -57,13 +74,18 @@ def render(chain: Sequence[Hop], nodes: Sequence[Node]) -> Markup:
     if not nodes:
         return Markup('<p class="empty">No attribution is recorded for this claim.</p>')
     column = {node.id: i for i, node in enumerate(nodes)}
+    labels = {node.id: wrapped(node.label, LABEL_CHARS) for node in nodes}
+    details = {node.id: wrapped(node.detail, DETAIL_CHARS, 2) for node in nodes}
+    most_label = max(len(lines) for lines in labels.values())
+    most_detail = max(len(lines) for lines in details.values())
+    box_h = PAD * 2 + LABEL_LEADING * most_label + DETAIL_LEADING * most_detail
     width = MARGIN * 2 + STEP * (len(nodes) - 1) + BOX_W
-    height = TOP + BOX_H + 70
+    height = TOP + box_h + 70
     parts = [
         '<defs><marker id="arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="7" '
         'markerHeight="7" orient="auto-start-reverse"><path d="M0,0L10,5L0,10Z"/></marker></defs>'
     ]
-    mid = TOP + BOX_H / 2
+    mid = TOP + box_h / 2
     edges = [(h.source_id, h.via_source_id, f"{h.mode.lower()}, {h.access.lower()}") for h in chain]
     if len(nodes) >= 2 and nodes[-1].detail == "document":
         edges.append((nodes[-2].id, nodes[-1].id, "published in"))
@@ -75,9 +97,9 @@ def render(chain: Sequence[Hop], nodes: Sequence[Node]) -> Markup:
         if column[end] == column[start] + 1:
             d = f"M{num(x1)},{num(mid)}L{num(x2)},{num(mid)}"
         else:  # a hop past its neighbours arcs under the row
-            d = f"M{num(x1 - BOX_W / 2)},{num(TOP + BOX_H)}"
+            d = f"M{num(x1 - BOX_W / 2)},{num(TOP + box_h)}"
             d += f"C{num(x1)},{num(height - 10)} {num(x2)},{num(height - 10)} "
-            d += f"{num(x2 + BOX_W / 2)},{num(TOP + BOX_H)}"
+            d += f"{num(x2 + BOX_W / 2)},{num(TOP + box_h)}"
         parts.append(element("path", title(label), d=d, class_="edge"))
         parts.append(
             text(
@@ -91,9 +113,15 @@ def render(chain: Sequence[Hop], nodes: Sequence[Node]) -> Markup:
     for node in nodes:
         x = MARGIN + column[node.id] * STEP
         body = title(f"{node.label} ({node.id}): {node.detail}")
-        body += element("rect", x=x, y=TOP, width=BOX_W, height=BOX_H, rx=6)
-        body += text(node.label[:30], x=x + 8, y=TOP + 22)
-        body += text(node.detail[:34], x=x + 8, y=TOP + 42, class_="edge-label")
+        body += element("rect", x=x, y=TOP, width=BOX_W, height=box_h, rx=6)
+        y = TOP + PAD + 12
+        for line in labels[node.id]:
+            body += text(line, x=x + 8, y=y, class_="node-label")
+            y += LABEL_LEADING
+        y = TOP + PAD + 12 + LABEL_LEADING * most_label
+        for line in details[node.id]:
+            body += text(line, x=x + 8, y=y, class_="edge-label")
+            y += DETAIL_LEADING
         parts.append(
             element("a", element("g", body, class_="node", data_id=node.id), href=node.href)
         )

@@ -7,6 +7,7 @@ import psycopg
 
 from ledger.web.keys import Role
 from tests.helpers import Api, create_database, database_url_for, serving
+from tests.malformed import valid
 
 PROBLEM = "application/problem+json"
 
@@ -127,3 +128,32 @@ def test_health_is_503_while_the_database_is_unreachable(server_url: str, templa
         assert response.headers["content-type"] == PROBLEM
         assert "cannot be reached" in response.json()["detail"]
         assert api.client.get("/posture", headers=api.headers()).status_code == 503
+
+
+LONG = 100_000
+
+
+def test_a_long_unknown_name_is_cut_short_in_every_echo(api: Api) -> None:
+    """An unknown field or parameter whose name is 100,000 characters long: every echo
+    of it (detail, field, message) is cut, and the answer stays a few hundred bytes."""
+    headers = {**api.headers(Role.PRODUCER), "content-type": "application/json"}
+    envelope = valid()["envelope"]
+    bodies = {
+        "/events": {**valid(), "x" * LONG: 1},
+        "/events/batch": {"events": [{**valid(), "y" * LONG: 1}]},
+        "/events?allow_unresolved=false": {**valid(), "envelope": {**envelope, "q" * LONG: 1}},
+    }
+    for path, body in bodies.items():
+        response = api.client.post(path, content=json.dumps(body), headers=headers)
+        assert response.status_code == 422, response.text[:500]
+        assert len(response.content) < 2_000, (path, len(response.content))
+        problem = response.json()
+        assert "(100,000 characters)" in problem["detail"]
+        for error in problem["errors"]:
+            assert "(100,000 characters)" in error["field"], error["field"][:200]
+            assert "(100,000 characters)" in error["message"]
+    name = "k" * 20_000  # the longest a URL of the test client may be
+    response = api.client.get("/posture", params={name: "1"}, headers=api.headers())
+    assert response.status_code == 422
+    assert len(response.content) < 2_000
+    assert response.json()["errors"][0]["field"].endswith("… (20,000 characters)")

@@ -111,3 +111,11 @@ def test_limits_follow_the_environment(shared_url: str, tmp_path: Path) -> None:
     assert "line 1, field statement: text of 300 bytes is longer than the 200 allowed" in (
         result.stderr
     )
+
+
+def test_a_long_unknown_field_name_is_cut_short(database_url: str) -> None:
+    line = json.dumps({**valid(), "x" * 100_000: 1})
+    result = ledger_cli("append", "-", stdin=line + "\n", database_url=database_url)
+    assert result.returncode == 1
+    assert "(100,000 characters): is not a field of ClaimAsserted" in result.stderr
+    assert len(result.stderr) < 1_000, len(result.stderr)

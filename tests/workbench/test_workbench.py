@@ -27,11 +27,19 @@ def test_the_seed_posture_map_shows_marks_with_their_actors(page: Page, served: 
     assert marks_at(page, "Sahel al-Ghab") == ["Iraqi militia (unspecified)"]
     assert marks_at(page, "Idlib") == ["Hezbollah"]
     assert marks_at(page, "Aleppo") == ["Hezbollah"]
-    tooltip = page.locator(f"{MARKS}[data-place='around Sahel al-Ghab'] title").text_content()
+    tooltip = page.locator(f"{MARKS}[data-place='Sahel al-Ghab'] title").text_content()
     assert tooltip is not None and "about 6000" in tooltip and "grade B3" in tooltip
     expect(page.locator(".unplaced")).to_contain_text("Unmapped depot")
     expect(page.locator("table.posture")).to_contain_text("around Idlib")
     screenshot(page, "posture")
+
+
+def test_the_posture_names_a_place_by_its_gazetteer_name(page: Page, served: Served) -> None:
+    page.goto(f"{served.base}/workbench/?place=Damascus")
+    cell = page.locator("table.posture tbody tr td:nth-child(2)").first
+    expect(cell.locator("a")).to_have_text("Damascus")
+    expect(cell.locator(".reported")).to_have_text("reported as “the Syria capital”")
+    assert "Syrian Army" in marks_at(page, "Damascus")
 
 
 def test_record_time_before_the_first_report_empties_the_map(page: Page, served: Served) -> None:
@@ -69,7 +77,7 @@ def test_a_click_on_a_mark_reaches_the_claims_chain_of_reported_speech(
 ) -> None:
     page.goto(f"{served.base}/workbench/")
     mark = page.locator(
-        "svg.posture-map g.mark[data-actor='Syrian Army'][data-place='the Syria capital'] circle"
+        "svg.posture-map g.mark[data-actor='Syrian Army'][data-place='Damascus'] circle"
     )
     with page.expect_navigation():
         mark.click()
