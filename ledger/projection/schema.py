@@ -71,13 +71,21 @@ def create(
     reader policies of a schema folded for ``clearance`` (``security``). A schema no
     reader is ever granted (``readable=False``: a per-run check's scratch) gets none:
     they cost a round trip per table, a tenth of a second of each run."""
-    conn.execute(sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(sql.Identifier(schema)))
-    conn.execute(qualified(_CURSORS, schema))
-    for projection in projections:
-        conn.execute(qualified(projection.ddl(), schema))
-        if readable:
-            security.secure(conn, projection, schema, clearance)
-    conn.execute(sql.SQL(_TO_PROJECTOR).format(schema=sql.Literal(schema)))
+    # one transaction: a reader sees the schema with its tables, grants and policies or
+    # not at all (between the two it was refused the schema: a 500 on a first fold);
+    # the lock makes two first folds of one schema wait for each other, where CREATE
+    # ... IF NOT EXISTS in two transactions at once can still collide
+    with conn.transaction():
+        conn.execute(
+            "SELECT pg_advisory_xact_lock(hashtext('projection.create.' || %s))", (schema,)
+        )
+        conn.execute(sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(sql.Identifier(schema)))
+        conn.execute(qualified(_CURSORS, schema))
+        for projection in projections:
+            conn.execute(qualified(projection.ddl(), schema))
+            if readable:
+                security.secure(conn, projection, schema, clearance)
+        conn.execute(sql.SQL(_TO_PROJECTOR).format(schema=sql.Literal(schema)))
 
 
 def drop_tables(conn: Conn, projection: Projection, schema: str = SCHEMA) -> None:
