@@ -54,18 +54,20 @@ def stix(
 ) -> None:
     """Import a STIX 2.1 bundle: all of it, or nothing.
 
-    Identities become sources (or actors, for organisations that are not sources),
-    threat actors and intrusion sets actors, locations places, reports documents, notes
-    and opinions claims and assessments, located-at and attributed-to relationships
-    deployments and attributions, and TLP and the ledger's markings classifications
-    (a marking it does not know fails closed: UNKNOWN, seen by the operator only).
-    Objects the ledger has no event for (malware, indicators, ...) are counted by type
-    with the reason, never dropped silently. Event ids derive from the content and the
-    STIX id, so importing a bundle again appends nothing. The events go directly to
-    PostgreSQL through the same checks as `ledger append` (limits, references, the
-    producer key register); a refusal names the STIX object and property, and nothing
-    is appended. The report says, per STIX type, how many objects were mapped, already
-    held, and not mapped and why.
+    Identities become sources, threat actors and intrusion sets actors, locations
+    places, reports documents, notes claims, opinions claims that corroborate or
+    contradict, located-at relationships from an actor deployment reports, duplicate-of
+    and derived-from between notes assessments, and TLP and the ledger's own markings
+    classifications (a marking it does not know fails closed: UNKNOWN, seen by the
+    operator only). Objects the ledger has no event for (malware, indicators,
+    attributed-to, ...) are counted by type with the reason, never dropped silently.
+    Event ids derive from the content, the STIX id and the producer (--recorded-by),
+    so the same producer importing a bundle again appends nothing. The events go
+    directly to PostgreSQL through the same checks as `ledger append` (limits,
+    references, the producer key register); a refusal names the STIX object and
+    property, and nothing is appended. The report says, per STIX type, how many
+    objects were mapped, already held, and not mapped and why. The README's "Exchange:
+    STIX 2.1" has the whole mapping.
     """
     opts = options(ctx)
     settings, kafka = opts.settings(), opts.kafka_settings()
