@@ -23,7 +23,8 @@ from ledger.stix.facts import Fact
 from ledger.stix.ids import EXTENSION
 from ledger.stix.markings import refs_and_definitions
 from ledger.stix.versions import Lineage, Version
-from ledger.taxii.collection import Collection, Index, _Read, entries, placed
+from ledger.taxii.cache import Collections
+from ledger.taxii.collection import Collection, Index, _Read, entries, placed, read
 
 Key = tuple[str, str]
 
@@ -106,3 +107,16 @@ def grow(
                 definitions[id] = _Read.of(_settled(version), definition())
     added = entries(placed(reads, [], definitions), old.last_added, old.by_id)
     return old.grown(added, position, index)
+
+
+def current(
+    kept: Collections, ledger: LedgerStore, clearance: Clearance, position: int, context: Context
+) -> Collection:
+    """The collection of ``clearance`` at ``position``: kept, grown from the latest kept
+    one, or read whole (what a TAXII page and ``GET /stream?format=stix`` both read)."""
+    return kept.get(
+        clearance,
+        position,
+        lambda: read(ledger, clearance, position, context),
+        lambda old: grow(old, ledger, clearance, position, context),
+    )
