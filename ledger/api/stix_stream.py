@@ -39,6 +39,8 @@ class StixFeed:
 
     collection: Callable[[int], Collection]
     """The subscriber's clearance's collection at a position (read or grown)."""
+    most: int = BATCH
+    """Most versions in one batch."""
     sent: set[str] = field(default_factory=set)
     """The static objects and definitions this connection was sent."""
 
@@ -48,10 +50,11 @@ class StixFeed:
         start = bisect_right(entries, after, key=_position)
         messages: list[Message] = []
         versions = 0
-        for entry in entries[start:]:
+        for at in range(start, len(entries)):  # no slice: a collection may hold millions
+            entry = entries[at]
             if entry.type == _DEFINITION or entry.position == 0:
                 continue  # sent before the version that needs it
-            if versions == BATCH:
+            if versions == self.most:
                 return messages, messages[-1].position or after
             messages.extend(self._needed(found, entry))
             messages.append(Message(sse("object", entry.data, entry.position), entry.position))

@@ -12,10 +12,13 @@ import httpx
 import pytest
 from httpx_sse import EventSource, ServerSentEvent, connect_sse
 
+from ledger.api.stix_stream import StixFeed
 from ledger.config import Settings
 from ledger.domain.enums import Classification
-from ledger.domain.marking import Clearance
+from ledger.domain.marking import PUBLIC, Clearance
 from ledger.runtime import open_ledger
+from ledger.stix.context import Context
+from ledger.taxii.collection import read
 from ledger.taxii.media import TAXII
 from tests.factories import make
 from tests.helpers import Served, seed, served
@@ -180,6 +183,19 @@ def test_a_hidden_event_sends_nothing_to_a_lower_clearance(seeded: str) -> None:
     ]
     assert "source:open" in ledger_ids and "source:later" in ledger_ids
     assert "source:hidden" not in ledger_ids
+
+
+def test_batches_of_a_few_versions_make_the_same_stream(seeded: str) -> None:
+    with open_ledger(Settings(database_url=seeded)) as ledger:
+        collection = read(ledger, PUBLIC, SEEDED, Context("batches"))
+    whole, end = StixFeed(lambda _: collection).batch(0, SEEDED)
+    assert end == SEEDED and len(whole) == len(collection.entries)
+    feed, pieces, after = StixFeed(lambda _: collection, most=7), [], 0
+    while after < SEEDED:
+        batch, after = feed.batch(after, SEEDED)
+        assert len([m for m in batch if m.position is not None]) <= 7
+        pieces += batch
+    assert pieces == whole
 
 
 def test_an_unknown_format_is_a_422(seeded: str) -> None:
