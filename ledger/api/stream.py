@@ -12,12 +12,13 @@ buffered without bound. One ``HeadWatch`` per process looks at the ledger's head
 import asyncio
 import base64
 import contextlib
+import math
 import threading
 from collections import OrderedDict
 from collections.abc import AsyncGenerator, Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 from pydantic import Field
 from starlette.concurrency import run_in_threadpool
@@ -128,6 +129,16 @@ def overflow_message(resume_from: int, patience: float) -> bytes:
     return sse("overflow", message.model_dump_json().encode())
 
 
+class Feed(Protocol):
+    """What a subscription sends in place of the events themselves
+    (``ledger.api.stix_stream``: their STIX object versions)."""
+
+    def batch(self, after: int, until: int) -> tuple[list[Message], int]:
+        """The messages of what events in (``after``, ``until``] make, a batch at a
+        time, and the position they were read up to."""
+        ...
+
+
 class EncodedEvents:
     """The latest encoded events by position, shared by a process's subscribers (an
     event's message is the same for every clearance that sees it)."""
@@ -211,6 +222,8 @@ class Subscription:
     key_live: Callable[[], Awaitable[bool]] | None = None
     """Whether the subscriber's key still holds (not revoked), asked every KEY_RECHECK s."""
     encoded: EncodedEvents = field(default_factory=EncodedEvents)
+    feed: Feed | None = None
+    """What is sent in place of the events (no checkpoints then); None: the events."""
 
     def __post_init__(self) -> None:
         self._queue: asyncio.Queue[Message] = asyncio.Queue(self.options.queue)
@@ -280,6 +293,8 @@ class Subscription:
         loop = asyncio.get_running_loop()
         checkpoints = Checkpoints(self.ledger)
         next_checkpoint = next_key_check = loop.time()
+        if self.feed is not None:  # a feed sends its own messages only
+            next_checkpoint = math.inf
         while self.until is None or position < self.until:
             if self.key_live is not None and loop.time() >= next_key_check:
                 next_key_check = loop.time() + KEY_RECHECK
@@ -293,22 +308,23 @@ class Subscription:
             if self.until is not None:
                 head = min(head, self.until)
             if position < head:
-                messages = await run_in_threadpool(self._batch, position, head)
+                batch = self.feed.batch if self.feed is not None else self._batch
+                messages, position = await run_in_threadpool(batch, position, head)
                 for message in messages:
                     if not await self._put(message):
                         return
-                # a short batch read everything up to the head this clearance sees
-                position = (messages[-1].position or 0) if len(messages) == BATCH else head
                 continue
             wake = min(next_checkpoint, next_key_check if self.key_live else next_checkpoint)
             head = await self.watch.beyond(position, max(0.0, wake - loop.time()))
 
-    def _batch(self, after: int, until: int) -> list[Message]:
+    def _batch(self, after: int, until: int) -> tuple[list[Message], int]:
         """The messages of the next events (decoded off the event loop)."""
         rows = self.ledger.read_rows(
             after=after, until=until, limit=BATCH, clearance=self.clearance
         )
-        return [self.encoded.message(row, self.ledger.codec) for row in rows]
+        messages = [self.encoded.message(row, self.ledger.codec) for row in rows]
+        # a short batch read everything up to the head this clearance sees
+        return messages, (messages[-1].position or 0) if len(messages) == BATCH else until
 
 
 @dataclass
@@ -326,9 +342,10 @@ class Streams:
         after: int,
         until: int | None = None,
         key_live: Callable[[], Awaitable[bool]] | None = None,
+        feed: Feed | None = None,
     ) -> Subscription:
         return Subscription(
-            ledger, self.watch, clearance, after, self.options, until, key_live, self.encoded
+            ledger, self.watch, clearance, after, self.options, until, key_live, self.encoded, feed
         )
 
 

@@ -50,6 +50,10 @@ class Entry:
     """The newest."""
     data: bytes
     """The object's JSON, as the STIX export writes it."""
+    position: int
+    """The position of the event that made this version (a marking definition's: that of
+    the first version naming it; the static objects': 0), never lower than the entry
+    before's (what ``GET /stream?format=stix`` resumes from)."""
 
 
 Index = tuple["array[int]", "array[int]"]
@@ -162,7 +166,7 @@ def placed(
         for ref in version.marking_refs:
             definition = definitions.pop(ref, None)
             if definition is not None:
-                found.append((base, definition))
+                found.append((base, replace(definition, position=version.position)))
         found.append((base, version))
     return found
 
@@ -191,6 +195,7 @@ def entries(
                 first_at[found.id] == at and found.id not in known,
                 last_at[found.id] == at,
                 found.data,
+                found.position,
             )
         )
     return made

@@ -22,8 +22,10 @@ from ledger.stix.context import Context
 from ledger.stix.facts import Fact
 from ledger.stix.ids import EXTENSION
 from ledger.stix.markings import refs_and_definitions
+from ledger.stix.statics import statics
 from ledger.stix.versions import Lineage, Version
-from ledger.taxii.collection import Collection, Index, _Read, entries, placed
+from ledger.taxii.cache import Collections
+from ledger.taxii.collection import Collection, Index, _Read, entries, placed, read
 
 Key = tuple[str, str]
 
@@ -84,8 +86,10 @@ def grow(
     old: Collection, ledger: LedgerStore, clearance: Clearance, position: int, context: Context
 ) -> Collection | None:
     """``old`` (read for ``clearance``) grown to ``position``, or None when it cannot be
-    (it holds nothing, its index was taken, too much is new, or a rule above)."""
-    if not old.entries or position - old.position > MOST_NEW:
+    (its index was taken, too much is new, or a rule above). A collection that holds
+    nothing grows too (the static objects then lead the first version), so a clearance
+    that sees nothing yet is not read whole at every new head."""
+    if position - old.position > MOST_NEW:
         return None
     index = old.take_index()
     if index is None:
@@ -104,5 +108,19 @@ def grow(
         for id, definition in refs_and_definitions(context, version.marking):
             if id not in old.by_id and id not in definitions:
                 definitions[id] = _Read.of(_settled(version), definition())
-    added = entries(placed(reads, [], definitions), old.last_added, old.by_id)
+    leading = [] if old.entries else [_Read.of(0, obj) for obj in statics(context)]
+    added = entries(placed(reads, leading, definitions), old.last_added, old.by_id)
     return old.grown(added, position, index)
+
+
+def current(
+    kept: Collections, ledger: LedgerStore, clearance: Clearance, position: int, context: Context
+) -> Collection:
+    """The collection of ``clearance`` at ``position``: kept, grown from the latest kept
+    one, or read whole (what a TAXII page and ``GET /stream?format=stix`` both read)."""
+    return kept.get(
+        clearance,
+        position,
+        lambda: read(ledger, clearance, position, context),
+        lambda old: grow(old, ledger, clearance, position, context),
+    )

@@ -14,7 +14,8 @@ for every answer, so each walk follows its own tokens to the end and every page 
 compared; ``/health`` for a key is compared whole, head and lag included, since it
 answers with the events the key sees. The live stream (``GET /stream``'s messages, read
 from its module until it goes quiet) is compared whole too: the same events, at the
-same positions, with the same hashes.
+same positions, with the same hashes; and so is its STIX form (``format=stix``): the
+same object versions, at the same positions.
 """
 
 import asyncio
@@ -27,6 +28,7 @@ import psycopg
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
+from ledger.api.stix_stream import StixFeed
 from ledger.api.stream import HeadWatch, StreamOptions, Streams
 from ledger.config import Settings
 from ledger.domain.enums import Classification
@@ -34,6 +36,9 @@ from ledger.domain.events import Event
 from ledger.domain.marking import OPERATOR, Clearance
 from ledger.ports import LedgerStore
 from ledger.runtime import open_ledger
+from ledger.stix.context import Context
+from ledger.taxii.cache import Collections
+from ledger.taxii.growth import current
 from ledger.web.keys import Role
 from tests.helpers import (
     Api,
@@ -119,16 +124,18 @@ PATHS: list[tuple[str, dict[str, Any]]] = [
 MOST_PAGES = 60
 
 
-def streamed(ledger: LedgerStore, clearance: Clearance) -> bytes:
-    """Every byte ``GET /stream`` sends ``clearance`` from position 1 until it has been
-    quiet for half a second."""
+def streamed(ledger: LedgerStore, clearance: Clearance, stix: bool = False) -> bytes:
+    """Every byte ``GET /stream`` (``?format=stix`` if ``stix``) sends ``clearance`` from
+    position 1 until it has been quiet for half a second."""
+    kept, log = Collections(), Context("need-to-know")
+    feed = StixFeed(lambda at: current(kept, ledger, clearance, at, log)) if stix else None
 
     async def head() -> int:
         return ledger.head().position
 
     async def read() -> bytes:
         streams = Streams(StreamOptions(), HeadWatch(head, 0.05))
-        messages = streams.subscribe(ledger, clearance, 0).messages()
+        messages = streams.subscribe(ledger, clearance, 0, feed=feed).messages()
         got = b""
         with contextlib.suppress(TimeoutError):
             while True:
@@ -216,6 +223,14 @@ def test_every_answer_for_a_clearance_equals_the_answer_on_the_visible_events_al
         ]
         assert positions == visible
         assert mine_streamed == theirs_streamed
+
+        with open_ledger(Settings(database_url=whole_url)) as ledger:
+            mine_stix = streamed(ledger, clearance, stix=True)
+        with open_ledger(Settings(database_url=alone_url)) as ledger:
+            theirs_stix = streamed(ledger, OPERATOR, stix=True)
+        made = [int(line[4:]) for line in mine_stix.split(b"\n") if line.startswith(b"id: ")]
+        assert set(made) <= set(visible)
+        assert mine_stix == theirs_stix
     finally:
         drop_database(server_url, whole)
         drop_database(server_url, alone)

@@ -1,10 +1,11 @@
-"""A collection grown from the one before is the collection read whole, for every
-clearance, over random marked ledgers appended in several batches."""
+"""A collection grown from the one before (even from an empty one) is the collection
+read whole, for every clearance, over random marked ledgers appended in several batches."""
 
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 from ledger.config import Settings
+from ledger.domain.enums import Classification
 from ledger.domain.events import Event
 from ledger.domain.marking import OPERATOR, Clearance
 from ledger.runtime import open_ledger
@@ -12,7 +13,7 @@ from ledger.taxii.collection import Collection, read
 from ledger.taxii.growth import grow
 from tests.factories import make
 from tests.helpers import create_database, database_url_for, drop_database
-from tests.scenarios import COMPARTMENTS, marked_events
+from tests.scenarios import COMPARTMENTS, marked, marked_events
 from tests.stix.exporting import CONTEXT
 
 READERS = [
@@ -44,7 +45,6 @@ def test_a_grown_collection_is_the_collection_read_whole(
     name = create_database(server_url, template_db)
     try:
         with open_ledger(Settings(database_url=database_url_for(server_url, name))) as ledger:
-            ledger.append([make("SourceRegistered")])  # never an empty collection
             kept = {c: read(ledger, c, ledger.head().position, CONTEXT) for c in READERS}
             for batch in batches:
                 ledger.append(batch)
@@ -58,11 +58,19 @@ def test_a_grown_collection_is_the_collection_read_whole(
         drop_database(server_url, name)
 
 
-def test_a_collection_grows_once_and_not_from_nothing(database_url: str) -> None:
+def test_a_collection_grows_once_even_from_nothing(database_url: str) -> None:
+    unclassified = Clearance.of("UNCLASSIFIED")
     with open_ledger(Settings(database_url=database_url)) as ledger:
-        empty = read(ledger, OPERATOR, 0, CONTEXT)
+        empty = read(ledger, unclassified, 0, CONTEXT)
+        ledger.append([marked(make("SourceRegistered"), Classification.SECRET, [])])
+        head = ledger.head().position
+        unseen = grow(empty, ledger, unclassified, head, CONTEXT)
+        assert unseen is not None and not unseen.entries  # nothing yet, no static objects
         ledger.append([make("SourceRegistered")])
-        assert grow(empty, ledger, OPERATOR, ledger.head().position, CONTEXT) is None
+        head = ledger.head().position
+        grown = grow(unseen, ledger, unclassified, head, CONTEXT)
+        assert grown is not None and len(grown.entries) > 1  # the static objects lead it
+        _same(grown, read(ledger, unclassified, head, CONTEXT))
         first = read(ledger, OPERATOR, ledger.head().position, CONTEXT)
         ledger.append([make("ActorRegistered")])
         head = ledger.head().position

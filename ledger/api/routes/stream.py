@@ -1,6 +1,6 @@
 """``GET /stream``: the ledger's events as Server-Sent Events, live (``ledger.api.stream``)."""
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Header, Query, Request
 from sse_starlette import EventSourceResponse
@@ -8,7 +8,10 @@ from sse_starlette import EventSourceResponse
 from ledger.api.auth import Reader, clearance_of
 from ledger.api.models import FieldProblem
 from ledger.api.problems import ProblemError, responses
+from ledger.api.stix_stream import StixFeed
 from ledger.api.stream import streams_of
+from ledger.stix.context import Context
+from ledger.taxii.growth import current
 from ledger.web.keys import ApiKey
 from ledger.web.services import lookup, services
 
@@ -25,6 +28,11 @@ _DESCRIPTION = """\
 - `event: overflow`: the subscriber took nothing for too long while its queue was full;
   the stream ends, and `resume_from` says where to pick up.
 - comments (`: ping`) as heartbeats.
+
+With `format=stix`, each message is one STIX 2.1 object version instead (`event: object`),
+the same bytes as the TAXII collection `everything` holds for the key, its `id` the
+position of the event that made it; the static objects and marking definitions come
+(without an id) once per connection, before the first version that needs them.
 
 Reconnecting with `Last-Event-ID` (browsers' EventSource does) resumes right after it.
 A key revoked meanwhile ends its stream within seconds (and its reconnect is a 401).
@@ -58,6 +66,10 @@ async def stream(
         int | None,
         Query(ge=0, description="The last position wanted: the stream ends there."),
     ] = None,
+    format: Annotated[
+        Literal["events", "stix"],
+        Query(description="`events` (as `GET /events`) or `stix` (object versions, as TAXII)."),
+    ] = "events",
     last_event_id: Annotated[
         str | None,
         Header(description="The id of the last message received: resume right after it."),
@@ -76,8 +88,13 @@ async def stream(
             cursor = await conn.execute(_LIVE, (key.key_id if key else None,))
             return await cursor.fetchone() is not None
 
+    clearance = clearance_of(request)
+    feed = None
+    if format == "stix":
+        log = Context(request.app.state.log_name)
+        feed = StixFeed(lambda at: current(found.collections, found.ledger, clearance, at, log))
     subscription = streams_of(request).subscribe(
-        found.ledger, clearance_of(request), after, until, key_live if key else None
+        found.ledger, clearance, after, until, key_live if key else None, feed
     )
     return EventSourceResponse(
         subscription.messages(),

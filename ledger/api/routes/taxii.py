@@ -32,13 +32,12 @@ from ledger.stix.importing import DEFAULT_PRODUCER, Outcome, import_bundle
 from ledger.store import taxii_statuses
 from ledger.taxii import resources, status
 from ledger.taxii.answers import Answer, Body, answer
-from ledger.taxii.collection import read
 from ledger.taxii.dates import micros
 from ledger.taxii.dates import shown as shown_time
 from ledger.taxii.envelope import BadEnvelope, as_bundle, read_envelope
 from ledger.taxii.errors import TaxiiError, error_body
 from ledger.taxii.filters import FilterProblem, Filters, read_filters
-from ledger.taxii.growth import grow
+from ledger.taxii.growth import current
 from ledger.taxii.media import TAXII, accepts_taxii, is_taxii
 from ledger.taxii.paging import BadToken, Cursor, scope
 from ledger.web import keys
@@ -231,12 +230,7 @@ async def _paged(
         return at.seal(found.tokens, bound)
 
     def made() -> Answer:
-        collection = found.collections.get(
-            clearance,
-            cursor.position,
-            lambda: read(found.ledger, clearance, cursor.position, log),
-            lambda old: grow(old, found.ledger, clearance, cursor.position, log),
-        )
+        collection = current(found.collections, found.ledger, clearance, cursor.position, log)
         return answer(collection, filters, cursor, size, body, seal, object_id)
 
     done = await run_in_threadpool(made)
