@@ -29,7 +29,7 @@ def posture_text(row: dict[str, Any]) -> str:
     actor = row.get("actor") or row["actor_id"]
     doing = row["status"] + (f" {row['activity']}" if row["activity"] != row["status"] else "")
     return (
-        f"{actor} {row['place']}: {doing}{strength} "
+        f"{actor} at {row['place']}: {doing}{strength} "
         f"({row['grade']}, from {row['valid_from'][:10]}), rests on "
         + ", ".join(str(p) for p in row["positions"])
     )

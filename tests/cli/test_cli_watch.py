@@ -63,7 +63,7 @@ def test_prints_the_standing_then_each_change_until_ctrl_c(server: Served) -> No
     )
     try:
         assert next_line(lines, process) == (
-            "position 138: Hezbollah around Idlib: ACTIVE REINFORCING (B3, from 2015-10-01), "
+            "position 138: Hezbollah at Idlib: ACTIVE REINFORCING (B3, from 2015-10-01), "
             "rests on 104"
         )
         assert next_line(lines, process).startswith("position 138: claim:seed-20: ASSERTED, ")
@@ -81,7 +81,7 @@ def test_prints_the_standing_then_each_change_until_ctrl_c(server: Served) -> No
         for name in PROJECTIONS:
             fold(server.ledger, name)
         changed, claim = next_line(lines, process), next_line(lines, process)
-        assert changed.startswith(f"position {appended.position}: Hezbollah around Idlib: ")
+        assert changed.startswith(f"position {appended.position}: Hezbollah at Idlib: ")
         assert changed.endswith(
             f"Idlib: WITHDRAWN (B3, from 2015-11-01), rests on {appended.position}"
         )
