@@ -27,6 +27,13 @@ def _stamp(at: datetime) -> str:
     return at.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
+def loadable(objects: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The objects medallion can hold: not those with a ``version`` property of their
+    own (an extension-definition's), which it reads as the object's version timestamp
+    and answers 500 for the whole collection."""
+    return [obj for obj in objects if "version" not in obj]
+
+
 def data_file(objects: list[dict[str, Any]], base: str) -> dict[str, Any]:
     """medallion's memory-backend document: one API root, one read collection holding
     ``objects``, each with a manifest entry (date_added one microsecond apart, in the

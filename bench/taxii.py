@@ -99,7 +99,7 @@ def ours(base: str, key: str) -> Collection:
     """Our read collection as ``taxii2-client`` sees it, for ``key``."""
     root = Server(f"{base}/taxii2/", auth=_Bearer(key)).default
     assert root is not None
-    (collection,) = root.collections
+    (collection,) = (c for c in root.collections if c.can_read)
     return collection
 
 
@@ -208,7 +208,7 @@ def main(argv: list[str] | None = None) -> None:
             page = pages(url, key, tokens, args.page, args.samples)
             exported = export(settings)  # of the ledger the walks read
             poll = polls(settings, url, key, args.new, args.polls)
-    given = objects[: args.medallion_objects]
+    given = medallion.loadable(objects)[: args.medallion_objects]
     with medallion.served(given, args.page) as reference:
         kept: list[dict[str, Any]] = []
         theirs, _ = walk(reference, args.page, "medallion 3.0.0 walk", kept)
