@@ -9,7 +9,11 @@ Over a ledger of ``--events`` synthetic events, with ``ledger serve`` in its own
 - live: 1 subscriber at the head while this process appends one event at a time,
   ``--live`` times: commit to delivery, p50 and p99 (aim p99 < 1 s);
 - memory: the server's RSS with 10 caught-up subscribers, less its RSS with none, per
-  subscriber.
+  subscriber;
+- under load: 10 subscribers (``ledger.subscribe``, each checking the chain as it reads,
+  anchored on the hash before their first event) at the head while this process appends
+  ``--under-load`` events in batches of 1,000; each must see every event once, in
+  order, or the bench stops with the reason.
 
 ``--database NAME`` keeps the ledger and reuses it on the next run.
 """
@@ -133,6 +137,43 @@ def live(base: str, key: str, ledger: PostgresLedger, count: int) -> Measurement
     )
 
 
+def under_load(base: str, key: str, ledger: PostgresLedger, count: int) -> Measurement:
+    """10 checked subscribers while ``count`` events are appended in batches of 1,000."""
+    from ledger.subscription import subscribe
+
+    head = ledger.head()
+    after, anchor = head.position, head.hash
+    wanted = list(range(after + 1, after + count + 1))
+    seen: list[list[int]] = [[] for _ in range(10)]
+    failures: list[str] = []
+
+    def subscriber(mine: list[int]) -> None:
+        try:
+            for event in subscribe(base, after + 1, key, anchor=anchor, sees_all=True):
+                mine.append(event.position)
+                if len(mine) == count:
+                    return
+        except Exception as exc:  # reported below: the bench fails
+            failures.append(f"{type(exc).__name__}: {exc}")
+
+    readers = [threading.Thread(target=subscriber, args=(mine,)) for mine in seen]
+    for reader in readers:
+        reader.start()
+    time.sleep(1)
+    started = time.perf_counter()
+    for start in range(0, count, 1000):
+        ledger.append([make("SourceRegistered") for _ in range(min(1000, count - start))])
+    for reader in readers:
+        reader.join(600)
+    seconds = time.perf_counter() - started
+    if failures or any(mine != wanted for mine in seen):
+        got = [len(mine) for mine in seen]
+        raise SystemExit(f"under load: subscribers failed ({failures[:3]}; counts {got})")
+    return Measurement(
+        "10 checked subscribers", f"while {count:,} are appended", count * 10, seconds, []
+    )
+
+
 def memory_per_subscriber(base: str, key: str, server: psutil.Process, head: int) -> float:
     before = server.memory_info().rss
     stop = threading.Event()
@@ -157,6 +198,9 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description="Live stream benchmark (see module doc).")
     parser.add_argument("--events", type=int, default=100_000)
     parser.add_argument("--live", type=int, default=300, help="events appended one by one")
+    parser.add_argument(
+        "--under-load", type=int, default=10_000, help="events appended under 10 subscribers"
+    )
     parser.add_argument("--database", help="keep the ledger in this database for reruns")
     parser.add_argument("--port", type=int, default=8767)
     args = parser.parse_args(argv)
@@ -172,6 +216,8 @@ def main(argv: list[str] | None = None) -> None:
             rows = [catch_up(base, key, head, 1), catch_up(base, key, head, 10)]
             rows.append(live(base, key, ledger, args.live))
             per_subscriber = memory_per_subscriber(base, key, server, ledger.head().position)
+            if args.under_load:
+                rows.append(under_load(base, key, ledger, args.under_load))
     report(
         "stream",
         rows,
