@@ -10,6 +10,7 @@ hidden events with other content, and name claims, actors, places, sources and d
 that are visible, hidden or never registered, with and without ``allow_unresolved``.
 """
 
+import json
 import re
 import uuid
 from typing import Any
@@ -23,6 +24,7 @@ from ledger.domain.events import Event
 from ledger.domain.marking import Clearance
 from ledger.domain.references import references, registered_id
 from ledger.runtime import open_ledger
+from ledger.taxii import resources
 from ledger.web.keys import Role
 from tests.api.test_need_to_know import ORDER, may_see
 from tests.factories import make
@@ -199,6 +201,27 @@ def _post_bundle(api: Api, events_: list[Event]) -> tuple[int, Any]:
     return response.status_code, response.json()
 
 
+TAXII = "application/taxii+json;version=2.1"
+
+
+def _post_envelope(api: Api, events_: list[Event]) -> tuple[int, Any]:
+    """The events' objects posted to the TAXII inbox, and the status read back."""
+    inbox = resources.inbox(api.client.app.state.log_name).id  # type: ignore[attr-defined]
+    objects = json.loads(rendered(*events_))["objects"]
+    headers = {**api.headers(Role.PRODUCER), "Content-Type": TAXII, "Accept": TAXII}
+    response = api.client.post(
+        f"/taxii2/ledger/collections/{inbox}/objects/",
+        content=json.dumps({"objects": objects}),
+        headers=headers,
+    )
+    status = response.json()
+    if response.status_code == 202:
+        again = api.client.get(f"/taxii2/ledger/status/{status['id']}/", headers=headers)
+        assert again.status_code == 200 and again.json() == status
+        status = {k: v for k, v in status.items() if k not in ("id", "request_timestamp")}
+    return response.status_code, status
+
+
 @settings(
     max_examples=8,
     deadline=None,
@@ -252,6 +275,16 @@ def test_what_a_stix_import_is_told_equals_what_it_is_told_on_the_visible_events
                     if got["appended"] and wanted["appended"]:
                         back.setdefault(wanted["position"], got["position"])
                 assert told == _renumbered(reference, back), events_
+                # the TAXII inbox: the same import, its status for the key
+                status, reference_status = (
+                    _post_envelope(mine, events_),
+                    _post_envelope(theirs, events_),
+                )
+                assert status[0] == reference_status[0] and status[0] < 500, status
+                assert json.dumps(status[1], sort_keys=True) == _POSITION.sub(
+                    lambda m: f"position {back.get(int(m[1]), int(m[1]))}",
+                    json.dumps(reference_status[1], sort_keys=True),
+                ), events_
     finally:
         drop_database(server_url, whole)
         drop_database(server_url, alone)
