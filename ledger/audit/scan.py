@@ -27,7 +27,7 @@ from ledger.domain.marking import rank_of
 Row = tuple[int, int, bytes, bytes, bytes, str, str, str, str, bytes]
 """(position, recorded_at as µs since the epoch, payload, prev_hash, hash, event_id,
 event_type, stream_id, marking, signature): what the scan reads of each event.
-``marking`` is the stored marking as ``rank:COMPARTMENT,...`` (``ledger.markings``),
+``marking`` is the stored marking as ``rank:COMPARTMENT,...`` (the markings table),
 ``MISSING`` when the ledger has none for the event, or empty where none is kept (an
 export file); ``signature`` is the producer's, empty when the event has none."""
 

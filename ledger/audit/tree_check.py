@@ -19,7 +19,7 @@ LOWEST_STORED = 2
 """Nodes below this level are computed from the events, never stored."""
 
 StoredNode = tuple[int, int, bytes]
-"""(position, level, hash) as ``ledger.merkle_nodes`` holds it, in (position, level) order."""
+"""(position, level, hash) as the store keeps the tree's nodes, in (position, level) order."""
 
 
 def root_of(edge: Mapping[int, bytes]) -> bytes | None:

@@ -65,6 +65,9 @@ def revoked(conn: Conn, key_id: str) -> tuple[Any, ...] | None:
     return None if row is None else tuple(row)
 
 
+LIVE_KEY = "SELECT 1 FROM ledger.api_keys WHERE key_id = %s AND revoked_at IS NULL"
+"""A row when the key of this id is not revoked (a long stream asks it again and again)."""
+
 READ_CONTEXT = (
     "SELECT k.key_id, k.name, k.role, k.created_at, k.revoked_at, k.key_hash,"
     " k.clearance_rank, k.compartments, ledger.projection_cursors(),"

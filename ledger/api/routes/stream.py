@@ -11,6 +11,7 @@ from ledger.api.problems import ProblemError, responses
 from ledger.api.stix_stream import StixFeed
 from ledger.api.stream import streams_of
 from ledger.stix.context import Context
+from ledger.store.api_keys import LIVE_KEY
 from ledger.taxii.growth import current
 from ledger.web.keys import ApiKey
 from ledger.web.services import lookup, services
@@ -37,9 +38,6 @@ position of the event that made it; the static objects and marking definitions c
 Reconnecting with `Last-Event-ID` (browsers' EventSource does) resumes right after it.
 A key revoked meanwhile ends its stream within seconds (and its reconnect is a 401).
 """
-
-
-_LIVE = "SELECT 1 FROM ledger.api_keys WHERE key_id = %s AND revoked_at IS NULL"
 
 
 def _position(given: str, where: str) -> int:
@@ -85,7 +83,7 @@ async def stream(
 
     async def key_live() -> bool:
         async with lookup(request) as conn:
-            cursor = await conn.execute(_LIVE, (key.key_id if key else None,))
+            cursor = await conn.execute(LIVE_KEY, (key.key_id if key else None,))
             return await cursor.fetchone() is not None
 
     clearance = clearance_of(request)
